@@ -1,0 +1,37 @@
+# The two commands that matter: `make demo` and `make test`.
+# Each creates .venv and installs what it needs from pyproject.toml.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# One stamp per set of extras, redone when pyproject.toml changes.
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[$(subst +,$(comma),$*)]"
+	touch $@
+
+comma := ,
+
+demo: $(VENV)/.installed-demo
+	$(BIN)/python -m demos
+
+test: $(VENV)/.installed-test+demo+docs
+	$(BIN)/ruff check autograd nn tests demos benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check autograd nn tests demos benchmarks
+
+docs: $(VENV)/.installed-docs+demo
+	$(BIN)/mkdocs build --strict
+
+bench: $(VENV)/.installed-bench+demo
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) out site .pytest_cache .ruff_cache .hypothesis

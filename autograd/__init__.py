@@ -1,0 +1,43 @@
+"""scalar-autograd: reverse-mode automatic differentiation on scalars.
+
+Where things live:
+
+* ``rules.py``     the rule table: every primitive's forward function and derivative
+* ``engine.py``    ``Value``, the graph node, and the operations that build nodes
+* ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
+* ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
+* ``gradcheck.py`` reverse mode against central finite differences
+"""
+
+from .engine import (
+    Value,
+    absolute,
+    as_value,
+    cos,
+    dot,
+    exp,
+    log,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    sum,
+    tanh,
+)
+from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
+from .graph import backward, grad, topological_order
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .rules import RULES, UnknownOpError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value", "as_value",
+    "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus", "absolute",
+    "sum", "dot",
+    "backward", "grad", "topological_order",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "gradcheck", "GradcheckError", "check_local_derivatives",
+    "RULES", "UnknownOpError",
+]

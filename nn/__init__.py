@@ -1,0 +1,1 @@
+"""Neural networks on top of :mod:`autograd` (see issue: modules, losses, optimizers)."""
