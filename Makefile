@@ -21,14 +21,14 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/python -m demos
 
 test: $(VENV)/.installed-test+demo+docs
-	$(BIN)/ruff check autograd nn tests demos benchmarks
+	$(BIN)/ruff check autograd nn tests demos benchmarks docs
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check autograd nn tests demos benchmarks
+	$(BIN)/ruff check autograd nn tests demos benchmarks docs
 
 docs: $(VENV)/.installed-docs+demo
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 bench: $(VENV)/.installed-bench+demo
 	$(BIN)/python -m benchmarks

@@ -1,0 +1,82 @@
+"""The documentation site cannot go stale.
+
+* Every ```python block of every page under docs/ runs, in order, in one namespace per
+  page, and each ``print(...)  # text`` prints exactly ``text`` (tests/markdown_blocks.py).
+* ``mkdocs build --strict`` succeeds: no broken link, no unresolved API reference, no
+  example that fails at build time (docs/hooks.py runs them again to show their output
+  and to draw the figures).
+"""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+from markdown_blocks import pending_reason, python_blocks, run_block
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.rglob("*.md"))
+BLOCKS = {page: python_blocks(page.read_text(encoding="utf-8")) for page in PAGES}
+CASES = [
+    pytest.param(page, i, id=f"{page.relative_to(DOCS)}:{block.line}")
+    for page, blocks in BLOCKS.items()
+    for i, block in enumerate(blocks)
+]
+
+
+class PageRun:
+    """The shared state of one page's blocks: namespace, scratch directory, progress."""
+
+    def __init__(self, workdir: pathlib.Path) -> None:
+        self.namespace = {"__name__": "__docs__"}
+        self.workdir = workdir
+        self.done = 0  # blocks run so far
+        self.failed: str | None = None  # the first block that failed, or pending reason
+
+
+_runs: dict[pathlib.Path, PageRun] = {}
+
+
+def test_docs_have_examples():
+    assert CASES, "the docs should show Python examples"
+
+
+@pytest.mark.parametrize("page, index", CASES)
+def test_docs_block_runs_and_prints_its_comments(page, index, tmp_path_factory, monkeypatch):
+    run = _runs.get(page)
+    if run is None:
+        run = _runs[page] = PageRun(tmp_path_factory.mktemp(page.stem))
+    monkeypatch.chdir(run.workdir)
+    blocks = BLOCKS[page]
+    # Blocks share a namespace: run the earlier ones first when only this one was selected.
+    while run.done <= index:
+        block = blocks[run.done]
+        run.done += 1
+        if run.failed is not None:
+            continue
+        reason = pending_reason(block.code)
+        if reason:
+            run.failed = f"skipped: {reason}"
+            continue
+        try:
+            run_block(block, run.namespace, str(page))
+        except BaseException:
+            run.failed = f"{page.relative_to(DOCS)}:{block.line}"
+            raise
+    if run.failed is not None:
+        if run.failed.startswith("skipped: "):
+            pytest.skip(run.failed)
+        pytest.fail(f"an earlier block of this page failed at {run.failed}")
+
+
+def test_site_builds_strictly(tmp_path):
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+         "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "site" / "index.html").is_file()
