@@ -59,7 +59,7 @@ def run_page(path: pathlib.Path, workdir: pathlib.Path) -> tuple[list[str | None
             if reason:
                 outputs.append(None)
                 continue
-            outputs.append(markdown_blocks.run_block(block, namespace, str(path)))
+            outputs.append(markdown_blocks.run_block(block, namespace, str(path.relative_to(ROOT))))
     finally:
         os.chdir(cwd)
     return outputs, reason
@@ -105,7 +105,7 @@ def on_page_markdown(markdown, page, config, files):
     lines = markdown.splitlines(keepends=True)
     # Insert from the last block up, so earlier line numbers stay valid.
     for block, output in reversed(list(zip(blocks, outputs))):
-        if not output:
+        if not output or _all_prints_checked(block):
             continue
         end = block.line - 1 + block.code.count("\n")  # index of the closing fence line
         shown = output if output.endswith("\n") else output + "\n"
@@ -117,6 +117,13 @@ def on_page_markdown(markdown, page, config, files):
             f"are not executed yet: {reason}.\n\n"
         ))
     return "".join(lines)
+
+
+def _all_prints_checked(block) -> bool:
+    # Output that the example's own comments already show, and the tests check, is not
+    # repeated under it.
+    n_prints = sum(1 for line in block.code.splitlines() if line.lstrip().startswith("print("))
+    return n_prints == len(block.expected_prints())
 
 
 def _after_title(lines: list[str]) -> int:

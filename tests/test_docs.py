@@ -61,7 +61,7 @@ def test_docs_block_runs_and_prints_its_comments(page, index, tmp_path_factory, 
             run.failed = f"skipped: {reason}"
             continue
         try:
-            run_block(block, run.namespace, str(page))
+            run_block(block, run.namespace, str(page.relative_to(ROOT)))
         except BaseException:
             run.failed = f"{page.relative_to(DOCS)}:{block.line}"
             raise

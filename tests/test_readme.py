@@ -21,4 +21,4 @@ def test_readme_has_examples():
 @pytest.mark.parametrize("index", range(len(README_BLOCKS)))
 def test_readme_block_runs_and_prints_its_comments(index, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    run_block(README_BLOCKS[index], {"__name__": "__readme__"}, str(README))
+    run_block(README_BLOCKS[index], {"__name__": "__readme__"}, README.name)
