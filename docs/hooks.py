@@ -33,7 +33,7 @@ markdown_blocks = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("markdown_blocks", markdown_blocks)
 _spec.loader.exec_module(markdown_blocks)
 
-FIGURES = "figures"
+FIGURES = markdown_blocks.FIGURES
 # src_uri of a page -> list with one output string (or None: skipped) per python block
 _outputs: dict[str, list[str | None]] = {}
 _pending: dict[str, str] = {}
@@ -51,12 +51,14 @@ def run_page(path: pathlib.Path, workdir: pathlib.Path) -> tuple[list[str | None
     namespace = {"__name__": "__docs__"}
     outputs: list[str | None] = []
     reason = None
+    (workdir / FIGURES).mkdir()
     cwd = os.getcwd()
     os.chdir(workdir)
     try:
         for block in blocks:
-            reason = reason or markdown_blocks.pending_reason(block.code)
-            if reason:
+            pending = markdown_blocks.pending_reason(block.code)
+            if pending:
+                reason = reason or pending
                 outputs.append(None)
                 continue
             outputs.append(markdown_blocks.run_block(block, namespace, str(path.relative_to(ROOT))))

@@ -10,6 +10,8 @@ Conventions:
   a line.  The blocks of one file run in order in one namespace.
 * A line ``print(...)  # text`` must print exactly ``text`` every time it runs (and it
   must run).  Other prints are free: their output is shown on the site, not checked.
+* Examples run in a scratch directory holding an empty ``figures/`` folder; the docs
+  build publishes what they write there (``docs/hooks.py``).
 * Line numbers in tracebacks are the Markdown file's own, so a failure points at the
   line of the page to fix.
 """
@@ -26,6 +28,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
+FIGURES = "figures"  # examples write the site's pictures into this folder of their cwd
 BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.S | re.M)
 PRINT_COMMENT = re.compile(r"^\s*print\(.*\)\s+#\s?(.*)$")
 
@@ -97,10 +100,10 @@ def run_block(block: Block, namespace: dict, filename: str) -> str:
 
 # --- examples of features that have not landed on main yet ----------------------------
 # TEMPORARY.  A page may show the API an open issue specifies before that issue's branch
-# is merged.  While the feature is missing, a block that uses it (and every later block of
-# the same page, since they share a namespace) is skipped, with this reason.  As soon as
-# the feature exists the block runs like any other, so a page written against the spec
-# fails the moment it disagrees with the real code.  Delete each entry once it landed.
+# is merged.  While the feature is missing, a block that uses it is skipped, with this
+# reason (so such a block must not define names that later blocks use).  As soon as the
+# feature exists the block runs like any other, so a page written against the spec fails
+# the moment it disagrees with the real code.  Delete each entry once it has landed.
 # feature: (module, attribute or None for "the module exists", regex on the block, reason)
 PENDING: dict[str, tuple[str, str | None, str, str]] = {
     "autograd.explain": ("autograd", "explain", r"\bexplain\(",

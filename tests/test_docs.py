@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from markdown_blocks import pending_reason, python_blocks, run_block
+from markdown_blocks import FIGURES, pending_reason, python_blocks, run_block
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -32,8 +32,9 @@ class PageRun:
     def __init__(self, workdir: pathlib.Path) -> None:
         self.namespace = {"__name__": "__docs__"}
         self.workdir = workdir
+        (workdir / FIGURES).mkdir()  # where examples write the pictures the site shows
         self.done = 0  # blocks run so far
-        self.failed: str | None = None  # the first block that failed, or pending reason
+        self.failed: str | None = None  # where the first failing block is
 
 
 _runs: dict[pathlib.Path, PageRun] = {}
@@ -54,21 +55,18 @@ def test_docs_block_runs_and_prints_its_comments(page, index, tmp_path_factory, 
     while run.done <= index:
         block = blocks[run.done]
         run.done += 1
-        if run.failed is not None:
-            continue
-        reason = pending_reason(block.code)
-        if reason:
-            run.failed = f"skipped: {reason}"
+        if run.failed is not None or pending_reason(block.code):
             continue
         try:
             run_block(block, run.namespace, str(page.relative_to(ROOT)))
         except BaseException:
             run.failed = f"{page.relative_to(DOCS)}:{block.line}"
             raise
+    reason = pending_reason(blocks[index].code)
+    if reason:
+        pytest.skip(reason)
     if run.failed is not None:
-        if run.failed.startswith("skipped: "):
-            pytest.skip(run.failed)
-        pytest.fail(f"an earlier block of this page failed at {run.failed}")
+        pytest.fail(f"an earlier block of this page failed, at {run.failed}")
 
 
 def test_site_builds_strictly(tmp_path):
