@@ -1,11 +1,13 @@
 """mkdocs hooks: the site shows what its examples really do.
 
-At build time every page's ```python blocks run in order, in one namespace per page,
+At build time every page's ```python blocks (and the ``$ autograd`` lines of its
+```console blocks) run in order, in one namespace per page,
 in a scratch directory (the same convention as ``tests/test_docs.py``, from
 ``tests/markdown_blocks.py``):
 
-* what a block prints is shown under it, in an "Output" block, so no output on the
-  site is copied by hand;
+* what a block prints is shown under it, in an "Output" block, and a console block
+  shows each command's real output after it, so no output on the site is copied by
+  hand;
 * every file a page's examples write under ``figures/`` (``autograd.render(...,
   "figures/x.svg")``) becomes a file of the site, so ``![...](figures/x.svg)`` shows
   the picture the project itself just drew.  No figure is committed.
@@ -36,7 +38,7 @@ _spec.loader.exec_module(markdown_blocks)
 FIGURES = markdown_blocks.FIGURES
 # src_uri of a page -> list with one output string (or None: skipped) per python block
 _outputs: dict[str, list[str | None]] = {}
-_pending: dict[str, str] = {}
+_pending: dict[str, list[str]] = {}  # src_uri -> why some of its examples did not run
 
 _PLACEHOLDER = """<svg xmlns="http://www.w3.org/2000/svg" width="640" height="60">
 <rect width="640" height="60" fill="#fff3cd" stroke="#d39e00"/>
@@ -45,26 +47,27 @@ _PLACEHOLDER = """<svg xmlns="http://www.w3.org/2000/svg" width="640" height="60
 """
 
 
-def run_page(path: pathlib.Path, workdir: pathlib.Path) -> tuple[list[str | None], str | None]:
-    """Run a page's blocks in ``workdir``; return their outputs and a pending reason."""
-    blocks = markdown_blocks.python_blocks(path.read_text(encoding="utf-8"))
+def run_page(path: pathlib.Path, workdir: pathlib.Path) -> tuple[list[str | None], list[str]]:
+    """Run a page's blocks in ``workdir``; return their outputs and why some were skipped."""
+    blocks = markdown_blocks.runnable_blocks(path.read_text(encoding="utf-8"))
+    pending = markdown_blocks.pending_reasons(blocks)
+    name = str(path.relative_to(ROOT))
     namespace = {"__name__": "__docs__"}
     outputs: list[str | None] = []
-    reason = None
     (workdir / FIGURES).mkdir()
     cwd = os.getcwd()
     os.chdir(workdir)
     try:
-        for block in blocks:
-            pending = markdown_blocks.pending_reason(block.code)
-            if pending:
-                reason = reason or pending
+        for block, reason in zip(blocks, pending):
+            if reason:
                 outputs.append(None)
-                continue
-            outputs.append(markdown_blocks.run_block(block, namespace, str(path.relative_to(ROOT))))
+            elif block.lang == "console":
+                outputs.append(markdown_blocks.run_console(block, name))
+            else:
+                outputs.append(markdown_blocks.run_block(block, namespace, name))
     finally:
         os.chdir(cwd)
-    return outputs, reason
+    return outputs, sorted({r for r in pending if r})
 
 
 def on_files(files, config):
@@ -74,10 +77,10 @@ def on_files(files, config):
     for page in list(files.documentation_pages()):
         with tempfile.TemporaryDirectory() as tmp:
             work = pathlib.Path(tmp)
-            outputs, reason = run_page(pathlib.Path(page.abs_src_path), work)
+            outputs, reasons = run_page(pathlib.Path(page.abs_src_path), work)
             _outputs[page.src_uri] = outputs
-            if reason:
-                _pending[page.src_uri] = reason
+            if reasons:
+                _pending[page.src_uri] = reasons
             base = pathlib.PurePosixPath(page.src_uri).parent
             for svg in sorted((work / FIGURES).rglob("*")):
                 if svg.is_file():
@@ -86,12 +89,12 @@ def on_files(files, config):
                         raise ValueError(f"two pages write the figure {uri}")
                     figures[uri] = svg.read_bytes()
     # Figures a pending page would draw: a visible placeholder, so links stay valid.
-    for src_uri, reason in _pending.items():
+    for src_uri, reasons in _pending.items():
         text = (ROOT / config["docs_dir"] / src_uri).read_text(encoding="utf-8")
         base = pathlib.PurePosixPath(src_uri).parent
         for name in _figure_links(text):
             uri = str(base / name)
-            figures.setdefault(uri, _PLACEHOLDER.format(reason).encode())
+            figures.setdefault(uri, _PLACEHOLDER.format("; ".join(reasons)).encode())
     for uri, content in figures.items():
         files.append(File.generated(config, uri, content=content))
     return files
@@ -103,20 +106,26 @@ def _figure_links(markdown: str) -> list[str]:
 
 def on_page_markdown(markdown, page, config, files):
     outputs = _outputs.get(page.file.src_uri, [])
-    blocks = markdown_blocks.python_blocks(markdown)
+    blocks = markdown_blocks.runnable_blocks(markdown)
     lines = markdown.splitlines(keepends=True)
-    # Insert from the last block up, so earlier line numbers stay valid.
+    # Edit from the last block up, so earlier line numbers stay valid.
     for block, output in reversed(list(zip(blocks, outputs))):
+        first = block.line - 1  # index of the first code line
+        end = first + block.code.count("\n")  # index of the closing fence line
+        if block.lang == "console":
+            if output:  # the commands, each followed by what it printed
+                lines[first:end] = [output if output.endswith("\n") else output + "\n"]
+            continue
         if not output or _all_prints_checked(block):
             continue
-        end = block.line - 1 + block.code.count("\n")  # index of the closing fence line
         shown = output if output.endswith("\n") else output + "\n"
         lines.insert(end + 1, f'\n```text title="Output"\n{shown}```\n')
-    reason = _pending.get(page.file.src_uri)
-    if reason:
+    reasons = _pending.get(page.file.src_uri)
+    if reasons:
+        listed = "".join(f"    - {r}\n" for r in reasons)
         lines.insert(_after_title(lines), (
-            f'\n!!! warning "Examples not run yet"\n    Some examples on this page '
-            f"are not executed yet: {reason}.\n\n"
+            f'\n!!! warning "Examples not run yet"\n    Some examples on this page show an '
+            f"API that is specified but not merged yet, and were not run:\n\n{listed}\n"
         ))
     return "".join(lines)
 

@@ -8,6 +8,8 @@ Conventions:
 
 * An example is a fenced block that starts with ```` ```python ```` at the beginning of
   a line.  The blocks of one file run in order in one namespace.
+* A ```` ```console ```` block holds ``$ autograd ...`` command lines; they run too
+  (:func:`run_console`).
 * A line ``print(...)  # text`` must print exactly ``text`` every time it runs (and it
   must run).  Other prints are free: their output is shown on the site, not checked.
 * Examples run in a scratch directory holding an empty ``figures/`` folder; the docs
@@ -23,20 +25,25 @@ import contextlib
 import importlib
 import importlib.util
 import io
+import os
 import re
+import shlex
+import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
 FIGURES = "figures"  # examples write the site's pictures into this folder of their cwd
-BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.S | re.M)
+BLOCK = re.compile(r"^```(python|console)[^\n]*\n(.*?)^```", re.S | re.M)
+FENCE = re.compile(r"^```(\S*)", re.M)
 PRINT_COMMENT = re.compile(r"^\s*print\(.*\)\s+#\s?(.*)$")
 
 
 @dataclass(frozen=True)
 class Block:
-    """One ```python block: its code and the line of the Markdown file it starts on."""
+    """One runnable block: its language, code, and the line of the file it starts on."""
 
+    lang: str  # "python" or "console"
     code: str
     line: int  # 1-based line of the first code line
 
@@ -54,11 +61,61 @@ class Block:
         return expected
 
 
+def runnable_blocks(text: str) -> list[Block]:
+    """The ```python and ```console blocks of a Markdown text, in order."""
+    return [
+        Block(m.group(1), m.group(2), text.count("\n", 0, m.start(2)) + 1)
+        for m in BLOCK.finditer(text)
+    ]
+
+
 def python_blocks(text: str) -> list[Block]:
     """The ```python blocks of a Markdown text, in order."""
-    return [
-        Block(m.group(1), text.count("\n", 0, m.start(1)) + 1) for m in BLOCK.finditer(text)
-    ]
+    return [b for b in runnable_blocks(text) if b.lang == "python"]
+
+
+def fence_languages(text: str) -> list[str]:
+    """The language of every fenced code block (``""`` when none is given)."""
+    langs, inside = [], False
+    for m in FENCE.finditer(text):
+        if not inside:
+            langs.append(m.group(1))
+        inside = not inside
+    return langs
+
+
+EXIT_STATUS = re.compile(r"\s+#\s*exit status (\d+)\s*$")
+
+
+def run_console(block: Block, filename: str) -> str:
+    """Run the ``$ autograd ...`` commands of a ```console block in the current directory.
+
+    Each command must exit with status 0, or with the status its trailing comment
+    ``# exit status N`` announces.  Only the project's own ``autograd`` command may appear
+    (run from this Python's environment, never through a shell).  Returns what the
+    commands printed (stdout and stderr), each after its ``$`` line.
+    """
+    shown = []
+    for offset, line in enumerate(block.code.splitlines()):
+        if not line.startswith("$ "):
+            continue
+        where = f"{filename}:{block.line + offset}"
+        command = line[2:]
+        expected = 0
+        m = EXIT_STATUS.search(command)
+        if m:
+            expected, command = int(m.group(1)), command[: m.start()]
+        argv = shlex.split(command)
+        assert argv and argv[0] == "autograd", f"{where}: only `autograd` commands run here"
+        script = os.path.join(os.path.dirname(sys.executable), "autograd")
+        result = subprocess.run([script, *argv[1:]], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == expected, (
+            f"{where}: exit status {result.returncode}, expected {expected}\n"
+            f"{result.stdout}{result.stderr}"
+        )
+        shown.append(f"$ {command.strip()}\n{result.stdout}{result.stderr}")
+    return "".join(shown)
 
 
 def run_block(block: Block, namespace: dict, filename: str) -> str:
@@ -100,23 +157,27 @@ def run_block(block: Block, namespace: dict, filename: str) -> str:
 
 # --- examples of features that have not landed on main yet ----------------------------
 # TEMPORARY.  A page may show the API an open issue specifies before that issue's branch
-# is merged.  While the feature is missing, a block that uses it is skipped, with this
-# reason (so such a block must not define names that later blocks use).  As soon as the
-# feature exists the block runs like any other, so a page written against the spec fails
-# the moment it disagrees with the real code.  Delete each entry once it has landed.
-# feature: (module, attribute or None for "the module exists", regex on the block, reason)
-PENDING: dict[str, tuple[str, str | None, str, str]] = {
-    "autograd.explain": ("autograd", "explain", r"\bexplain\(",
+# is merged.  While the feature is missing, a block that uses it is skipped, with the
+# reason below; for a feature whose names later blocks keep using (a whole package),
+# every later block of the page is skipped too.  As soon as the feature exists the blocks
+# run like any other, so a page written against the spec fails the moment it disagrees
+# with the real code.  Delete each entry once it has landed on main.
+# feature: (module, attribute or None for "the module exists", regex on the block,
+#           scope "block" or "rest of page", reason)
+PENDING: dict[str, tuple[str, str | None, str, str, str]] = {
+    "autograd.explain": ("autograd", "explain", r"\bexplain\(", "block",
                          "autograd.explain comes with issue 4 (viz), not merged yet"),
-    "autograd.assert_grad": ("autograd", "assert_grad", r"\bassert_grad\b",
+    "autograd.assert_grad": ("autograd", "assert_grad", r"\bassert_grad\b", "block",
                              "autograd.assert_grad comes with issue 4 (viz), not merged yet"),
-    "autograd.draw": ("autograd", "draw", r"\bdraw\(",
+    "autograd.draw": ("autograd", "draw", r"\bdraw\(", "block",
                       "autograd.draw comes with issue 4 (viz), not merged yet"),
-    "autograd.render": ("autograd", "render", r"\brender\(",
+    "autograd.render": ("autograd", "render", r"\brender\(", "block",
                         "autograd.render comes with issue 4 (viz), not merged yet"),
-    "nn": ("nn", "Module", r"^\s*(from nn\b|import nn\b)",
+    "autograd.cli": ("autograd.cli", None, r"^\$ autograd\b", "block",
+                     "the autograd command comes with issue 4 (viz), not merged yet"),
+    "nn": ("nn", "Module", r"^\s*(from nn\b|import nn\b)", "rest of page",
            "the nn package comes with issue 3 (nn), not merged yet"),
-    "demos": ("demos", None, r"\bdemos\b",
+    "demos": ("demos", None, r"^\s*(from demos\b|import demos\b)", "rest of page",
               "the demos package comes with issue 5 (demos), not merged yet"),
 }
 
@@ -127,9 +188,17 @@ def _available(module: str, attribute: str | None) -> bool:
     return attribute is None or hasattr(importlib.import_module(module), attribute)
 
 
-def pending_reason(code: str) -> str | None:
-    """Why ``code`` cannot run yet (it uses a feature not on main), or None."""
-    for module, attribute, pattern, reason in PENDING.values():
-        if re.search(pattern, code, re.M) and not _available(module, attribute):
-            return reason
-    return None
+def pending_reasons(blocks: list[Block]) -> list[str | None]:
+    """For each block of a page, why it cannot run yet (a feature not on main), or None."""
+    reasons: list[str | None] = []
+    rest_of_page = None
+    for block in blocks:
+        reason = rest_of_page
+        for module, attribute, pattern, scope, why in PENDING.values():
+            if reason is None and re.search(pattern, block.code, re.M) \
+                    and not _available(module, attribute):
+                reason = why
+                if scope == "rest of page":
+                    rest_of_page = why
+        reasons.append(reason)
+    return reasons

@@ -1,7 +1,8 @@
 """The documentation site cannot go stale.
 
 * Every ```python block of every page under docs/ runs, in order, in one namespace per
-  page, and each ``print(...)  # text`` prints exactly ``text`` (tests/markdown_blocks.py).
+  page, and each ``print(...)  # text`` prints exactly ``text`` (tests/markdown_blocks.py);
+  every ``$ autograd ...`` line of a ```console block runs and exits as it says.
 * ``mkdocs build --strict`` succeeds: no broken link, no unresolved API reference, no
   example that fails at build time (docs/hooks.py runs them again to show their output
   and to draw the figures).
@@ -9,16 +10,25 @@
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
 import pytest
-from markdown_blocks import FIGURES, pending_reason, python_blocks, run_block
+from markdown_blocks import (
+    FIGURES,
+    fence_languages,
+    pending_reasons,
+    run_block,
+    run_console,
+    runnable_blocks,
+)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
-BLOCKS = {page: python_blocks(page.read_text(encoding="utf-8")) for page in PAGES}
+BLOCKS = {page: runnable_blocks(page.read_text(encoding="utf-8")) for page in PAGES}
+PENDING = {page: pending_reasons(blocks) for page, blocks in BLOCKS.items()}
 CASES = [
     pytest.param(page, i, id=f"{page.relative_to(DOCS)}:{block.line}")
     for page, blocks in BLOCKS.items()
@@ -55,18 +65,38 @@ def test_docs_block_runs_and_prints_its_comments(page, index, tmp_path_factory, 
     while run.done <= index:
         block = blocks[run.done]
         run.done += 1
-        if run.failed is not None or pending_reason(block.code):
+        if run.failed is not None or PENDING[page][run.done - 1]:
             continue
         try:
-            run_block(block, run.namespace, str(page.relative_to(ROOT)))
+            if block.lang == "console":
+                run_console(block, str(page.relative_to(ROOT)))
+            else:
+                run_block(block, run.namespace, str(page.relative_to(ROOT)))
         except BaseException:
             run.failed = f"{page.relative_to(DOCS)}:{block.line}"
             raise
-    reason = pending_reason(blocks[index].code)
+    reason = PENDING[page][index]
     if reason:
         pytest.skip(reason)
     if run.failed is not None:
         pytest.fail(f"an earlier block of this page failed, at {run.failed}")
+
+
+# What each fence language means on these pages.  Only python and console blocks run;
+# the others are shell set-up commands (sh: make, pip), program text and output (text),
+# patches (diff), and Python that needs PyTorch, which is not a dependency (py).
+FENCE_LANGUAGES = {"python", "console", "sh", "text", "diff", "json", "py"}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+def test_docs_code_fences_say_what_they_hold(page):
+    text = page.read_text(encoding="utf-8")
+    langs = fence_languages(text)
+    unknown = sorted(set(langs) - FENCE_LANGUAGES)
+    assert not unknown, f"fences without a known language (python runs): {unknown}"
+    # ```py is only for PyTorch snippets, never a way around running an example.
+    for block in re.findall(r"^```py\n(.*?)^```", text, re.S | re.M):
+        assert "import torch" in block, "a ```py block must be PyTorch code; use ```python"
 
 
 def test_site_builds_strictly(tmp_path):
