@@ -93,7 +93,7 @@ def run_console(block: Block, filename: str) -> str:
     Each command must exit with status 0, or with the status its trailing comment
     ``# exit status N`` announces.  Only the project's own ``autograd`` command may appear
     (run from this Python's environment, never through a shell).  Returns what the
-    commands printed (stdout and stderr), each after its ``$`` line.
+    commands printed, each after its ``$`` line (stderr only for a failing command).
     """
     shown = []
     for offset, line in enumerate(block.code.splitlines()):
@@ -114,7 +114,9 @@ def run_console(block: Block, filename: str) -> str:
             f"{where}: exit status {result.returncode}, expected {expected}\n"
             f"{result.stdout}{result.stderr}"
         )
-        shown.append(f"$ {command.strip()}\n{result.stdout}{result.stderr}")
+        # stderr of a successful command is library noise (e.g. Graphviz's font warnings)
+        errors = result.stderr if expected else ""
+        shown.append(f"$ {command.strip()}\n{result.stdout}{errors}")
     return "".join(shown)
 
 
