@@ -316,6 +316,7 @@ class MLP(Module):
             raise ValueError(f"sizes must be a non-empty list of layer sizes, got {sizes!r}")
         self.sizes = [_count(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
         self.nout = self.sizes[-1]
+        _activation(activation)  # checked even when there is no hidden layer to use it
         self.activation = activation
         self.output_activation = output_activation
         self.bias = bool(bias)

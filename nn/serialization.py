@@ -100,8 +100,9 @@ def _check_architecture(arch, path) -> dict:
     expected = {"nin", "sizes", "activation", "output_activation", "bias"}
     if set(arch) != expected:
         missing, extra = sorted(expected - set(arch)), sorted(set(arch) - expected)
-        raise ValueError(f"{path}: 'architecture' has missing keys {missing} and unexpected "
-                         f"keys {extra}")
+        problems = ([f"missing keys {missing}"] if missing else []) + \
+            ([f"unexpected keys {extra}"] if extra else [])
+        raise ValueError(f"{path}: 'architecture' has {' and '.join(problems)}")
     if not _positive_int(arch["nin"]):
         raise ValueError(f"{path}: architecture 'nin' must be a positive int, got "
                          f"{arch['nin']!r}")
