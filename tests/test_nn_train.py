@@ -118,6 +118,17 @@ def test_same_seed_same_training():
     assert results[0] == results[1]
 
 
+def test_shuffle_changes_the_order_of_per_sample_steps():
+    def train(shuffle, seed):
+        model = xor_model()
+        nn.fit(model, XOR_X, XOR_Y, optimizer=nn.SGD(model.parameters(), lr=0.3), epochs=3,
+               batch_size=1, shuffle=shuffle, seed=seed, progress=False)
+        return model.state_dict()
+
+    assert train(True, 1) != train(True, 2)
+    assert train(False, 1) == train(False, 2)
+
+
 def test_lr_schedule_is_stepped_once_per_epoch():
     model = xor_model()
     opt = nn.SGD(model.parameters(), lr=1.0)
