@@ -207,3 +207,19 @@ def test_multi_output_targets_must_match_the_width():
     model = nn.MLP(2, [3, 2], seed=0)
     with pytest.raises(ValueError, match=r"y\[0\].*list of 2 numbers"):
         nn.fit(model, XOR_X, XOR_Y, epochs=1, progress=False)
+
+
+def test_reference_document_numpy_network_reproduced():
+    """Seed document 000 ("How to train a Neural Network?"): a 2-2-1 sigmoid network without
+    biases, weights from ``np.random.seed(1)``, 10000 full-batch steps of
+    ``weights += layer.T.dot(delta)`` (gradient descent on half the sum of squared errors,
+    learning rate 1).  The document prints predictions 0.86002842 and 0.86003543."""
+    np = pytest.importorskip("numpy")
+    np.random.seed(1)
+    weights0 = 2 * np.random.random((2, 2)) - 1  # numpy's layout: [in][out]
+    weights1 = 2 * np.random.random((2, 1)) - 1
+    model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", bias=False,
+                   weights=[weights0.T.tolist(), weights1.T.tolist()])
+    nn.fit(model, XOR_X, XOR_Y, loss="half_sse", optimizer=nn.SGD(model.parameters(), lr=1.0),
+           epochs=10000, shuffle=False, progress=False)
+    assert [round(model(x).data, 8) for x in [[0, 1], [1, 0]]] == [0.86002842, 0.86003543]
