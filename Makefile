@@ -21,11 +21,11 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/python -m demos
 
 test: $(VENV)/.installed-test+demo+docs
-	$(BIN)/ruff check autograd nn tests demos benchmarks docs
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check autograd nn tests demos benchmarks docs
+	$(BIN)/ruff check .
 
 docs: $(VENV)/.installed-docs+demo
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -177,8 +177,6 @@ PENDING: dict[str, tuple[str, str | None, str, str, str]] = {
                         "autograd.render comes with issue 4 (viz), not merged yet"),
     "autograd.cli": ("autograd.cli", None, r"^\$ autograd\b", "block",
                      "the autograd command comes with issue 4 (viz), not merged yet"),
-    "nn": ("nn", "Module", r"^\s*(from nn\b|import nn\b)", "rest of page",
-           "the nn package comes with issue 3 (nn), not merged yet"),
     "demos": ("demos", None, r"^\s*(from demos\b|import demos\b)", "rest of page",
               "the demos package comes with issue 5 (demos), not merged yet"),
 }
