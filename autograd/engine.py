@@ -88,7 +88,15 @@ def _to_float(x) -> float:
 
 
 def as_value(x) -> Value:
-    """``x`` if it is a ``Value``, else a new leaf holding the number ``x``."""
+    """``x`` if it is a ``Value``, else a new leaf holding the number ``x``.
+
+    Raises:
+        TypeError: ``x`` is neither a Value nor a real number (a one-element numpy array
+            counts as a number).
+
+    >>> as_value(2).data, as_value(Value(3.0)).data
+    (2.0, 3.0)
+    """
     if type(x) is Value:
         return x
     v = _new(Value)
@@ -203,27 +211,34 @@ class Value:
         return _node(_F_POWV(None, base.data, self.data), (base, self), "powv")
 
     def exp(self) -> Value:
+        """e ** self (inf on overflow, never OverflowError)."""
         return _node(_F_EXP(None, self.data), (self,), "exp")
 
     def log(self) -> Value:
+        """Natural log: log(0) = -inf, log(negative) = nan."""
         return _node(_F_LOG(None, self.data), (self,), "log")
 
     def tanh(self) -> Value:
+        """Hyperbolic tangent."""
         return _node(_F_TANH(None, self.data), (self,), "tanh")
 
     def sigmoid(self) -> Value:
+        """1 / (1 + exp(-self)), computed without overflow for any value."""
         return _node(_F_SIGMOID(None, self.data), (self,), "sigmoid")
 
     def relu(self) -> Value:
+        """max(self, 0); its derivative at 0 is 0, as in PyTorch."""
         return _node(_F_RELU(None, self.data), (self,), "relu")
 
     def __abs__(self) -> Value:
         return _node(_F_ABS(None, self.data), (self,), "abs")
 
     def sin(self) -> Value:
+        """Sine."""
         return _node(_F_SIN(None, self.data), (self,), "sin")
 
     def cos(self) -> Value:
+        """Cosine."""
         return _node(_F_COS(None, self.data), (self,), "cos")
 
     # --- composites: no rules of their own ----------------------------------------------
@@ -243,6 +258,7 @@ class Value:
         return as_value(other) * self**-1.0
 
     def sqrt(self) -> Value:
+        """Square root, as self ** 0.5 (nan for a negative value)."""
         return self**0.5
 
     def softplus(self) -> Value:
@@ -256,6 +272,16 @@ class Value:
         Interior nodes' ``grad`` is reset first, so a second call adds exactly the same
         amount to the leaves again (as in PyTorch).  The walk is iterative: graphs of any
         depth work.
+
+        Args:
+            gradient: the seed, d(final output)/d(self); 1.0 when ``self`` is the output.
+
+        Raises:
+            UnknownOpError: a node's op has no rule in :data:`autograd.rules.RULES`.
+
+        >>> x = Value(3.0); y = x * x; y.backward()
+        >>> x.grad
+        6.0
         """
         from .graph import backward
 

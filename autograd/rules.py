@@ -59,7 +59,23 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(name: str, arity: int, forward, partials, *formula: str) -> Rule:
-    """Register a primitive in :data:`RULES` and return its entry."""
+    """Register a primitive in :data:`RULES` and return its entry.
+
+    Args:
+        name: the op name that nodes carry (``Value.op``).
+        arity: number of inputs, or -1 for an n-ary op.
+        forward: ``forward(ctx, *xs) -> float``, the output on floats.
+        partials: ``partials(m, out, ctx, *xs) -> tuple``, the local derivative of the
+            output with respect to each input, written with the math namespace ``m``
+            (:class:`FloatMath` or :class:`ValueMath`).
+        *formula: the same derivatives written for a person, one per input.
+
+    Returns:
+        The new :class:`Rule`.
+
+    Raises:
+        ValueError: ``name`` is already registered.
+    """
     if name in RULES:
         raise ValueError(f"op {name!r} is already registered")
     entry = Rule(name, forward, partials, tuple(formula), arity)
