@@ -152,7 +152,7 @@ class Explanation:
         """The sentence that states the exact total and whether reverse mode agrees."""
         exact = f"{self.value:.6g}"
         how = ("" if self.digits is None else
-               f" (the hand calculation carries {self.digits} significant digits)")
+               f"; the hand calculation carries {self.digits} significant digits")
         if self.agrees:
             return (f"check: exactly {self.name} = {exact}, the same as reverse mode "
                     f"(autograd.grad){how}")
