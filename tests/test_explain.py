@@ -6,6 +6,8 @@ central finite differences.
 """
 
 import math
+import pathlib
+import re
 
 import pytest
 import sympy
@@ -230,3 +232,10 @@ def test_assert_grad_default_tolerance_is_tight():
         assert_grad(x, 6.001)
     with pytest.raises(TypeError, match="number"):
         assert_grad(x, "six")
+
+
+def test_readme_shows_what_explain_prints():
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```text\n(.*?)```", readme, re.S)
+    L, p, _ = alice()
+    assert str(explain(L, p["w1"])) + "\n" in blocks
