@@ -163,7 +163,10 @@ def draw(
             rule = RULES[node.op]
         except KeyError:
             raise UnknownOpError(node.op) from None
-        g.node(f"o{i}", _escape_record(_op_text(node)), shape="circle", **style)
+        text = _op_text(node)
+        # Symbols fit a small circle; names like "sigmoid" would blow it up.
+        g.node(f"o{i}", _escape_record(text), shape="circle" if len(text) <= 3 else "ellipse",
+               **style)
         g.edge(f"o{i}", f"n{i}", **style)
         partials = (rule.local_partials(node.data, node.ctx, [c.data for c in node.inputs])
                     if edge_derivatives else None)

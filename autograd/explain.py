@@ -165,7 +165,7 @@ class Explanation:
         if factors:
             lines.append("where")
             for f in factors:
-                through = f"   (through {', '.join(f.ops)})" if len(f.ops) > 1 else ""
+                through = f"   (through {_ops_summary(f.ops)})" if len(f.ops) > 1 else ""
                 lines.append(f"  {f.name} = {f.formula} = {_show(f.written, self.digits)}"
                              f"{through}")
         lines.append(self.check())
@@ -235,10 +235,32 @@ def _step_formula(node: Value, k: int, show) -> str:
     return re.sub(r"\b[xab]\b", lambda m: show(names[m.group(0)]), text)
 
 
+_MAX_FORMULA_PARTS = 6  # beyond this a formula is longer than it is helpful
+
+
 def _segment_formula(steps: list[tuple[Value, int]], show) -> str:
-    parts = [_step_formula(node, k, show) for node, k in steps]
-    kept = [p for p in parts if p != "1"]
+    kept = []
+    for node, k in steps:
+        part = _step_formula(node, k, show)
+        if part != "1":
+            kept.append(part)
+            if len(kept) > _MAX_FORMULA_PARTS:
+                return f"the product of {len(steps)} local derivatives"
     return " * ".join(kept) if kept else "1"
+
+
+def _ops_summary(ops: tuple[str, ...]) -> str:
+    """``sigmoid, add, add, mul``; long runs of one op are counted (``mul x20000``)."""
+    runs: list[list] = []
+    for op in ops:
+        if runs and runs[-1][0] == op:
+            runs[-1][1] += 1
+        else:
+            runs.append([op, 1])
+    parts: list[str] = []
+    for op, n in runs:
+        parts += [op] * n if n < 4 else [f"{op} x{n}"]
+    return ", ".join(parts)
 
 
 # --- explain ----------------------------------------------------------------------------

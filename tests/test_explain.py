@@ -239,3 +239,19 @@ def test_readme_shows_what_explain_prints():
     blocks = re.findall(r"```text\n(.*?)```", readme, re.S)
     L, p, _ = alice()
     assert str(explain(L, p["w1"])) + "\n" in blocks
+
+
+def test_long_segments_are_summarised():
+    x = Value(0.5, label="x")
+    y = x
+    for i in range(10):
+        y = (y * (1.0 + i / 10)).tanh()
+    y.label = "y"
+    (factor,) = explain(y, x).paths[0].factors
+    assert factor.formula == "the product of 20 local derivatives"
+    assert "(through tanh, mul, tanh, mul," in str(explain(y, x))
+    z = x
+    for _ in range(50):
+        z = z * 1.0
+    z.label = "z"
+    assert "(through mul x50)" in str(explain(z, x))
