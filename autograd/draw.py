@@ -226,8 +226,8 @@ def render(root: Value, path: str | os.PathLike, **draw_options) -> Path:
 
     >>> from autograd import Value, render
     >>> x = Value(2.0, label="x"); y = x * x
-    >>> render(y, "/tmp/autograd-doctest.svg").name
-    'autograd-doctest.svg'
+    >>> render(y, "graph.svg").name
+    'graph.svg'
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")

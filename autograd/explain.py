@@ -93,6 +93,12 @@ class Explanation:
         agrees: whether ``value`` and ``reverse_mode`` agree.
         written: the total of the hand calculation (the written factors, multiplied).
         digits: significant digits of the hand calculation (None: exact).
+
+    >>> from autograd import Value, explain
+    >>> x = Value(0.5, label="x"); y = x.tanh(); y.label = "y"
+    >>> e = explain(y, x)
+    >>> e.equation(), e.paths[0].factors[0].formula, e.agrees
+    ('dy/dx = dy/dx = (0.786) = 0.786', '1 - y**2', True)
     """
 
     def __init__(self, output_name: str, wrt_name: str, paths: tuple[ChainPath, ...],
@@ -352,7 +358,10 @@ def _hand_partials(order: list[Value], count: dict, digits: int) -> dict:
             hand[node] = node.data
             continue
         xs = [written(c) for c in node.inputs]
-        hand[node] = RULES[node.op].forward(node.ctx, *xs)
+        try:
+            hand[node] = RULES[node.op].forward(node.ctx, *xs)
+        except KeyError:
+            raise UnknownOpError(node.op) from None
         if count.get(node, 0):
             partials[node] = _local(node, hand[node], xs)
     return partials

@@ -270,3 +270,14 @@ def test_render_rejects_unknown_suffix_and_missing_directory(tmp_path):
         render(y, tmp_path / "g.jpeg")
     with pytest.raises(FileNotFoundError, match="no directory"):
         render(y, tmp_path / "missing" / "g.svg")
+
+
+@pytest.mark.parametrize("module", ["draw", "explain", "program", "cli"])
+def test_docstring_examples_run(module, tmp_path, monkeypatch):
+    import doctest
+    import importlib
+
+    monkeypatch.chdir(tmp_path)  # render's example writes graph.svg
+    monkeypatch.setenv("PATH", "")
+    result = doctest.testmod(importlib.import_module(f"autograd.{module}"))
+    assert result.attempted > 0 and result.failed == 0
