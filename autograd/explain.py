@@ -252,7 +252,20 @@ def _segment_formula(steps: list[tuple[Value, int]], show) -> str:
             kept.append(part)
             if len(kept) > _MAX_FORMULA_PARTS:
                 return f"the product of {len(steps)} local derivatives"
+    if len(kept) > 1:
+        kept = [f"({p})" if _has_top_level_sum(p) else p for p in kept]
     return " * ".join(kept) if kept else "1"
+
+
+def _has_top_level_sum(text: str) -> bool:
+    """Whether ``text`` needs parentheses as a factor: ``1 - y**2`` does,
+    ``y*(1 - y)`` does not."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and (text.startswith((" + ", " - "), i) or text.startswith(" if ", i)):
+            return True
+    return False
 
 
 def _ops_summary(ops: tuple[str, ...]) -> str:

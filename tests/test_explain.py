@@ -255,3 +255,15 @@ def test_long_segments_are_summarised():
         z = z * 1.0
     z.label = "z"
     assert "(through mul x50)" in str(explain(z, x))
+
+
+def test_factor_formulas_keep_their_precedence():
+    x, w = Value(0.5, label="x"), Value(2.0, label="w")
+    z = (w * x).tanh()
+    z.label = "z"
+    (factor,) = explain(z, x, digits=None).paths[0].factors
+    assert factor.formula == "(1 - z**2) * w"
+    assert factor.value == pytest.approx((1 - math.tanh(1.0) ** 2) * 2.0, rel=1e-12)
+    r = (w * x).relu()
+    r.label = "r"
+    assert explain(r, x).paths[0].factors[0].formula == "(1 if 1 > 0 else 0) * w"
