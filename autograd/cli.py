@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, render
 from .explain import DEFAULT_MAX_PATHS, explain
 from .graph import grad
-from .program import Program, ProgramError, run_program
+from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program
 
 __all__ = ["main", "build_parser"]
 
@@ -49,7 +49,8 @@ def _read_program(arg: str) -> tuple[str, str]:
     if os.path.isfile(arg):
         try:
             with open(arg, encoding="utf-8") as f:
-                return f.read(), arg
+                # One character more than allowed is enough for run_program to refuse it.
+                return f.read(MAX_PROGRAM_CHARS + 1), arg
         except (OSError, UnicodeDecodeError) as e:
             raise UsageError(f"cannot read {arg!r}: {e}") from None
     if re.fullmatch(r"[\w./\\~-]+", arg):  # looks like a path, not like a program

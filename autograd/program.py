@@ -264,7 +264,7 @@ def _evaluate(expr: ast.AST, env: Mapping[str, Value], source: str):
     return results[expr]
 
 
-def parse_values(pairs: Mapping[str, float]) -> dict[str, Value]:
+def _input_values(pairs: Mapping[str, float]) -> dict[str, Value]:
     """Leaves named after their keys; raises ValueError for names that cannot be used."""
     values = {}
     for name, number in pairs.items():
@@ -299,7 +299,7 @@ def run_program(text: str, inputs: Mapping[str, float] | None = None,
     if len(text) > MAX_PROGRAM_CHARS:
         raise ProgramError(f"the program has {len(text)} characters; at most "
                            f"{MAX_PROGRAM_CHARS} are allowed", source=source)
-    given = parse_values(inputs or {})
+    given = _input_values(inputs or {})
     try:
         tree = ast.parse(text, filename=source, mode="exec")
     except SyntaxError as e:

@@ -142,6 +142,7 @@ HOSTILE = [
     ("y = 1" + "0" * 5000, "1:", "syntax error"),
     ("y = " + "(" * 300 + "1" + ")" * 300, "1:", "syntax error"),
     ("y = " + "-" * 100_000 + "1", "1:1", "characters"),
+    ("y = 1" + "0" * 400, "1:5", "too large for a float"),
     ("def f(): pass", "1:1", "only assignments"),
     ("y = (", "1:", "syntax error"),
 ]
@@ -198,3 +199,10 @@ def test_draw_max_nodes_guard(capsys, tmp_path):
                          str(tmp_path / "g.svg"), "--max-nodes", "10")
     assert status == 2 and "max_nodes=10" in err and "focus" in err
     assert not (tmp_path / "g.svg").exists()
+
+
+def test_a_huge_program_file_is_refused_unread(tmp_path, capsys):
+    program = tmp_path / "huge.txt"
+    program.write_text("y = x\n" + "#" * 200_000)
+    status, _, err = run(capsys, "grad", str(program), "--set", "x=1")
+    assert status == 2 and "at most 100000 are allowed" in err
