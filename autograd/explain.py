@@ -90,6 +90,7 @@ class Explanation:
         folded: how many paths were not listed; ``folded_value`` is their exact sum.
         value: the exact derivative (the sum over all paths).
         reverse_mode: the same derivative from reverse mode (:func:`autograd.grad`).
+        stored_grad: ``wrt.grad`` at the time of the explanation.
         agrees: whether ``value`` and ``reverse_mode`` agree.
         written: the total of the hand calculation (the written factors, multiplied).
         digits: significant digits of the hand calculation (None: exact).
@@ -102,7 +103,9 @@ class Explanation:
     """
 
     def __init__(self, output_name: str, wrt_name: str, paths: tuple[ChainPath, ...],
-                 n_paths: int, value: float, reverse_mode: float, digits: int | None):
+                 n_paths: int, value: float, reverse_mode: float, digits: int | None,
+                 stored_grad: float = math.nan):
+        self.stored_grad = stored_grad  # wrt.grad when explained (what backward() left)
         self.output_name = output_name
         self.wrt_name = wrt_name
         self.paths = paths
@@ -157,13 +160,21 @@ class Explanation:
     def check(self) -> str:
         """The sentence that states the exact total and whether reverse mode agrees."""
         exact = f"{self.value:.6g}"
+        if not self.agrees:
+            return (f"check FAILED: the paths sum to {exact} but reverse mode gives "
+                    f"{self.reverse_mode:.6g}")
         how = ("" if self.digits is None else
-               f"; the hand calculation carries {self.digits} significant digits")
-        if self.agrees:
-            return (f"check: exactly {self.name} = {exact}, the same as reverse mode "
-                    f"(autograd.grad){how}")
-        return (f"check FAILED: the paths sum to {exact} but reverse mode gives "
-                f"{self.reverse_mode:.6g}")
+               f"; the factors above carry {self.digits} significant digits")
+        grad_name = f"{self.wrt_name}.grad"
+        g = self.stored_grad
+        if _close(g, self.reverse_mode):
+            return f"check: exactly {self.name} = {exact} = {grad_name}, by reverse mode{how}"
+        if g == 0.0:
+            note = f"{grad_name} is 0: backward() has not run"
+        else:  # several backward() calls, or a backward() from another output
+            note = f"{grad_name} holds {g:.6g}: gradients accumulate over backward() calls"
+        return (f"check: exactly {self.name} = {exact}, the same as reverse mode "
+                f"({note}){how}")
 
     def __str__(self) -> str:
         lines = [self.equation()]
@@ -349,7 +360,7 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
                   for p in _paths(output, wrt, count, max_paths))
     if n_paths == 1 and output is wrt:
         paths = (ChainPath((), 1.0, 1.0),)
-    return Explanation(out_name, wrt_name, paths, n_paths, total, reverse, digits)
+    return Explanation(out_name, wrt_name, paths, n_paths, total, reverse, digits, wrt.grad)
 
 
 def _local(node: Value, out: float, xs: list[float]) -> tuple:

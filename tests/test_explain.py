@@ -238,6 +238,7 @@ def test_readme_shows_what_explain_prints():
     readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
     blocks = re.findall(r"```text\n(.*?)```", readme, re.S)
     L, p, _ = alice()
+    L.backward()
     assert str(explain(L, p["w1"])) + "\n" in blocks
 
 
@@ -267,3 +268,13 @@ def test_factor_formulas_keep_their_precedence():
     r = (w * x).relu()
     r.label = "r"
     assert explain(r, x).paths[0].factors[0].formula == "(1 if 1 > 0 else 0) * w"
+
+
+def test_the_check_states_whether_wrt_grad_agrees():
+    L, p, _ = alice()
+    w1 = p["w1"]
+    assert "(w1.grad is 0: backward() has not run)" in explain(L, w1).check()
+    L.backward()
+    assert explain(L, w1).check().startswith("check: exactly dL/dw1 = 0.0214695 = w1.grad")
+    L.backward()  # leaves accumulate: w1.grad is now twice the derivative
+    assert f"w1.grad holds {2 * math.prod(exact_alice_factors()):.6g}" in explain(L, w1).check()
