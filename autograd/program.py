@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -34,7 +35,8 @@ _UNARY = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softpl
 FUNCTIONS: dict[str, Callable] = {name: getattr(engine, name) for name in _UNARY}
 FUNCTIONS.update({"abs": engine.absolute, "sum": engine.sum, "dot": engine.dot})
 
-_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+               ast.Div: operator.truediv, ast.Pow: operator.pow}
 _REJECTED = {
     ast.Attribute: "attribute access is not allowed",
     ast.Subscript: "subscripts are not allowed",
@@ -130,7 +132,7 @@ def _check_expression(expr: ast.AST, source: str) -> None:
                 raise _error(node, f"{node.id!r} is a function: call it, e.g. {node.id}(x)",
                              source)
         elif kind is ast.BinOp:
-            if type(node.op) not in _BINOPS:
+            if type(node.op) not in _ARITHMETIC:
                 raise _error(node, f"operator {type(node.op).__name__} is not allowed; "
                              f"only + - * / **", source)
             if type(node.op) is ast.Pow:
@@ -204,9 +206,7 @@ def _apply(node: ast.AST, args: list, source: str):
                 raise _error(node.right, f"exponent {k:g} is too large "
                              f"(at most {MAX_EXPONENT:g} in size)", source)
         left = a if isinstance(a, Value) or isinstance(b, Value) else engine.as_value(a)
-        result = {ast.Add: lambda: left + b, ast.Sub: lambda: left - b,
-                  ast.Mult: lambda: left * b, ast.Div: lambda: left / b,
-                  ast.Pow: lambda: left ** b}[op]()
+        result = _ARITHMETIC[op](left, b)
     elif kind is ast.UnaryOp:
         (a,) = args
         return -a if type(node.op) is ast.USub else a

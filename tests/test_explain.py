@@ -11,6 +11,8 @@ import re
 
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd import (
     GradientMismatch,
@@ -278,3 +280,51 @@ def test_the_check_states_whether_wrt_grad_agrees():
     assert explain(L, w1).check().startswith("check: exactly dL/dw1 = 0.0214695 = w1.grad")
     L.backward()  # leaves accumulate: w1.grad is now twice the derivative
     assert f"w1.grad holds {2 * math.prod(exact_alice_factors()):.6g}" in explain(L, w1).check()
+
+
+# --- random graphs ------------------------------------------------------------------------
+
+OPS = [
+    lambda a, b: a + b, lambda a, b: a * b, lambda a, b: (a * b).tanh(),
+    lambda a, b: a.sigmoid() - b, lambda a, b: (a * a + 1.0).log() * b.sin(),
+    lambda a, b: sum_of(a, b), lambda a, b: a**2 + b**3,
+]
+
+
+def sum_of(a, b):
+    from autograd import sum as vsum
+
+    return vsum([a, b, a])
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 99), st.integers(0, 99),
+                          st.booleans()), min_size=1, max_size=25),
+       st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3))
+def test_random_graphs_paths_sum_to_the_derivative(steps, xs):
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+    nodes = list(leaves)
+    for op, i, j, labelled in steps:
+        node = OPS[op](nodes[i % len(nodes)], nodes[j % len(nodes)])
+        node.label = f"v{len(nodes)}" if labelled else ""
+        nodes.append(node)
+    out = nodes[-1]
+    for leaf in leaves:
+        e = explain(out, leaf, digits=None, max_paths=10**9)
+        numeric = (rebuild(steps, xs, leaf, 1e-6) - rebuild(steps, xs, leaf, -1e-6)) / 2e-6
+        assert e.value == pytest.approx(numeric, rel=1e-4, abs=1e-5)
+        assert e.agrees and e.folded == 0 and len(e.paths) == e.n_paths
+        assert math.fsum(p.value for p in e.paths) == pytest.approx(e.value, rel=1e-9,
+                                                                   abs=1e-12)
+        for path in e.paths:  # a path's factors multiply to its value
+            assert math.prod(f.value for f in path.factors) == pytest.approx(path.value)
+        # carrying 15 digits, the hand calculation is the exact one
+        assert explain(out, leaf, digits=15, max_paths=10**9).written == pytest.approx(
+            e.value, rel=1e-9, abs=1e-12)
+
+
+def rebuild(steps, xs, leaf, h):
+    """The same graph on plain floats, with one input moved by h (finite differences)."""
+    vals = [x + (h if f"x{i}" == leaf.label else 0.0) for i, x in enumerate(xs)]
+    for op, i, j, _ in steps:
+        vals.append(OPS[op](Value(vals[i % len(vals)]), Value(vals[j % len(vals)])).data)
+    return vals[-1]
