@@ -200,8 +200,14 @@ def _layout(source: str, fmt: str) -> bytes:
             raise RuntimeError(f"{exe} -T{fmt} failed (exit {done.returncode}): "
                                f"{done.stderr.decode(errors='replace').strip()}")
         return done.stdout
-    import pygraphviz  # deferred: importing it loads the bundled Graphviz libraries
-
+    try:
+        import pygraphviz  # deferred: importing it loads the bundled Graphviz libraries
+    except ImportError as e:
+        raise RuntimeError(
+            f"cannot lay out the graph: no `dot` program on PATH and pygraphviz cannot be "
+            f"imported ({e}); install Graphviz, or `pip install 'pygraphviz>=2.0.4'`, or "
+            f"render to a .dot file"
+        ) from None
     return pygraphviz.AGraph(string=source).draw(format=fmt, prog="dot")
 
 

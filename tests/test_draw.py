@@ -281,3 +281,13 @@ def test_docstring_examples_run(module, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "")
     result = doctest.testmod(importlib.import_module(f"autograd.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_without_dot_and_pygraphviz_the_error_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # makes the import fail
+    _, _, y = tanh_graph()
+    with pytest.raises(RuntimeError, match="no `dot` program on PATH.*pygraphviz"):
+        render(y, tmp_path / "g.svg")
+    assert not (tmp_path / "g.svg").exists()
+    render(y, tmp_path / "g.dot")  # DOT source needs no layout engine
