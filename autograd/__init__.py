@@ -9,6 +9,8 @@ Where things live:
 * ``gradcheck.py`` reverse mode against central finite differences
 * ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
+* ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
+* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
 """
 
 from .draw import GraphTooLargeError, draw, render
