@@ -174,6 +174,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--max-paths must be at least 1")
     try:
         args.run(args, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`autograd grad ... | head`): not an error to report. As the
+        # Python docs advise, point stdout at devnull so the exit-time flush stays quiet.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
     except (ProgramError, UsageError, GraphTooLargeError, OSError, RuntimeError, ValueError) as e:
         print(f"autograd: error: {e}", file=sys.stderr)
         return 2

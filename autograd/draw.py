@@ -16,12 +16,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import graphviz
 
 from .engine import Value
+from .fileio import write_atomically
 from .graph import topological_order
 from .rules import RULES, UnknownOpError
 
@@ -178,18 +178,6 @@ def draw(
     return g
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _layout(source: str, fmt: str) -> bytes:
     """Lay out DOT source with the ``dot`` executable, or pygraphviz if there is none."""
     exe = shutil.which("dot")
@@ -247,5 +235,5 @@ def render(root: Value, path: str | os.PathLike, **draw_options) -> Path:
                                 f"{str(path.parent)!r}")
     source = draw(root, **draw_options).source
     data = source.encode() if fmt == "dot" else _layout(source, fmt)
-    _write_atomically(path, data)
+    write_atomically(path, data)
     return path

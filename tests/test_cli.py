@@ -206,3 +206,15 @@ def test_a_huge_program_file_is_refused_unread(tmp_path, capsys):
     program.write_text("y = x\n" + "#" * 200_000)
     status, _, err = run(capsys, "grad", str(program), "--set", "x=1")
     assert status == 2 and "at most 100000 are allowed" in err
+
+
+def test_a_closed_pipe_is_not_reported_as_an_error():
+    # `autograd grad ... | head -1`: the reader leaves early; no traceback, no error line.
+    program = "; ".join(f"y{i} = x * {i}" for i in range(1, 3000)) + "; L = x * x"
+    proc = subprocess.Popen([sys.executable, "-m", "autograd.cli", "grad", program,
+                             "--set", "x=1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "error" not in stderr.lower() and "Traceback" not in stderr
