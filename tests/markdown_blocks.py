@@ -166,20 +166,7 @@ def run_block(block: Block, namespace: dict, filename: str) -> str:
 # with the real code.  Delete each entry once it has landed on main.
 # feature: (module, attribute or None for "the module exists", regex on the block,
 #           scope "block" or "rest of page", reason)
-PENDING: dict[str, tuple[str, str | None, str, str, str]] = {
-    "autograd.explain": ("autograd", "explain", r"\bexplain\(", "block",
-                         "autograd.explain comes with issue 4 (viz), not merged yet"),
-    "autograd.assert_grad": ("autograd", "assert_grad", r"\bassert_grad\b", "block",
-                             "autograd.assert_grad comes with issue 4 (viz), not merged yet"),
-    "autograd.draw": ("autograd", "draw", r"\bdraw\(", "block",
-                      "autograd.draw comes with issue 4 (viz), not merged yet"),
-    "autograd.render": ("autograd", "render", r"\brender\(", "block",
-                        "autograd.render comes with issue 4 (viz), not merged yet"),
-    "autograd.cli": ("autograd.cli", None, r"^\$ autograd\b", "block",
-                     "the autograd command comes with issue 4 (viz), not merged yet"),
-    "demos": ("demos", None, r"^\s*(from demos\b|import demos\b)", "rest of page",
-              "the demos package comes with issue 5 (demos), not merged yet"),
-}
+PENDING: dict[str, tuple[str, str | None, str, str, str]] = {}
 
 
 def _available(module: str, attribute: str | None) -> bool:
