@@ -94,6 +94,10 @@ def test_docs_code_fences_say_what_they_hold(page):
     langs = fence_languages(text)
     unknown = sorted(set(langs) - FENCE_LANGUAGES)
     assert not unknown, f"fences without a known language (python runs): {unknown}"
+    # The runner only sees fences at the start of a line: an indented one (in a list or
+    # an admonition) would be shown but never run.
+    indented = re.findall(r"^[ \t]+```.*$", text, re.M)
+    assert not indented, f"indented code fences are not run: {indented}"
     # ```py is only for PyTorch snippets, never a way around running an example.
     for block in re.findall(r"^```py\n(.*?)^```", text, re.S | re.M):
         assert "import torch" in block, "a ```py block must be PyTorch code; use ```python"
