@@ -1,0 +1,116 @@
+"""Two moons, micrograd's demo, with the nn package.
+
+The data is micrograd's exactly (``make_moons(n_samples=100, noise=0.1)`` after
+``np.random.seed(1337)``), labels -1 and +1; ``nn.MLP(2, [16, 16, 1])`` with relu hidden
+layers; hinge loss plus ``1e-4`` L2; SGD with micrograd's schedule
+``lr = 1.0 - 0.9 * k / 100`` (``nn.LinearLR``) for 100 full-batch steps.  micrograd's
+notebook reaches 100% training accuracy; so must we.  Writes the decision boundary and
+the loss curve to ``moons_boundary.png`` and ``moons_loss.png``.
+
+Run alone: ``python -m demos.moons``.
+"""
+
+from __future__ import annotations
+
+from ._common import out_dir
+from ._nn import require_nn
+from ._table import Row, claim
+
+NEEDS = ("MLP", "SGD", "LinearLR", "hinge_loss", "l2_penalty")
+SEED = 1337  # micrograd seeds both numpy and random with 1337
+STEPS = 100
+
+
+def data():
+    """micrograd's moons: 100 points, noise 0.1, targets -1 / +1."""
+    from sklearn.datasets import make_moons
+
+    # random_state=1337 draws from the same stream as micrograd's np.random.seed(1337).
+    X, y = make_moons(n_samples=100, noise=0.1, random_state=SEED)
+    return X.tolist(), [int(2 * t - 1) for t in y]
+
+
+def train(nn, X, y, steps: int = STEPS, echo=print):
+    """micrograd's training loop with nn's pieces; returns (model, losses, accuracies)."""
+    model = nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=SEED)
+    params = model.parameters()
+    opt = nn.SGD(params, lr=1.0)
+    schedule = nn.LinearLR(opt, start_factor=1.0, end_factor=0.1, total_steps=steps)
+    losses, accuracies = [], []
+    for k in range(steps):
+        scores = [model(x) for x in X]
+        loss = nn.hinge_loss(scores, y) + nn.l2_penalty(params, 1e-4)
+        accuracy = sum((s.data > 0) == (t > 0) for s, t in zip(scores, y)) / len(y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        schedule.step()
+        losses.append(loss.data)
+        accuracies.append(accuracy)
+        if k % 10 == 0 or k == steps - 1:
+            echo(f"step {k} loss {loss.data:.4f}, accuracy {accuracy:.0%}")
+    return model, losses, accuracies
+
+
+def plot(model, X, y, losses, directory) -> list:
+    """The decision boundary (as micrograd draws it) and the loss curve, as PNGs."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, never a window
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from autograd import no_grad
+
+    xs, ys = np.array(X), np.array(y)
+    h = 0.25
+    x_min, x_max = xs[:, 0].min() - 1, xs[:, 0].max() + 1
+    y_min, y_max = xs[:, 1].min() - 1, xs[:, 1].max() + 1
+    gx, gy = np.meshgrid(np.arange(x_min, x_max, h), np.arange(y_min, y_max, h))
+    with no_grad():
+        z = np.array([model(list(p)).data > 0 for p in np.c_[gx.ravel(), gy.ravel()]])
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.contourf(gx, gy, z.reshape(gx.shape), cmap=plt.cm.Spectral, alpha=0.8)
+    ax.scatter(xs[:, 0], xs[:, 1], c=ys, s=40, cmap=plt.cm.Spectral, edgecolors="k")
+    ax.set_title("two moons: MLP(2, [16, 16, 1]) decision boundary")
+    boundary = directory / "moons_boundary.png"
+    fig.savefig(boundary, dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(losses)
+    ax.set_xlabel("step")
+    ax.set_ylabel("hinge loss + L2")
+    ax.set_yscale("log")
+    ax.set_title("two moons: training loss")
+    curve = directory / "moons_loss.png"
+    fig.tight_layout()
+    fig.savefig(curve, dpi=100)
+    plt.close(fig)
+    return [boundary, curve]
+
+
+def run(out=None, full: bool = False, echo=print) -> list[Row]:
+    """Train on the moons; ``full`` changes nothing (100 steps is micrograd's count)."""
+    ex = "two moons"
+    nn, skipped = require_nn(NEEDS, ex, "training accuracy", "micrograd", echo)
+    if nn is None:
+        return skipped
+    X, y = data()
+    model, losses, accuracies = train(nn, X, y, echo=echo)
+    rows = [claim(ex, f"training accuracy, {STEPS} steps", "100%", f"{accuracies[-1]:.0%}",
+                  accuracies[-1] == 1.0, "micrograd", diff=f"loss {losses[-1]:.4f}")]
+    directory = out_dir(out)
+    if directory is not None:
+        files = plot(model, X, y, losses, directory)
+        echo("wrote " + ", ".join(map(str, files)))
+        rows.append(claim(ex, "PNG: boundary, loss curve", "written",
+                          ", ".join(f.name for f in files), all(f.exists() for f in files),
+                          "micrograd"))
+    return rows
+
+
+if __name__ == "__main__":
+    from ._main import main_for
+
+    main_for(run)
