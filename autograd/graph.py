@@ -57,10 +57,15 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     same amount to the leaves again, never a compounded one); leaves accumulate.
     """
     order = topological_order(root)
+    # Every node starts from 0; leaves get their earlier gradient back at the end, added
+    # once (as PyTorch does), so a repeated call adds exactly the same amount again.
+    earlier = []
     for node in order:
-        if node._prev:
+        if node.grad:
+            if not node._prev:
+                earlier.append((node, node.grad))
             node.grad = 0.0
-    root.grad += float(gradient)
+    root.grad = float(gradient)
     anomaly = current_anomaly()
     fm = FloatMath
     partials = _PARTIALS
@@ -77,6 +82,8 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             anomaly.on_gradient(node, g, [g * p for p in ps])
         for child, p in zip(prev, ps):
             child.grad += g * p
+    for leaf, old in earlier:
+        leaf.grad += old
 
 
 def grad(
