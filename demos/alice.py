@@ -113,6 +113,7 @@ def worked_example(out=None, echo=print) -> list[Row]:
     net = AliceNetwork({n: (1.0 if n.startswith("w") else 0.0) for n in NAMES})
     x1, x2 = Value(-2.0, label="x1"), Value(-1.0, label="x2")
     h1, _, o1 = net.forward((x1, x2))
+    o1.label = "ypred"  # D4's name for the output in its derivatives
     loss = (1.0 - o1) ** 2
     loss.label = "L"
     loss.backward()
@@ -121,9 +122,9 @@ def worked_example(out=None, echo=print) -> list[Row]:
     (dL_dypred,) = autograd.grad(loss, [o1])
     (dypred_dh1,) = autograd.grad(o1, [h1])
     (dh1_dw1,) = autograd.grad(h1, [w1])
-    echo(f"h1 = {h1.data:.4f}, o1 = {o1.data:.3f}, dL/dw1 = {w1.grad:.4f} (backward)")
-    echo(f"factors: dL/dypred = {dL_dypred:.3f}, dypred/dh1 = {dypred_dh1:.3f}, "
-         f"dh1/dw1 = {dh1_dw1:.4f}, product {dL_dypred * dypred_dh1 * dh1_dw1:.4f}")
+    echo(f"h1 = {h1.data:.6g}, o1 = {o1.data:.6g}, dL/dw1 = {w1.grad:.6g} (backward)")
+    echo(f"factors (autograd.grad): dL/dypred = {dL_dypred:.6g}, dypred/dh1 = "
+         f"{dypred_dh1:.6g}, dh1/dw1 = {dh1_dw1:.6g}")
     ex = "Alice, worked"
     rows = [
         printed(ex, "h1", "0.0474", h1.data, "D4"),
@@ -150,26 +151,42 @@ def worked_example(out=None, echo=print) -> list[Row]:
 def _explain_rows(loss: Value, w1: Value, echo) -> list[Row]:
     explain = getattr(autograd, "explain", None)
     if explain is None:
-        return [skip("Alice, worked", "explain(L, w1)",
-                     "autograd.explain is not available yet (viz package)", "D4")]
-    text = str(explain(loss, w1))
-    echo(text)
-    # explain() shows the factors of each path; its total must be backward()'s gradient.
-    return [claim("Alice, worked", "explain(L, w1) printed", "factors multiply to .grad",
-                  "see output above", bool(text.strip()), "D4")]
+        return [skip("Alice, explain", "explain(L, w1)",
+                     "autograd.explain is not available yet (issue 4)", "D4")]
+    # digits=3: explain() then carries three significant digits from rounded labelled
+    # values, as D4's hand calculation does, so its written factors are D4's numbers.
+    explanation = explain(loss, w1, digits=3)
+    echo(str(explanation))
+    ex = "Alice, explain"
+    factors = {f.name: f for f in explanation.factors()}
+    rows = []
+    for name, ref in (("dL/dypred", "-0.952"), ("dypred/dh1", "0.249"),
+                      ("dh1/dw1", "-0.0904")):
+        factor = factors.get(name)
+        if factor is None:
+            rows.append(claim(ex, f"factor {name}", ref, f"missing from {sorted(factors)}",
+                              False, "D4"))
+        else:
+            rows.append(printed(ex, f"factor {name} (3 digits)", ref, factor.written, "D4"))
+    rows.append(printed(ex, "written product (3 digits)", "0.0214", explanation.written, "D4"))
+    rows.append(close(ex, "exact sum over paths", w1.grad, explanation.value, 1e-15, "chain",
+                      "dL/dw1 from backward()"))
+    return rows
 
 
 def _render_rows(loss: Value, w1: Value, out, echo) -> list[Row]:
     render = getattr(autograd, "render", None)
-    directory = out_dir(out)
     if render is None:
-        return [skip("Alice, worked", "graph SVG", "autograd.render is not available yet")]
+        return [skip("Alice, graph", "SVG with the w1 path",
+                     "autograd.render is not available yet (issue 4)")]
+    directory = out_dir(out)
     if directory is None:
         return []
-    path = directory / "alice_graph.svg"
-    render(loss, path)
-    echo(f"wrote {path}")
-    return [claim("Alice, worked", "graph SVG", "written", str(path), path.exists(), "D4")]
+    path = render(loss, directory / "alice_graph.svg", highlight=w1)
+    echo(f"wrote {path} (the paths from L down to w1 in red)")
+    text = path.read_text() if path.exists() else ""
+    return [claim("Alice, graph", "SVG with the w1 path", "written", path.name,
+                  "<svg" in text and "w1" in text, "D4")]
 
 
 # --- part 2: the full training run ------------------------------------------------------
