@@ -138,7 +138,7 @@ def worked_example(out=None, echo=print) -> list[Row]:
         # D4 multiplies the three rounded factors: their relative errors add up.
         printed(ex, "dL/dw1 (backward)", "0.0214", w1.grad, "D4",
                 tol=0.0214 * (1.5e-3 / 0.952 + 5e-4 / 0.249 + 5e-5 / 0.0904) + 5e-5,
-                why="product of D4's rounded factors"),
+                why="D4 rounds its factors"),
         # The chain rule itself: the product of the factors is the gradient.
         close(ex, "product of the factors", w1.grad, dL_dypred * dypred_dh1 * dh1_dw1, 1e-15,
               "chain", "dL/dw1 above"),

@@ -18,7 +18,7 @@ from ._table import Row, claim
 
 NEEDS = ("MLP", "Adam", "fit", "cross_entropy_loss")
 HIDDEN = 32
-EPOCHS_FAST = 4
+EPOCHS_FAST = 6  # seeds 0-2 reach 95-97% after 4 epochs: 6 leaves a margin
 EPOCHS_FULL = 15
 TARGET = 0.95
 

@@ -207,3 +207,18 @@ def test_python_m_demos_passes_and_writes_its_artefacts(tmp_path):
         expected += ["alice_graph.svg"]
     for name in expected:
         assert (out / name).stat().st_size > 0, name
+
+
+@pytest.mark.skipif(not hasattr(autograd, "explain"), reason="needs autograd.explain (issue 4)")
+def test_explain_writes_d4s_three_factors():
+    net = alice.AliceNetwork({n: (1.0 if n.startswith("w") else 0.0) for n in alice.NAMES})
+    o1 = net.forward((autograd.Value(-2.0, label="x1"), autograd.Value(-1.0, label="x2")))[2]
+    o1.label = "ypred"
+    loss = (1.0 - o1) ** 2
+    loss.label = "L"
+    explanation = autograd.explain(loss, net.p["w1"], digits=3)
+    written = {f.name: f.written for f in explanation.factors()}
+    # D4: dL/dw1 = -0.952 * 0.249 * -0.0904 = 0.0214
+    assert written == pytest.approx({"dL/dypred": -0.952, "dypred/dh1": 0.249,
+                                     "dh1/dw1": -0.0904}, abs=1e-12)
+    assert explanation.written == pytest.approx(0.0214, abs=1e-12)
