@@ -17,6 +17,7 @@ from autograd import Value
 from autograd import sum as vsum
 
 from ._common import as_params, dense, numpy_uniform_init, sgd_step
+from ._nn import require_nn
 from ._table import Row, claim, close
 
 XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -31,71 +32,72 @@ PARITY_REFERENCE = [0.99995361, 0.95753402]  # D1, "Prediction for test data"
 
 
 class DocNetwork:
-    """The document's network: sigmoid hidden and output layers, no biases."""
+    """D1's network: sigmoid hidden and output layers, numpy seed(1) weights.
 
-    def __init__(self, n_in: int, n_hidden: int) -> None:
+    Built with ``nn.MLP`` (explicit weights, ``bias=False`` as in D1) and trained with
+    ``nn.half_sse_loss`` and ``nn.SGD`` when the nn package is present; otherwise the
+    same layers are built here on the engine.  Either way ``backward()`` gives the
+    gradient.  ``bias=True`` adds zero-initialised biases, which D1's network lacks.
+    """
+
+    def __init__(self, n_in: int, n_hidden: int, bias: bool = False) -> None:
         w0, w1 = numpy_uniform_init((n_in, n_hidden), (n_hidden, 1), seed=1)
-        self.hidden = as_params(w0)
-        self.output = as_params(w1)
+        self.nn, _ = require_nn(("MLP", "SGD", "half_sse_loss"), "", "", "", echo=_quiet)
+        if self.nn is not None:
+            self.model = self.nn.MLP(
+                n_in, [n_hidden, 1], activation="sigmoid", output_activation="sigmoid",
+                bias=bias, weights=[_transpose(w0), _transpose(w1)],
+                biases=[[0.0] * n_hidden, [0.0]] if bias else None)
+            self.params = self.model.parameters()
+            self.built_with = "nn.MLP"
+            return
+        hidden, output = as_params(w0), as_params(w1)
+        b0 = [Value(0.0) for _ in range(n_hidden)] if bias else None
+        b1 = [Value(0.0)] if bias else None
+        self.model = lambda x: dense(output, dense(hidden, x, "sigmoid", b0), "sigmoid", b1)[0]
+        self.params = [w for row in hidden + output for w in row] + (b0 or []) + (b1 or [])
+        self.built_with = "engine"
 
-    def parameters(self):
-        """Every weight, hidden layer first."""
-        return [w for row in self.hidden + self.output for w in row]
+    def __call__(self, x) -> Value:
+        return self.model(x)
 
-    def __call__(self, x):
-        return dense(self.output, dense(self.hidden, x, "sigmoid"), "sigmoid")[0]
-
-    def train(self, X, y, iterations: int) -> None:
-        """Full-batch gradient descent, lr 1, on half the sum of squared errors."""
-        params = self.parameters()
+    def train(self, X, y, iterations: int, lr: float = 1.0) -> None:
+        """Full-batch gradient descent on half the sum of squared errors (lr 1 is D1's)."""
         for _ in range(iterations):
-            loss = 0.5 * vsum([(self(x) - t) ** 2 for x, t in zip(X, y)])
+            preds = [self(x) for x in X]
+            if self.nn is not None:
+                loss = self.nn.half_sse_loss(preds, y)
+            else:
+                loss = 0.5 * vsum([(p - t) ** 2 for p, t in zip(preds, y)])
             loss.backward()
-            sgd_step(params, lr=1.0)
+            sgd_step(self.params, lr)
 
     def predict(self, X) -> list[float]:
         """The network's outputs as floats."""
         return [self(x).data for x in X]
 
 
+def _transpose(matrix):
+    """numpy's ``W[in][out]`` as nn's ``weight[out][in]``."""
+    return [list(column) for column in zip(*matrix)]
+
+
+def _quiet(*args) -> None:
+    pass
+
+
 def train_doc_network(X, y, n_hidden: int, iterations: int = 10000) -> DocNetwork:
-    """The document's network for data X, y, trained as the document trains it."""
+    """D1's network for data X, y, trained as D1 trains it."""
     net = DocNetwork(len(X[0]), n_hidden)
     net.train(X, y, iterations)
     return net
 
 
-def train_with_biases(X, y, n_hidden: int = 4, iterations: int = 2000, lr: float = 1.0):
-    """The same kind of network with biases added: it can separate XOR.
-
-    Uses ``nn.MLP`` when the nn package is available, else the same layers built here.
-    Returns a function mapping an input to the network's output (a float).
-    """
-    try:
-        import nn
-    except ImportError:
-        nn = None
-    w0, w1 = numpy_uniform_init((len(X[0]), n_hidden), (n_hidden, 1), seed=1)
-    if nn is not None and hasattr(nn, "MLP"):
-        model = nn.MLP(len(X[0]), [n_hidden, 1], activation="sigmoid",
-                       output_activation="sigmoid",
-                       weights=[[list(r) for r in zip(*w0)], [list(r) for r in zip(*w1)]],
-                       biases=[[0.0] * n_hidden, [0.0]])
-        params = model.parameters()
-        forward = model
-    else:
-        hidden, output = as_params(w0), as_params(w1)
-        b0, b1 = [Value(0.0) for _ in range(n_hidden)], [Value(0.0)]
-        params = [w for row in hidden + output for w in row] + b0 + b1
-
-        def forward(x):
-            return dense(output, dense(hidden, x, "sigmoid", b0), "sigmoid", b1)[0]
-
-    for _ in range(iterations):
-        loss = 0.5 * vsum([(forward(x) - t) ** 2 for x, t in zip(X, y)])
-        loss.backward()
-        sgd_step(params, lr)
-    return lambda x: forward(x).data
+def train_with_biases(X, y, n_hidden: int = 4, iterations: int = 2000) -> DocNetwork:
+    """The same kind of network with biases added: it can separate XOR."""
+    net = DocNetwork(len(X[0]), n_hidden, bias=True)
+    net.train(X, y, iterations)
+    return net
 
 
 def run(out=None, full: bool = False, echo=print) -> list[Row]:
@@ -106,7 +108,8 @@ def run(out=None, full: bool = False, echo=print) -> list[Row]:
     rows: list[Row] = []
     xor = train_doc_network(XOR_X, XOR_Y, n_hidden=2)
     xor_pred = xor.predict(XOR_TEST)
-    echo(f"XOR 2-2-1, prediction for {XOR_TEST}: {[f'{p:.8f}' for p in xor_pred]}")
+    echo(f"XOR 2-2-1 ({xor.built_with}), prediction for {XOR_TEST}: "
+         f"{[f'{p:.8f}' for p in xor_pred]}")
     for x, ref, ours in zip(XOR_TEST, XOR_REFERENCE, xor_pred):
         rows.append(close("XOR 2-2-1", f"prediction {x}", ref, ours, 1e-6, "D1"))
 
@@ -122,8 +125,9 @@ def run(out=None, full: bool = False, echo=print) -> list[Row]:
                       f"classes {classes}", classes != "0 1 1 0", "D1"))
 
     biased = train_with_biases(XOR_X, XOR_Y)
-    with_bias = [biased(x) for x in XOR_X]
-    echo("XOR 2-4-1 with biases, outputs: " + ", ".join(f"{p:.3f}" for p in with_bias))
+    with_bias = biased.predict(XOR_X)
+    echo(f"XOR 2-4-1 with biases ({biased.built_with}), outputs: "
+         + ", ".join(f"{p:.3f}" for p in with_bias))
     classes = " ".join("1" if p > 0.5 else "0" for p in with_bias)
     err = max(abs(p - t) for t, p in zip(XOR_Y, with_bias))
     rows.append(claim("XOR 2-4-1 + biases", "learns XOR", "targets 0 1 1 0",

@@ -116,9 +116,9 @@ def test_parity_targets_are_d1s_column():
 
 
 def test_an_mlp_with_biases_learns_xor():
-    predict = xor_parity.train_with_biases(xor_parity.XOR_X, xor_parity.XOR_Y)
-    for x, t in zip(xor_parity.XOR_X, xor_parity.XOR_Y):
-        assert abs(predict(x) - t) < 0.2
+    net = xor_parity.train_with_biases(xor_parity.XOR_X, xor_parity.XOR_Y)
+    for p, t in zip(net.predict(xor_parity.XOR_X), xor_parity.XOR_Y):
+        assert abs(p - t) < 0.2
 
 
 # --- D2: the perceptron -------------------------------------------------------------
