@@ -3,7 +3,7 @@
 One sigmoid neuron, w = [0, 0], b = 0, eta = 0.5, 2000 full-batch epochs with the
 gradient averaged over the batch.  D3 writes the gradient by hand as the error signal
 (a - y) times the input; that is exactly the gradient of the binary cross-entropy of a
-sigmoid output, so here the engine differentiates the mean cross-entropy instead.
+sigmoid output, so here ``nn.fit(loss="bce")`` differentiates the mean cross-entropy.
 
 Run alone: ``python -m demos.and_neuron``.
 """
@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import math
 
-from autograd import Value, dot
-from autograd import sum as vsum
+import nn
 
-from ._common import sgd_step
 from ._table import Row, claim, close
 
 X = [(0, 0), (0, 1), (1, 0), (1, 1)]
@@ -24,18 +22,13 @@ PRINTED = ["0.0", "0.02", "0.02", "0.972"]  # D3: round(a, 3) for each input
 CLASSES = [0, 0, 0, 1]
 
 
-def train(epochs: int = 2000, eta: float = 0.5) -> tuple[list[Value], Value]:
-    """Full-batch gradient descent on the mean binary cross-entropy."""
-    w, b = [Value(0.0, label="w1"), Value(0.0, label="w2")], Value(0.0, label="b")
-    for _ in range(epochs):
-        losses = []
-        for x, y in zip(X, Y):
-            a = dot(w, x, bias=b).sigmoid()
-            losses.append(-(y * a.log() + (1 - y) * (1 - a).log()))
-        loss = vsum(losses) / len(X)
-        loss.backward()
-        sgd_step(w + [b], eta)
-    return w, b
+def train(epochs: int = 2000, eta: float = 0.5) -> nn.MLP:
+    """Full-batch gradient descent on the mean binary cross-entropy, from all zeros."""
+    model = nn.MLP(2, [1], output_activation="sigmoid", weights=[[[0.0, 0.0]]],
+                   biases=[[0.0]])
+    nn.fit(model, X, Y, loss="bce", optimizer=nn.SGD(model.parameters(), lr=eta),
+           epochs=epochs, batch_size=None, shuffle=False, progress=False)
+    return model
 
 
 def document_code(epochs: int = 2000, eta: float = 0.5) -> tuple[list[float], float]:
@@ -62,11 +55,12 @@ def document_code(epochs: int = 2000, eta: float = 0.5) -> tuple[list[float], fl
 def run(out=None, full: bool = False, echo=print) -> list[Row]:
     """Train the AND neuron and compare with D3's printout; ``full`` changes nothing."""
     ex = "AND neuron"
-    w, b = train()
+    model = train()
+    w1, w2, b = model.parameters()  # nn's order: the weights, then the bias
     rows = []
     classes = []
     for x, ref in zip(X, PRINTED):
-        a = dot(w, x, bias=b).sigmoid().data
+        a = model(x).data
         classes.append(1 if a > 0.5 else 0)
         echo(f"{x} {round(a, 3)} -> {classes[-1]}")
         # D3 prints round(a, 3): ours must round to the same three decimals.
@@ -74,8 +68,8 @@ def run(out=None, full: bool = False, echo=print) -> list[Row]:
     rows.append(claim(ex, "classes", " ".join(map(str, CLASSES)), " ".join(map(str, classes)),
                       classes == CLASSES, "D3"))
     ref_w, ref_b = document_code()
-    worst = max(abs(ref_w[0] - w[0].data), abs(ref_w[1] - w[1].data), abs(ref_b - b.data))
-    echo(f"w = [{w[0].data:.6f}, {w[1].data:.6f}], b = {b.data:.6f}")
+    worst = max(abs(ref_w[0] - w1.data), abs(ref_w[1] - w2.data), abs(ref_b - b.data))
+    echo(f"w = [{w1.data:.6f}, {w2.data:.6f}], b = {b.data:.6f}")
     rows.append(close(ex, "w, b vs D3's hand gradients", 0.0, worst, 1e-9, "hand",
                       "0 (D3's loop)"))
     return rows

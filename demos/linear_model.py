@@ -1,7 +1,8 @@
 """The linear model, from D5 "How to train a neural network from scratch".
 
 One layer, identity activation, no bias, mean squared error, gradient descent from D5's
-blind guess W = [0.2, 1.4, 30].  D5's data table is an image, so the data here is made
+blind guess W = [0.2, 1.4, 30]: ``nn.MLP(3, [1], output_activation="linear")`` trained by
+``nn.fit(loss="mse")``.  D5's data table is an image, so the data here is made
 from the rule D5 says generated it, y = 0.5 x1 + 0.9 x2 + 1.2 x3, and includes an input
 whose correct output is D5's 13.5.  D5: "Updating the weights 2000 times is usually
 enough ... did you get [.5,.9,1.2]?"
@@ -11,10 +12,9 @@ Run alone: ``python -m demos.linear_model``.
 
 from __future__ import annotations
 
+import nn
 from autograd import Value, dot
-from autograd import sum as vsum
 
-from ._common import sgd_step
 from ._table import Row, close
 
 TRUE_W = [0.5, 0.9, 1.2]
@@ -24,14 +24,12 @@ Y = [sum(w * x for w, x in zip(TRUE_W, row)) for row in X]  # (9, 2, 6) -> 13.5
 LEARNING_RATE = 0.01  # below 2 / (largest eigenvalue of the MSE's Hessian, 61.6 here)
 
 
-def train(steps: int = 2000, lr: float = LEARNING_RATE) -> list[Value]:
-    """Gradient descent on the mean squared error; returns the weights."""
-    w = [Value(g, label=f"W{i + 1}") for i, g in enumerate(GUESS)]
-    for _ in range(steps):
-        loss = vsum([(dot(w, x) - y) ** 2 for x, y in zip(X, Y)]) / len(X)
-        loss.backward()
-        sgd_step(w, lr)
-    return w
+def train(steps: int = 2000, lr: float = LEARNING_RATE) -> list:
+    """Gradient descent on the mean squared error, from D5's guess; returns the weights."""
+    model = nn.MLP(3, [1], output_activation="linear", bias=False, weights=[[GUESS]])
+    nn.fit(model, X, Y, loss="mse", optimizer=nn.SGD(model.parameters(), lr=lr),
+           epochs=steps, batch_size=None, shuffle=False, progress=False)
+    return model.parameters()
 
 
 def run(out=None, full: bool = False, echo=print) -> list[Row]:

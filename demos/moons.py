@@ -12,11 +12,11 @@ Run alone: ``python -m demos.moons``.
 
 from __future__ import annotations
 
+import nn
+
 from ._common import out_dir
-from ._nn import require_nn
 from ._table import Row, claim
 
-NEEDS = ("MLP", "SGD", "LinearLR", "hinge_loss", "l2_penalty")
 SEED = 1337  # micrograd seeds both numpy and random with 1337
 STEPS = 100
 
@@ -30,7 +30,7 @@ def data():
     return X.tolist(), [int(2 * t - 1) for t in y]
 
 
-def train(nn, X, y, steps: int = STEPS, echo=print):
+def train(X, y, steps: int = STEPS, echo=print):
     """micrograd's training loop with nn's pieces; returns (model, losses, accuracies)."""
     model = nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=SEED)
     params = model.parameters()
@@ -93,11 +93,8 @@ def plot(model, X, y, losses, directory) -> list:
 def run(out=None, full: bool = False, echo=print) -> list[Row]:
     """Train on the moons; ``full`` changes nothing (100 steps is micrograd's count)."""
     ex = "two moons"
-    nn, skipped = require_nn(NEEDS, ex, "training accuracy", "micrograd", echo)
-    if nn is None:
-        return skipped
     X, y = data()
-    model, losses, accuracies = train(nn, X, y, echo=echo)
+    model, losses, accuracies = train(X, y, echo=echo)
     rows = [claim(ex, f"training accuracy, {STEPS} steps", "100%", f"{accuracies[-1]:.0%}",
                   accuracies[-1] == 1.0, "micrograd", diff=f"loss {losses[-1]:.4f}")]
     directory = out_dir(out)
