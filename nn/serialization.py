@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
+
+from autograd.fileio import write_atomically
 
 from .activations import ACTIVATIONS
 from .modules import MLP
@@ -51,22 +51,7 @@ def save(model: MLP, path) -> None:
     text = json.dumps({"format": FORMAT, "version": VERSION,
                        "architecture": model.architecture(), "state": state},
                       indent=1, allow_nan=False)
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomically(path, text + "\n")
 
 
 def _reject_constant(name: str):

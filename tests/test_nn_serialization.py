@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 import nn
-from nn import serialization
+from autograd import fileio
 
 AWKWARD = [0.1 + 0.2, -1e-300, 5e-324, 1.7976931348623157e308, -0.0, 1 / 3, 2.0**-52]
 
@@ -71,7 +71,7 @@ def test_a_crash_mid_write_leaves_the_previous_file_intact(tmp_path, monkeypatch
     def crash(fd):
         raise OSError("disk died")
 
-    monkeypatch.setattr(serialization.os, "fsync", crash)  # after the text is written
+    monkeypatch.setattr(fileio.os, "fsync", crash)  # after the text is written
     with pytest.raises(OSError, match="disk died"):
         nn.MLP(2, [3, 1], seed=2).save(path)
     assert path.read_bytes() == before
