@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["numpy_uniform_init", "transpose", "out_dir"]
+__all__ = ["numpy_uniform_init", "transpose", "out_dir", "pyplot", "save_loss_curve"]
 
 
 def numpy_uniform_init(*shapes: tuple[int, int], seed: int = 1) -> list[list[list[float]]]:
@@ -31,3 +31,28 @@ def out_dir(path: str | Path | None) -> Path | None:
     p = Path(path)
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend: files only, never a window."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_loss_curve(steps, losses, path: Path, title: str, xlabel: str, ylabel: str) -> Path:
+    """A PNG of a loss curve, on a log scale so the late, small losses stay visible."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(steps, losses)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_yscale("log")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -28,6 +28,6 @@ def main_for(run, argv=None) -> None:
     rows = run(out=args.out, full=args.full, echo=print)
     print()
     print(format_table(rows))
-    print(f"\n{len(rows)} rows, {sum(r.verdict == 'FAIL' for r in rows)} failed, "
+    print(f"\n{len(rows)} rows, {sum(not r.passed for r in rows)} failed, "
           f"{time.perf_counter() - start:.1f} s")
     sys.exit(0 if all(r.passed for r in rows) else 1)

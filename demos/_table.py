@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Row", "close", "printed", "claim", "skip", "format_table", "SOURCES"]
+__all__ = ["Row", "close", "printed", "claim", "format_table", "SOURCES"]
 
 # The reference documents (their text is in the shared seeds) and the other sources a
 # reference value may come from.  Short keys keep the table narrow.
@@ -38,12 +38,12 @@ class Row:
     source: str  # a key of SOURCES
     ours: str
     diff: str
-    verdict: str  # "pass", "FAIL" or "skip"
+    verdict: str  # "pass" or "FAIL"
 
     @property
     def passed(self) -> bool:
-        """True unless the row failed (a skipped row is not a failure)."""
-        return self.verdict != "FAIL"
+        """True if the row's check held."""
+        return self.verdict == "pass"
 
 
 def _fmt(x: float) -> str:
@@ -83,11 +83,6 @@ def claim(example: str, quantity: str, reference: str, ours: str, ok: bool,
           source: str, diff: str = "") -> Row:
     """A row for a statement rather than a number (a class, an accuracy threshold)."""
     return Row(example, quantity, reference, source, ours, diff, "pass" if ok else "FAIL")
-
-
-def skip(example: str, quantity: str, reason: str, source: str = "") -> Row:
-    """A row that could not run here, saying what is missing (never a faked pass)."""
-    return Row(example, quantity, "-", source, f"skipped: {reason}", "", "skip")
 
 
 HEADERS = ("example", "quantity", "reference", "source", "ours", "difference", "verdict")

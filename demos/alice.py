@@ -3,8 +3,8 @@
 Part 1: the document's worked example.  All weights 1, all biases 0, Alice's
 x = (-2, -1), y = 1.  The engine computes h1, o1 and dL/dw1 with ``backward()``, the
 three chain-rule factors the document multiplies by hand (each one a gradient the
-engine computes with ``autograd.grad``), and, when the viz package is present, prints
-``explain()`` and renders the graph with the w1 path highlighted.
+engine computes with ``autograd.grad``), prints ``explain()``, whose three-digit hand
+calculation writes D4's numbers, and renders the graph with the w1 path highlighted.
 
 Part 2: the document's full training run (Alice, Bob, Charlie, Diana; per-sample SGD,
 learning rate 0.1, 1000 epochs, loss printed every 10 epochs).  At every one of the
@@ -21,8 +21,8 @@ import math
 import autograd
 from autograd import Value
 
-from ._common import out_dir
-from ._table import Row, claim, close, printed, skip
+from ._common import out_dir, save_loss_curve
+from ._table import Row, claim, close, printed
 
 NAMES = ("w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2", "b3")
 
@@ -149,13 +149,9 @@ def worked_example(out=None, echo=print) -> list[Row]:
 
 
 def _explain_rows(loss: Value, w1: Value, echo) -> list[Row]:
-    explain = getattr(autograd, "explain", None)
-    if explain is None:
-        return [skip("Alice, explain", "explain(L, w1)",
-                     "autograd.explain is not available yet (issue 4)", "D4")]
     # digits=3: explain() then carries three significant digits from rounded labelled
     # values, as D4's hand calculation does, so its written factors are D4's numbers.
-    explanation = explain(loss, w1, digits=3)
+    explanation = autograd.explain(loss, w1, digits=3)
     echo(str(explanation))
     ex = "Alice, explain"
     factors = {f.name: f for f in explanation.factors()}
@@ -175,14 +171,10 @@ def _explain_rows(loss: Value, w1: Value, echo) -> list[Row]:
 
 
 def _render_rows(loss: Value, w1: Value, out, echo) -> list[Row]:
-    render = getattr(autograd, "render", None)
-    if render is None:
-        return [skip("Alice, graph", "SVG with the w1 path",
-                     "autograd.render is not available yet (issue 4)")]
     directory = out_dir(out)
     if directory is None:
         return []
-    path = render(loss, directory / "alice_graph.svg", highlight=w1)
+    path = autograd.render(loss, directory / "alice_graph.svg", highlight=w1)
     echo(f"wrote {path} (the paths from L down to w1 in red)")
     text = path.read_text() if path.exists() else ""
     return [claim("Alice, graph", "SVG with the w1 path", "written", path.name,
@@ -201,10 +193,15 @@ def initial_parameters(seed: int = 0) -> dict[str, float]:
 
 
 def train(epochs: int = 1000, lr: float = 0.1, seed: int = 0, echo=print):
-    """D4's training loop with backward() gradients; returns (net, max |autograd - hand|)."""
+    """D4's training loop with backward() gradients.
+
+    Returns (net, the largest |backward() - D4's formula| over all steps and parameters,
+    {epoch: loss} every 10 epochs).
+    """
     net = AliceNetwork(initial_parameters(seed))
     params = net.parameters()
     worst = 0.0
+    history = {}
     for epoch in range(epochs):
         for x, y_true in zip(DATA, Y_TRUE):
             current = {n: net.p[n].data for n in NAMES}
@@ -218,13 +215,20 @@ def train(epochs: int = 1000, lr: float = 0.1, seed: int = 0, echo=print):
             preds = [net.forward(x)[2].data for x in DATA]
             loss = sum((t - p) ** 2 for t, p in zip(Y_TRUE, preds)) / len(DATA)
             echo(f"Epoch {epoch} loss: {loss:.3f}")  # D4's print format
-    return net, worst
+            history[epoch] = loss
+    return net, worst, history
 
 
 def run(out=None, full: bool = False, echo=print) -> list[Row]:
     """The worked example and the full training run; ``full`` changes nothing (it is fast)."""
     rows = worked_example(out, echo)
-    net, worst = train(echo=echo)
+    net, worst, history = train(echo=echo)
+    directory = out_dir(out)
+    if directory is not None:
+        path = save_loss_curve(list(history), list(history.values()),
+                               directory / "alice_loss.png", "Alice & co.: D4's training",
+                               "epoch", "mean squared error")
+        echo(f"wrote {path}")
     rows.append(close("Alice, training", "max |backward - hand| (4000 steps)", 0.0, worst,
                       1e-12, "hand", "0 (D4 formulas)"))
     correct = sum((net.forward(x)[2].data > 0.5) == bool(y) for x, y in zip(DATA, Y_TRUE))

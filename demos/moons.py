@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import nn
 
-from ._common import out_dir
+from ._common import out_dir, pyplot, save_loss_curve
 from ._table import Row, claim, printed
 
 SEED = 1337  # micrograd seeds both numpy and random with 1337
@@ -59,14 +59,11 @@ def train(X, y, steps: int = STEPS, echo=print):
 
 def plot(model, X, y, losses, directory) -> list:
     """The decision boundary (as micrograd draws it) and the loss curve, as PNGs."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, never a window
-    import matplotlib.pyplot as plt
     import numpy as np
 
     from autograd import no_grad
 
+    plt = pyplot()
     xs, ys = np.array(X), np.array(y)
     h = 0.25
     x_min, x_max = xs[:, 0].min() - 1, xs[:, 0].max() + 1
@@ -82,16 +79,8 @@ def plot(model, X, y, losses, directory) -> list:
     fig.savefig(boundary, dpi=100)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(5, 3))
-    ax.plot(losses)
-    ax.set_xlabel("step")
-    ax.set_ylabel("hinge loss + L2")
-    ax.set_yscale("log")
-    ax.set_title("two moons: training loss")
-    curve = directory / "moons_loss.png"
-    fig.tight_layout()
-    fig.savefig(curve, dpi=100)
-    plt.close(fig)
+    curve = save_loss_curve(range(len(losses)), losses, directory / "moons_loss.png",
+                            "two moons: training loss", "step", "hinge loss + L2")
     return [boundary, curve]
 
 
