@@ -8,6 +8,7 @@
   and to draw the figures).
 """
 
+import importlib.util
 import os
 import pathlib
 import re
@@ -101,6 +102,16 @@ def test_docs_code_fences_say_what_they_hold(page):
     # ```py is only for PyTorch snippets, never a way around running an example.
     for block in re.findall(r"^```py\n(.*?)^```", text, re.S | re.M):
         assert "import torch" in block, "a ```py block must be PyTorch code; use ```python"
+
+
+def test_docs_python_dash_m_commands_name_real_modules():
+    # Shell lines are not run here (the demos' own tests run them), but a renamed module
+    # must not leave a page pointing at nothing.
+    named = {m for page in PAGES
+             for m in re.findall(r"python -m ([\w.]+)", page.read_text(encoding="utf-8"))}
+    assert "demos" in named
+    missing = sorted(m for m in named if importlib.util.find_spec(m) is None)
+    assert not missing, f"docs run modules that do not exist: {missing}"
 
 
 def test_site_builds_strictly(tmp_path):
