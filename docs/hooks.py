@@ -21,7 +21,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import pathlib
-import re
 import sys
 import tempfile
 
@@ -36,51 +35,36 @@ sys.modules.setdefault("markdown_blocks", markdown_blocks)
 _spec.loader.exec_module(markdown_blocks)
 
 FIGURES = markdown_blocks.FIGURES
-# src_uri of a page -> list with one output string (or None: skipped) per python block
-_outputs: dict[str, list[str | None]] = {}
-_pending: dict[str, list[str]] = {}  # src_uri -> why some of its examples did not run
-
-_PLACEHOLDER = """<svg xmlns="http://www.w3.org/2000/svg" width="640" height="60">
-<rect width="640" height="60" fill="#fff3cd" stroke="#d39e00"/>
-<text x="12" y="35" font-family="sans-serif" font-size="14">Figure not generated: {}</text>
-</svg>
-"""
+_outputs: dict[str, list[str]] = {}  # src_uri of a page -> what each runnable block printed
 
 
-def run_page(path: pathlib.Path, workdir: pathlib.Path) -> tuple[list[str | None], list[str]]:
-    """Run a page's blocks in ``workdir``; return their outputs and why some were skipped."""
+def run_page(path: pathlib.Path, workdir: pathlib.Path) -> list[str]:
+    """Run a page's blocks in ``workdir``; return what each one printed."""
     blocks = markdown_blocks.runnable_blocks(path.read_text(encoding="utf-8"))
-    pending = markdown_blocks.pending_reasons(blocks)
     name = str(path.relative_to(ROOT))
     namespace = {"__name__": "__docs__"}
-    outputs: list[str | None] = []
+    outputs: list[str] = []
     (workdir / FIGURES).mkdir()
     cwd = os.getcwd()
     os.chdir(workdir)
     try:
-        for block, reason in zip(blocks, pending):
-            if reason:
-                outputs.append(None)
-            elif block.lang == "console":
+        for block in blocks:
+            if block.lang == "console":
                 outputs.append(markdown_blocks.run_console(block, name))
             else:
                 outputs.append(markdown_blocks.run_block(block, namespace, name))
     finally:
         os.chdir(cwd)
-    return outputs, sorted({r for r in pending if r})
+    return outputs
 
 
 def on_files(files, config):
     _outputs.clear()
-    _pending.clear()
     figures: dict[str, bytes] = {}
     for page in list(files.documentation_pages()):
         with tempfile.TemporaryDirectory() as tmp:
             work = pathlib.Path(tmp)
-            outputs, reasons = run_page(pathlib.Path(page.abs_src_path), work)
-            _outputs[page.src_uri] = outputs
-            if reasons:
-                _pending[page.src_uri] = reasons
+            _outputs[page.src_uri] = run_page(pathlib.Path(page.abs_src_path), work)
             base = pathlib.PurePosixPath(page.src_uri).parent
             for svg in sorted((work / FIGURES).rglob("*")):
                 if svg.is_file():
@@ -88,20 +72,9 @@ def on_files(files, config):
                     if uri in figures:
                         raise ValueError(f"two pages write the figure {uri}")
                     figures[uri] = svg.read_bytes()
-    # Figures a pending page would draw: a visible placeholder, so links stay valid.
-    for src_uri, reasons in _pending.items():
-        text = (ROOT / config["docs_dir"] / src_uri).read_text(encoding="utf-8")
-        base = pathlib.PurePosixPath(src_uri).parent
-        for name in _figure_links(text):
-            uri = str(base / name)
-            figures.setdefault(uri, _PLACEHOLDER.format("; ".join(reasons)).encode())
     for uri, content in figures.items():
         files.append(File.generated(config, uri, content=content))
     return files
-
-
-def _figure_links(markdown: str) -> list[str]:
-    return re.findall(r"\]\(((?:\./)?" + FIGURES + r"/[^)\s]+)\)", markdown)
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -120,13 +93,6 @@ def on_page_markdown(markdown, page, config, files):
             continue
         shown = output if output.endswith("\n") else output + "\n"
         lines.insert(end + 1, f'\n```text title="Output"\n{shown}```\n')
-    reasons = _pending.get(page.file.src_uri)
-    if reasons:
-        listed = "".join(f"    - {r}\n" for r in reasons)
-        lines.insert(_after_title(lines), (
-            f'\n!!! warning "Examples not run yet"\n    Some examples on this page show an '
-            f"API that is specified but not merged yet, and were not run:\n\n{listed}\n"
-        ))
     return "".join(lines)
 
 
@@ -135,10 +101,3 @@ def _all_prints_checked(block) -> bool:
     # repeated under it.
     n_prints = sum(1 for line in block.code.splitlines() if line.lstrip().startswith("print("))
     return n_prints == len(block.expected_prints())
-
-
-def _after_title(lines: list[str]) -> int:
-    for i, line in enumerate(lines):
-        if line.startswith("# "):
-            return i + 1
-    return 0

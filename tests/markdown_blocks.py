@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import importlib
-import importlib.util
 import io
 import os
 import re
@@ -155,37 +153,3 @@ def run_block(block: Block, namespace: dict, filename: str) -> str:
                 f"its comment says {text!r}"
             )
     return out.getvalue()
-
-
-# --- examples of features that have not landed on main yet ----------------------------
-# TEMPORARY.  A page may show the API an open issue specifies before that issue's branch
-# is merged.  While the feature is missing, a block that uses it is skipped, with the
-# reason below; for a feature whose names later blocks keep using (a whole package),
-# every later block of the page is skipped too.  As soon as the feature exists the blocks
-# run like any other, so a page written against the spec fails the moment it disagrees
-# with the real code.  Delete each entry once it has landed on main.
-# feature: (module, attribute or None for "the module exists", regex on the block,
-#           scope "block" or "rest of page", reason)
-PENDING: dict[str, tuple[str, str | None, str, str, str]] = {}
-
-
-def _available(module: str, attribute: str | None) -> bool:
-    if importlib.util.find_spec(module) is None:
-        return False
-    return attribute is None or hasattr(importlib.import_module(module), attribute)
-
-
-def pending_reasons(blocks: list[Block]) -> list[str | None]:
-    """For each block of a page, why it cannot run yet (a feature not on main), or None."""
-    reasons: list[str | None] = []
-    rest_of_page = None
-    for block in blocks:
-        reason = rest_of_page
-        for module, attribute, pattern, scope, why in PENDING.values():
-            if reason is None and re.search(pattern, block.code, re.M) \
-                    and not _available(module, attribute):
-                reason = why
-                if scope == "rest of page":
-                    rest_of_page = why
-        reasons.append(reason)
-    return reasons
