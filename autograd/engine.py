@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable
+from operator import attrgetter
+from operator import mul as _mul
 
 from .modes import STATE, _tls
 from .rules import RULES
@@ -328,6 +330,17 @@ def absolute(x) -> Value:
 
 
 _builtin_sum = sum
+_get_data = attrgetter("data")
+_ONLY_VALUES = frozenset([Value])
+
+
+def _values(items: Iterable) -> tuple:
+    """``items`` as a tuple of Values, numbers made leaves."""
+    t = tuple(items)
+    # The common case, all Values already, is checked in C without a Python-level loop.
+    if _ONLY_VALUES.issuperset(map(type, t)):
+        return t
+    return tuple(v if type(v) is Value else as_value(v) for v in t)
 
 
 def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum / numpy.sum
@@ -339,10 +352,10 @@ def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum / numpy.su
     >>> s.data, [x.grad for x in xs]
     (6.0, [1.0, 1.0, 1.0])
     """
-    xs = tuple(v if type(v) is Value else as_value(v) for v in values)
+    xs = _values(values)
     if not xs:
         raise ValueError("sum() of no values: give at least one")
-    return _node(_builtin_sum([v.data for v in xs]), xs, "sum")
+    return _node(_builtin_sum(map(_get_data, xs)), xs, "sum")
 
 
 def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
@@ -354,13 +367,13 @@ def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
     >>> y.data, [wi.grad for wi in w]
     (11.5, [3.0, 4.0])
     """
-    ws = tuple(v if type(v) is Value else as_value(v) for v in weights)
-    xs = tuple(v if type(v) is Value else as_value(v) for v in inputs)
+    ws = _values(weights)
+    xs = _values(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot() needs as many weights as inputs, got {len(ws)} and {len(xs)}")
     if not ws:
         raise ValueError("dot() of no values: give at least one weight and input")
-    total = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
+    total = _builtin_sum(map(_mul, map(_get_data, ws), map(_get_data, xs)))
     if bias is None:
         return _node(total, ws + xs, "dot", False)
     b = bias if type(bias) is Value else as_value(bias)
