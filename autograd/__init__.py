@@ -7,8 +7,10 @@ Where things live:
 * ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
 * ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
 * ``gradcheck.py`` reverse mode against central finite differences
+* ``compile.py``   trace a function once, replay it as generated straight-line Python
 """
 
+from .compile import Compiled, CompiledResult, compile
 from .engine import (
     Value,
     absolute,
@@ -40,4 +42,5 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
+    "compile", "Compiled", "CompiledResult",
 ]

@@ -53,6 +53,13 @@ def _special(node: Value) -> None:
         anomaly.on_node(node)
 
 
+def _observe(value: Value, op: str, other, result) -> None:
+    """Tell an active ``autograd.compile`` trace that a branch may depend on ``value``."""
+    tracer = getattr(_tls, "tracer", None)
+    if tracer is not None:
+        tracer.guard(value, op, other, result)
+
+
 def _node(data: float, prev: tuple, op: str, ctx=None) -> Value:
     v = _new(Value)
     v.data = data
@@ -157,21 +164,37 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    # Reading a Value as a number can steer Python control flow, so while a function is
+    # being traced by autograd.compile these report what they saw (see _observe).
     def __float__(self) -> float:
+        if STATE.active:
+            _observe(self, "float", None, self.data)
         return self.data
 
     # Comparisons compare data and return bools; == stays identity so nodes hash.
     def __lt__(self, other) -> bool:
-        return self.data < _data(other)
+        result = self.data < _data(other)
+        if STATE.active:
+            _observe(self, "<", other, result)
+        return result
 
     def __le__(self, other) -> bool:
-        return self.data <= _data(other)
+        result = self.data <= _data(other)
+        if STATE.active:
+            _observe(self, "<=", other, result)
+        return result
 
     def __gt__(self, other) -> bool:
-        return self.data > _data(other)
+        result = self.data > _data(other)
+        if STATE.active:
+            _observe(self, ">", other, result)
+        return result
 
     def __ge__(self, other) -> bool:
-        return self.data >= _data(other)
+        result = self.data >= _data(other)
+        if STATE.active:
+            _observe(self, ">=", other, result)
+        return result
 
     __hash__ = object.__hash__
 

@@ -1,0 +1,371 @@
+"""Compiled replay: trace a function once, then run it as straight-line Python.
+
+``autograd.compile(fn, example_inputs)`` calls ``fn`` once on Values and records the
+graph it builds.  The graph becomes a flat program in topological order, and the program
+becomes three generated Python functions, with no ``Value`` built while they run:
+
+* ``forward(*inputs)``: fn's value;
+* ``backward(*inputs)``: fn's value, adding d fn / d p to ``p.grad`` for every parameter
+  ``p``, exactly as ``fn(*inputs).backward()`` would;
+* ``compiled(*inputs)``: the value and the gradients, returned (like :func:`autograd.grad`).
+
+The derivative code comes from the rule table's pure ``partials``, evaluated on source
+text (:mod:`autograd.codegen`): no derivative is written here, and the generated code does
+the same float operations as eager mode, in the same order.
+
+What becomes what:
+
+* the inputs are new numbers on every call;
+* a leaf that something outside ``fn`` refers to (a model's weight) is a *parameter*: its
+  current ``data`` is read on every call;
+* a leaf only the graph refers to (a number written in ``fn``) is a constant;
+* a comparison of a Value inside ``fn`` (``if x > 0``) or ``float(x)`` is a *guard*:
+  when a call decides it differently, ``fn`` is traced again and the new program cached
+  by its structure, so branching on data is followed, not silently frozen.
+
+Reading ``x.data`` inside ``fn`` is not seen by the trace: such a number is frozen.
+Values computed outside ``fn`` from parameters are recomputed from those parameters.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from .codegen import GLOBALS, forward_src, partials_src, src, times
+from .engine import Value
+from .graph import _partials_of, topological_order
+from .modes import _close, _open, _tls, enable_grad
+
+__all__ = ["compile", "Compiled", "CompiledResult"]
+
+
+class CompiledResult(NamedTuple):
+    """What calling a compiled function returns."""
+
+    value: float
+    grads: dict  # parameter Value -> d value / d parameter
+    input_grads: tuple  # d value / d input, shaped like the inputs
+
+
+class _Tracer:
+    """Collects the guards (comparisons and float() of Values) made while tracing."""
+
+    def __init__(self) -> None:
+        self.guards: list[tuple] = []
+
+    def guard(self, value: Value, op: str, other, result) -> None:
+        self.guards.append((value, op, other, result))
+
+    def __enter__(self):
+        self._prev = getattr(_tls, "tracer", None)
+        _tls.tracer = self
+        _open()  # makes the engine look at thread-local state, and so report guards
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _tls.tracer = self._prev
+        _close()
+
+
+# One instruction per node, in topological order:
+#   ("input", flat position) | ("param", Value) | ("const", Value) | ("op", op, ctx, inputs)
+# and guards as (node index, comparison, other node index or constant, expected result).
+
+
+def _shape_of(args: Sequence) -> tuple:
+    """None for a number argument, its length for a list or tuple of numbers."""
+    shape = []
+    for i, a in enumerate(args):
+        if isinstance(a, (list, tuple)):
+            if any(isinstance(x, (list, tuple)) for x in a):
+                raise TypeError(f"compile: input {i} is nested more than one level deep")
+            shape.append(len(a))
+        else:
+            shape.append(None)
+    return tuple(shape)
+
+
+def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
+    """Run ``fn`` once on fresh leaves; return its program (see above)."""
+    shape = _shape_of(args)
+    call_args = [[Value(float(x)) for x in a] if n is not None else Value(float(a))
+                 for a, n in zip(args, shape)]
+    inputs = [v for a in call_args for v in (a if isinstance(a, list) else [a])]
+    with enable_grad(), _Tracer() as tracer:
+        out = fn(*call_args)
+    if not isinstance(out, Value):
+        raise TypeError(f"compile: fn must return a Value, got {type(out).__name__}")
+    instrs, guards, out_index = _program(out, tracer.guards, inputs)
+    del out, call_args, tracer, inputs
+    # A leaf is a constant when nothing but the program refers to it any more: the
+    # graph is gone, so two references are left (the instruction, and getrefcount's
+    # argument).  Without reference counts (not CPython), every leaf is a parameter.
+    if hasattr(sys, "getrefcount"):
+        for k, ins in enumerate(instrs):
+            if ins[0] == "param" and sys.getrefcount(ins[1]) <= 2:
+                instrs[k] = ("const", ins[1])
+    return instrs, guards, out_index, shape
+
+
+def _program(out: Value, raw_guards: list, inputs: list[Value]):
+    # The output's own order comes first, so the backward pass visits nodes exactly as
+    # eager backward() does; nodes only a guard needs follow.
+    roots = [out] + [g[0] for g in raw_guards] + \
+        [g[2] for g in raw_guards if isinstance(g[2], Value)]
+    index: dict[Value, int] = {}
+    order: list[Value] = []
+    for root in roots:
+        for node in topological_order(root):
+            if node not in index:
+                index[node] = len(order)
+                order.append(node)
+    position = {v: i for i, v in enumerate(inputs)}
+    instrs = []
+    for node in order:
+        if node._prev:
+            instrs.append(("op", node._op, node._ctx, tuple(index[c] for c in node._prev)))
+        elif node in position:
+            instrs.append(("input", position[node]))
+        else:
+            instrs.append(("param", node))
+    guards = []
+    for value, op, other, result in raw_guards:
+        if op == "float":  # the number itself was used: replay only while it is the same
+            guards.append((index[value], "==", ("const", result), True))
+        else:
+            rhs = ("node", index[other]) if isinstance(other, Value) else \
+                ("const", float(other))
+            guards.append((index[value], op, rhs, result))
+    return instrs, guards, index[out]
+
+
+def _structure(instrs: list, guards: list, out_index: int) -> tuple:
+    """A hashable key: equal keys generate the same code."""
+    key = []
+    for ins in instrs:
+        if ins[0] == "param":
+            key.append(("param", id(ins[1])))  # the program holds the Value: ids stay valid
+        elif ins[0] == "const":
+            key.append(("const", repr(ins[1].data)))
+        else:
+            key.append(ins)
+    return tuple(key), tuple(guards), out_index
+
+
+class _Program:
+    """Generated forward, backward and grad functions for one traced structure."""
+
+    def __init__(self, owner: Compiled, instrs: list, guards: list, out_index: int,
+                 shape: tuple) -> None:
+        self.params = [ins[1] for ins in instrs if ins[0] == "param"]
+        self.shape = shape
+        self.source = _generate(instrs, guards, out_index, shape)
+        namespace = dict(GLOBALS, _Result=CompiledResult)
+        exec(builtins.compile(self.source, f"<compiled {owner.__name__}>", "exec"), namespace)
+        self.check, self.forward, self.backward, self.grad = \
+            namespace["_make"](owner, *self.params)
+
+
+def _generate(instrs: list, guards: list, out: int, shape: tuple) -> str:
+    args = [f"a{i}" for i in range(len(shape))]
+    flat: list[str] = []  # source name of each flat input
+    head = []
+    for a, n in zip(args, shape):
+        if n is None:
+            flat.append(a)
+        else:
+            names = [f"{a}_{k}" for k in range(n)]
+            flat += names
+            head.append(f"({''.join(x + ', ' for x in names)}) = {a}" if n else f"() = {a}")
+
+    names: dict[int, str] = {}
+    params: dict[int, int] = {}  # node index -> parameter number
+    fwd = []
+    for i, ins in enumerate(instrs):
+        kind = ins[0]
+        if kind == "const":
+            names[i] = src(ins[1].data)
+            continue
+        names[i] = f"v{i}"
+        if kind == "input":
+            fwd.append(f"v{i} = float({flat[ins[1]]})")
+        elif kind == "param":
+            params[i] = len(params)
+            fwd.append(f"v{i} = P{params[i]}.data")
+        else:
+            _, op, ctx, xs = ins
+            fwd.append(f"v{i} = {forward_src(op, ctx, [names[j] for j in xs])}")
+
+    def guard_lines(fn_name: str | None) -> list[str]:
+        # On a failed guard, `check` answers False; the others hand over to the owner,
+        # which finds (or traces) the program for this branch.
+        miss = "return False" if fn_name is None else \
+            f"return _owner._miss({fn_name!r}, ({''.join(a + ', ' for a in args)}))"
+        lines = []
+        for i, op, (kind, rhs), result in guards:
+            other = names[rhs] if kind == "node" else src(rhs)
+            test = f"{names[i]} {op} {other}"
+            if op == "==" and rhs != rhs:  # nan: the same "number" is another nan
+                test = f"{names[i]} != {names[i]}"
+            lines.append(f"if {'not ' if result else ''}({test}): {miss}")
+        return lines
+
+    def backward_lines(with_inputs: bool) -> tuple[list[str], set[int]]:
+        # Only gradients that reach a parameter (or an input, when asked) are computed.
+        needed: set[int] = set()
+        for i, ins in enumerate(instrs):
+            if ins[0] == "param" or (with_inputs and ins[0] == "input") or \
+                    (ins[0] == "op" and any(j in needed for j in ins[3])):
+                needed.add(i)
+        if out not in needed:
+            return [], set()
+        lines, assigned = [f"g{out} = 1.0"], {out}
+        for i in range(len(instrs) - 1, -1, -1):
+            ins = instrs[i]
+            if ins[0] != "op" or i not in assigned:
+                continue
+            _, op, ctx, xs = ins
+            ps = partials_src(_partials_of(op), ctx, names[i], [names[j] for j in xs])
+            for j, p in zip(xs, ps):
+                if j not in needed:
+                    continue
+                term = times(f"g{i}", p)
+                if j in assigned:
+                    lines.append(f"g{j} = g{j} + {term}")
+                else:
+                    assigned.add(j)
+                    lines.append(f"g{j} = {term}")
+        return lines, assigned
+
+    def grad_of(i: int, assigned: set[int]) -> str:
+        return f"g{i}" if i in assigned else "0.0"
+
+    signature = ", ".join(args)
+    body = head + fwd
+    out_name = names[out]
+    text = [f"def _make(_owner{''.join(', P' + str(k) for k in range(len(params)))}):"]
+
+    def function(name: str, lines: list[str]) -> None:
+        text.append(f"    def {name}({signature}):")
+        text.extend("        " + line for line in lines)
+
+    function("check", body + guard_lines(None) + ["return True"])
+    function("forward", body + guard_lines("forward") + [f"return {out_name}"])
+
+    lines, assigned = backward_lines(with_inputs=False)
+    stores = [f"P{k}.grad += g{i}" for i, k in params.items() if i in assigned]
+    function("backward", body + guard_lines("backward") + lines + stores +
+             [f"return {out_name}"])
+
+    lines, assigned = backward_lines(with_inputs=True)
+    grads = "{" + "".join(f"P{k}: {grad_of(i, assigned)}, " for i, k in params.items()) + "}"
+    by_input = {ins[1]: i for i, ins in enumerate(instrs) if ins[0] == "input"}
+    flat_grads = [grad_of(by_input[k], assigned) if k in by_input else "0.0"
+                  for k in range(len(flat))]
+    shaped, k = [], 0
+    for n in shape:
+        if n is None:
+            shaped.append(flat_grads[k])
+            k += 1
+        else:
+            shaped.append("(" + "".join(g + ", " for g in flat_grads[k:k + n]) + ")")
+            k += n
+    function("grad", body + guard_lines("grad") + lines +
+             [f"return _Result({out_name}, {grads}, ({''.join(s + ', ' for s in shaped)}))"])
+    text.append("    return check, forward, backward, grad")
+    return "\n".join(text) + "\n"
+
+
+class Compiled:
+    """A function of Values, traced once and replayed as generated Python.
+
+    Attributes:
+        forward: ``forward(*inputs) -> float``, fn's value.
+        backward: ``backward(*inputs) -> float``, fn's value; adds the gradient of every
+            parameter to its ``grad`` (leaves accumulate, as with eager ``backward()``).
+        parameters: the leaves read on every call (in order of first use), for the
+            structure traced last.
+    """
+
+    def __init__(self, fn: Callable[..., Value], example_inputs: Sequence | None = None,
+                 max_programs: int = 64) -> None:
+        self.fn = fn
+        self.__name__ = getattr(fn, "__name__", "fn")
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.max_programs = max_programs
+        self.programs: dict[tuple, _Program] = {}
+        self.traces = 0  # how many times fn was traced (a retrace follows a branch)
+        self._program: _Program | None = None
+        if example_inputs is not None:
+            self._use(self._trace(example_inputs))
+        else:  # trace on the first call
+            self.forward = lambda *a: self._miss("forward", a)
+            self.backward = lambda *a: self._miss("backward", a)
+            self.grad = lambda *a: self._miss("grad", a)
+
+    def __call__(self, *inputs) -> CompiledResult:
+        """``(value, grads, input_grads)``: grads maps each parameter to d value / d p."""
+        return self.grad(*inputs)
+
+    @property
+    def parameters(self) -> list[Value]:
+        return list(self._program.params) if self._program else []
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the structure traced last."""
+        return self._program.source if self._program else ""
+
+    def _trace(self, args: Sequence) -> _Program:
+        instrs, guards, out_index, shape = _trace(self.fn, args)
+        self.traces += 1
+        key = (_structure(instrs, guards, out_index), shape)
+        program = self.programs.get(key)
+        if program is None:
+            if len(self.programs) >= self.max_programs:
+                self.programs.pop(next(iter(self.programs)))  # the oldest structure
+            program = self.programs[key] = _Program(self, instrs, guards, out_index, shape)
+        return program
+
+    def _use(self, program: _Program) -> None:
+        self._program = program
+        # Bound straight to the generated functions: a call pays for no wrapper.
+        self.forward, self.backward, self.grad = program.forward, program.backward, \
+            program.grad
+
+    def _miss(self, name: str, args: tuple):
+        """A guard failed (or nothing is traced yet): find or trace the right program."""
+        shape = _shape_of(args)
+        for program in self.programs.values():
+            if program is not self._program and program.shape == shape and \
+                    program.check(*args):
+                break
+        else:
+            program = self._trace(args)
+        self._use(program)
+        return getattr(program, name)(*args)
+
+
+def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) -> Compiled:  # noqa: A001
+    """Trace ``fn`` on ``example_inputs`` and return it as generated straight-line code.
+
+    Args:
+        fn: a function of numbers (as Values) returning a Value; the Values it captures
+            (a model's weights) are its parameters.
+        example_inputs: one number, or list of numbers, per argument of ``fn``; None
+            traces on the first call.
+
+    Returns:
+        A :class:`Compiled`: ``.forward(*inputs)``, ``.backward(*inputs)`` (accumulates
+        into the parameters' ``grad``) and ``compiled(*inputs)`` (returns the gradients).
+
+    >>> from autograd import Value, compile
+    >>> w = Value(2.0)
+    >>> f = compile(lambda x: (w * x).tanh(), [0.5])
+    >>> round(f.forward(0.5), 6), round(f.backward(0.5), 6), round(w.grad, 6)
+    (0.761594, 0.761594, 0.209987)
+    """
+    return Compiled(fn, example_inputs)
