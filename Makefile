@@ -21,11 +21,11 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/python -m demos
 
 test: $(VENV)/.installed-test+demo+docs
-	$(BIN)/ruff check autograd nn tests demos benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check autograd nn tests demos benchmarks
+	$(BIN)/ruff check .
 
 docs: $(VENV)/.installed-docs+demo
 	$(BIN)/mkdocs build --strict

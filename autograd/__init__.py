@@ -7,10 +7,15 @@ Where things live:
 * ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
 * ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
 * ``gradcheck.py`` reverse mode against central finite differences
+* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files
+* ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
+* ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
+* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
 """
 
 from .compile import Compiled, CompiledResult, compile
+from .draw import GraphTooLargeError, draw, render
 from .engine import (
     Value,
     absolute,
@@ -27,6 +32,7 @@ from .engine import (
     sum,
     tanh,
 )
+from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -42,5 +48,7 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
+    "draw", "render", "GraphTooLargeError",
+    "explain", "Explanation", "assert_grad", "GradientMismatch",
     "compile", "Compiled", "CompiledResult",
 ]

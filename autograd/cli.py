@@ -1,0 +1,193 @@
+"""The ``autograd`` command: ``grad``, ``explain`` and ``draw`` for a small program.
+
+    autograd grad    "y = x**2 + 3*x" --set x=2
+    autograd explain "h = sigmoid(w*x + b); L = (1 - h)**2" --set w=1 x=-2 b=0 --wrt w
+    autograd draw    program.txt --set w=1 x=-2 b=0 -o graph.svg
+
+The program is inline text or a file; see :mod:`autograd.program` for what it may
+contain.  Errors go to stderr with the line and column, and the exit status is 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+
+from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, render
+from .explain import DEFAULT_MAX_PATHS, explain
+from .graph import grad
+from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program
+
+__all__ = ["main", "build_parser"]
+
+
+class UsageError(Exception):
+    """A mistake on the command line (not in the program)."""
+
+
+def _parse_set(items: list[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, number = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set expects NAME=NUMBER, got {item!r}")
+        if name in values:
+            raise UsageError(f"--set {name} is given twice")
+        try:
+            values[name] = float(number)
+        except ValueError:
+            raise UsageError(f"--set {name}: {number.strip()!r} is not a number") from None
+    return values
+
+
+def _read_program(arg: str) -> tuple[str, str]:
+    """(text, source name): a file if one exists at ``arg``, else ``arg`` itself."""
+    if os.path.isfile(arg):
+        try:
+            with open(arg, encoding="utf-8") as f:
+                # One character more than allowed is enough for run_program to refuse it.
+                return f.read(MAX_PROGRAM_CHARS + 1), arg
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"cannot read {arg!r}: {e}") from None
+    if re.fullmatch(r"[\w./\\~-]+", arg):  # looks like a path, not like a program
+        raise UsageError(f"no such program file {arg!r} (an inline program has "
+                         f"assignments like 'y = x**2')")
+    return arg, "<program>"
+
+
+def _run(args) -> Program:
+    text, source = _read_program(args.program)
+    sets: list[str] = [item for group in (args.set or []) for item in group]
+    try:
+        return run_program(text, _parse_set(sets), source)
+    except ValueError as e:
+        if isinstance(e, ProgramError):
+            raise
+        raise UsageError(f"--set: {e}") from None
+
+
+def _named(program: Program, name: str, option: str):
+    if name not in program.values:
+        raise UsageError(f"{option} {name!r} is not a name of the program; names: "
+                         f"{', '.join(program.values)}")
+    return program.values[name]
+
+
+def _cmd_grad(args, out) -> None:
+    program = _run(args)
+    y, name = program.output, program.output_name
+    inputs = list(program.inputs.values())
+    print(f"{name} = {y.data:.{args.digits}g}", file=out)
+    for leaf, g in zip(inputs, grad(y, inputs)):
+        print(f"d{name}/d{leaf.label} = {g:.{args.digits}g}", file=out)
+
+
+def _cmd_explain(args, out) -> None:
+    program = _run(args)
+    wrt = _named(program, args.wrt, "--wrt")
+    digits = None if args.exact else args.digits
+    e = explain(program.output, wrt, digits=digits, max_paths=args.max_paths)
+    text = {"text": str, "markdown": type(e)._repr_markdown_,
+            "latex": type(e)._repr_latex_}[args.format](e)
+    print(text, file=out)
+
+
+def _cmd_draw(args, out) -> None:
+    program = _run(args)
+    program.output.backward()
+    options = dict(rankdir=args.rankdir, edge_derivatives=not args.no_edge_derivatives,
+                   max_nodes=args.max_nodes)
+    if args.highlight:
+        options["highlight"] = _named(program, args.highlight, "--highlight")
+    if args.focus:
+        options["focus"] = _named(program, args.focus, "--focus")
+    path = render(program.output, args.output, **options)
+    print(f"wrote {path}", file=out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``autograd`` command."""
+    parser = argparse.ArgumentParser(
+        prog="autograd",
+        description="Differentiate, explain and draw a small program of assignments, "
+                    "e.g. 'h = sigmoid(w*x + b); L = (1 - h)**2'. The last name assigned "
+                    "is the output.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("program", help="the program: a file, or the text itself")
+        p.add_argument("--set", nargs="+", action="append", metavar="NAME=NUMBER",
+                       help="values of the program's inputs, e.g. --set w1=1 x1=-2")
+        return p
+
+    g = command("grad", "print the output's value and its derivative for every input")
+    g.add_argument("--digits", type=int, default=6, help="significant digits (6)")
+    g.set_defaults(run=_cmd_grad)
+
+    e = command("explain", "print the chain rule for one derivative")
+    e.add_argument("--wrt", required=True, help="the name to differentiate with respect to")
+    e.add_argument("--digits", type=int, default=3,
+                   help="significant digits of the hand calculation (3)")
+    e.add_argument("--exact", action="store_true", help="no rounding")
+    e.add_argument("--max-paths", type=int, default=DEFAULT_MAX_PATHS,
+                   help=f"list at most this many paths ({DEFAULT_MAX_PATHS})")
+    e.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
+    e.set_defaults(run=_cmd_explain)
+
+    d = command("draw", "write the graph as .svg, .png, .pdf or .dot")
+    d.add_argument("-o", "--output", required=True, help="the file to write")
+    d.add_argument("--rankdir", choices=("LR", "TB"), default="LR")
+    d.add_argument("--highlight", help="draw every path to this name in red")
+    d.add_argument("--focus", help="draw only what feeds this name")
+    d.add_argument("--no-edge-derivatives", action="store_true",
+                   help="leave the local derivatives off the edges")
+    d.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
+                   help=f"refuse larger graphs ({DEFAULT_MAX_NODES})")
+    d.set_defaults(run=_cmd_draw)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``autograd`` command; returns the exit status (0, or 2 on an error).
+
+    Args:
+        argv: the arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        0 on success, 2 when the command line or the program is rejected or fails.
+
+    >>> main(["grad", "y = x**2", "--set", "x=3"])
+    y = 9
+    dy/dx = 6
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "digits", 1) is not None and getattr(args, "digits", 1) < 1:
+        parser.error("--digits must be at least 1")
+    if getattr(args, "max_paths", 1) < 1:
+        parser.error("--max-paths must be at least 1")
+    try:
+        args.run(args, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`autograd grad ... | head`): not an error to report. As the
+        # Python docs advise, point stdout at devnull so the exit-time flush stays quiet.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+    except (ProgramError, UsageError, GraphTooLargeError, OSError, RuntimeError, ValueError) as e:
+        print(f"autograd: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,507 @@
+"""The chain rule shown to a person: ``explain`` and ``assert_grad``.
+
+``explain(L, w1)`` writes dL/dw1 as the reference documents do: a product of factors
+taken between *labelled* nodes (unlabelled intermediates are folded into the factor they
+sit in), summed over every path from ``L`` down to ``w1``, with each factor's formula and
+number.  Every local derivative comes from :data:`autograd.rules.RULES`; this module
+only multiplies and adds them.
+
+Hand calculations round what they write down, and so do the documents: with
+``digits=3`` (the default) each labelled intermediate value is carried rounded to three
+significant digits into the factors computed from it, each factor is written rounded,
+and the total is the product of the written factors, which is how the document gets
+dL/dw1 = (-0.952)(0.249)(-0.0904) = 0.0214.  The exact total is always computed as well
+(by a forward pass of its own over the paths), checked against reverse mode, and stated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .engine import Value
+from .graph import grad, topological_order
+from .rules import RULES, UnknownOpError
+
+__all__ = ["explain", "Explanation", "Factor", "ChainPath", "assert_grad", "GradientMismatch"]
+
+DEFAULT_MAX_PATHS = 8
+_ONE_LINE = 100  # the equation goes on one line when it fits in this many characters
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor d(top)/d(bottom) of a path: a segment between two labelled nodes.
+
+    Attributes:
+        top, bottom: names of the segment's ends.
+        formula: the local derivatives of the segment's ops, from the rule table, with
+            names or numbers substituted; factors equal to 1 are left out.
+        ops: the ops folded into this factor, from ``top`` down.
+        value: the exact factor (product of the local derivatives along the segment).
+        written: the factor as a hand calculation writes it (rounded to ``digits``
+            significant digits, from rounded labelled inputs); ``value`` when exact.
+    """
+
+    top: str
+    bottom: str
+    formula: str
+    ops: tuple[str, ...]
+    value: float
+    written: float
+
+    @property
+    def name(self) -> str:
+        """``d<top>/d<bottom>``."""
+        return f"d{self.top}/d{self.bottom}"
+
+
+@dataclass(frozen=True)
+class ChainPath:
+    """One path from the output down to ``wrt``: its factors and their products."""
+
+    factors: tuple[Factor, ...]
+    value: float  # exact product
+    written: float  # product of the written factors
+
+
+def _rounded(x: float, digits: int | None) -> float:
+    return x if digits is None or not math.isfinite(x) else float(f"{x:.{digits}g}")
+
+
+def _show(x: float, digits: int | None) -> str:
+    return f"{x:.{digits if digits is not None else 6}g}"
+
+
+def _close(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+class Explanation:
+    """The chain rule for one partial derivative; ``print`` it, or show it in a notebook.
+
+    Attributes:
+        output_name, wrt_name: the names used in the notation.
+        paths: the paths listed (at most ``max_paths``), in depth-first order.
+        n_paths: how many paths there are in all (an exact count).
+        folded: how many paths were not listed; ``folded_value`` is their exact sum.
+        value: the exact derivative (the sum over all paths).
+        reverse_mode: the same derivative from reverse mode (:func:`autograd.grad`).
+        stored_grad: ``wrt.grad`` at the time of the explanation.
+        agrees: whether ``value`` and ``reverse_mode`` agree.
+        written: the total of the hand calculation (the written factors, multiplied).
+        digits: significant digits of the hand calculation (None: exact).
+
+    >>> from autograd import Value, explain
+    >>> x = Value(0.5, label="x"); y = x.tanh(); y.label = "y"
+    >>> e = explain(y, x)
+    >>> e.equation(), e.paths[0].factors[0].formula, e.agrees
+    ('dy/dx = dy/dx = (0.786) = 0.786', '1 - y**2', True)
+    """
+
+    def __init__(self, output_name: str, wrt_name: str, paths: tuple[ChainPath, ...],
+                 n_paths: int, value: float, reverse_mode: float, digits: int | None,
+                 stored_grad: float = math.nan):
+        self.stored_grad = stored_grad  # wrt.grad when explained (what backward() left)
+        self.output_name = output_name
+        self.wrt_name = wrt_name
+        self.paths = paths
+        self.n_paths = n_paths
+        self.folded = n_paths - len(paths)
+        self.value = value
+        self.reverse_mode = reverse_mode
+        self.agrees = _close(value, reverse_mode)
+        self.digits = digits
+        self.folded_value = value - math.fsum(p.value for p in paths) if self.folded else 0.0
+        written = math.fsum(p.written for p in paths) + self.folded_value
+        self.written = _rounded(written, digits)
+
+    @property
+    def name(self) -> str:
+        """``d<output>/d<wrt>``."""
+        return f"d{self.output_name}/d{self.wrt_name}"
+
+    def factors(self) -> list[Factor]:
+        """Every distinct factor of the listed paths, in order of first appearance."""
+        seen: dict[tuple, Factor] = {}
+        for path in self.paths:
+            for f in path.factors:
+                seen.setdefault((f.name, f.formula, f.written), f)
+        return list(seen.values())
+
+    # --- plain text ---------------------------------------------------------------------
+    def _terms(self) -> tuple[list[str], list[str]]:
+        d = self.digits
+        symbols = [" * ".join(f.name for f in p.factors) for p in self.paths]
+        numbers = ["".join(f"({_show(f.written, d)})" for f in p.factors) for p in self.paths]
+        if self.folded:
+            symbols.append(f"[{self.folded} more paths, folded]")
+            numbers.append(f"({_show(self.folded_value, d)})")
+        return symbols, numbers
+
+    def equation(self) -> str:
+        """The chain rule with its numbers, e.g. ``dL/dw1 = dL/dypred * ... = 0.0214``."""
+        if self.n_paths == 0:
+            return f"{self.name} = 0 ({self.output_name} does not depend on {self.wrt_name})"
+        symbols, numbers = self._terms()
+        if self.n_paths == 1 and not self.paths[0].factors:
+            return f"{self.name} = 1"
+        parts = [self.name, " + ".join(symbols), " + ".join(numbers),
+                 _show(self.written, self.digits)]
+        line = " = ".join(parts)
+        if len(line) <= _ONE_LINE:
+            return line
+        pad = " " * len(self.name)
+        return f"{parts[0]} = {parts[1]}" + "".join(f"\n{pad} = {p}" for p in parts[2:])
+
+    def check(self) -> str:
+        """The sentence that states the exact total and whether reverse mode agrees."""
+        exact = f"{self.value:.6g}"
+        if not self.agrees:
+            return (f"check FAILED: the paths sum to {exact} but reverse mode gives "
+                    f"{self.reverse_mode:.6g}")
+        how = ("" if self.digits is None else
+               f"; the factors above carry {self.digits} significant digits")
+        grad_name = f"{self.wrt_name}.grad"
+        g = self.stored_grad
+        if _close(g, self.reverse_mode):
+            return f"check: exactly {self.name} = {exact} = {grad_name}, by reverse mode{how}"
+        if g == 0.0:
+            note = f"{grad_name} is 0: backward() has not run"
+        else:  # several backward() calls, or a backward() from another output
+            note = f"{grad_name} holds {g:.6g}: gradients accumulate over backward() calls"
+        return (f"check: exactly {self.name} = {exact}, the same as reverse mode "
+                f"({note}){how}")
+
+    def __str__(self) -> str:
+        lines = [self.equation()]
+        factors = self.factors()
+        if factors:
+            lines.append("where")
+            for f in factors:
+                through = f"   (through {_ops_summary(f.ops)})" if len(f.ops) > 1 else ""
+                lines.append(f"  {f.name} = {f.formula} = {_show(f.written, self.digits)}"
+                             f"{through}")
+        lines.append(self.check())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self.name} = {self.value!r}, {self.n_paths} path(s)>"
+
+    # --- notebooks ----------------------------------------------------------------------
+    def _latex_equation(self) -> str:
+        d = self.digits
+        frac = lambda top, bottom: (rf"\frac{{\partial {_tex_name(top)}}}"
+                                    rf"{{\partial {_tex_name(bottom)}}}")
+        lhs = frac(self.output_name, self.wrt_name)
+        if self.n_paths == 0:
+            return f"{lhs} = 0"
+        symbols = [r" \cdot ".join(frac(f.top, f.bottom) for f in p.factors) or "1"
+                   for p in self.paths]
+        numbers = ["".join(f"({_show(f.written, d)})" for f in p.factors) or "1"
+                   for p in self.paths]
+        if self.folded:
+            symbols.append(rf"\text{{[{self.folded} more paths]}}")
+            numbers.append(f"({_show(self.folded_value, d)})")
+        return (rf"\begin{{aligned}} {lhs} &= {' + '.join(symbols)} \\"
+                rf" &= {' + '.join(numbers)} \\ &= {_show(self.written, d)}"
+                r" \end{aligned}")
+
+    def _repr_latex_(self) -> str:
+        return f"$${self._latex_equation()}$$"
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"$${self._latex_equation()}$$", ""]
+        for f in self.factors():
+            lines.append(f"- `{f.name} = {f.formula}` = {_show(f.written, self.digits)}")
+        lines += ["", self.check()]
+        return "\n".join(lines)
+
+
+def _tex_name(name: str) -> str:
+    m = re.fullmatch(r"([A-Za-z])(\d+)", name)
+    if m:
+        return f"{m.group(1)}_{{{m.group(2)}}}"
+    if re.fullmatch(r"[A-Za-z]", name):
+        return name
+    escaped = re.sub(r"([_&%$#{}])", r"\\\1", name)
+    return rf"\mathrm{{{escaped}}}"
+
+
+# --- formulas from the rule table -------------------------------------------------------
+
+
+def _step_formula(node: Value, k: int, show) -> str:
+    """The rule table's formula for d(node)/d(input k), with names or numbers put in."""
+    rule = RULES[node.op]
+    xs = node.inputs
+    if node.op == "dot":
+        n = (len(xs) - 1) // 2 if node.ctx else len(xs) // 2
+        # The table has one generic string per role; the concrete partner is named here.
+        return show(xs[k + n]) if k < n else (show(xs[k - n]) if k < 2 * n else "1")
+    text = rule.formula[0] if rule.arity == -1 else rule.formula[k]
+    if node.label:
+        text = text.replace(f"{node.op}(x)", node.label)
+    if node.op == "pow":
+        text = text.replace("(k-1)", f"{node.ctx - 1.0:g}").replace("k", f"{node.ctx:g}")
+        text = re.sub(r"\*\*1(?![\d.])", "", text)
+    names = {"x": xs[0], "a": xs[0], "b": xs[-1]}
+    return re.sub(r"\b[xab]\b", lambda m: show(names[m.group(0)]), text)
+
+
+_MAX_FORMULA_PARTS = 6  # beyond this a formula is longer than it is helpful
+
+
+def _segment_formula(steps: list[tuple[Value, int]], show) -> str:
+    kept = []
+    for node, k in steps:
+        part = _step_formula(node, k, show)
+        if part != "1":
+            kept.append(part)
+            if len(kept) > _MAX_FORMULA_PARTS:
+                return f"the product of {len(steps)} local derivatives"
+    if len(kept) > 1:
+        kept = [f"({p})" if _has_top_level_sum(p) else p for p in kept]
+    return " * ".join(kept) if kept else "1"
+
+
+def _has_top_level_sum(text: str) -> bool:
+    """Whether ``text`` needs parentheses as a factor: ``1 - y**2`` does,
+    ``y*(1 - y)`` does not."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and (text.startswith((" + ", " - "), i) or text.startswith(" if ", i)):
+            return True
+    return False
+
+
+def _ops_summary(ops: tuple[str, ...]) -> str:
+    """``sigmoid, add, add, mul``; long runs of one op are counted (``mul x20000``)."""
+    runs: list[list] = []
+    for op in ops:
+        if runs and runs[-1][0] == op:
+            runs[-1][1] += 1
+        else:
+            runs.append([op, 1])
+    parts: list[str] = []
+    for op, n in runs:
+        parts += [op] * n if n < 4 else [f"{op} x{n}"]
+    return ", ".join(parts)
+
+
+# --- explain ----------------------------------------------------------------------------
+
+
+def explain(output: Value, wrt: Value, *, digits: int | None = 3,
+            max_paths: int = DEFAULT_MAX_PATHS) -> Explanation:
+    """The chain rule for d(output)/d(wrt), factor by factor, with numbers.
+
+    Factors run between labelled nodes; unlabelled intermediates are folded into the
+    factor they sit in.  Paths are summed; at most ``max_paths`` are listed, the rest are
+    folded into one exact number.  The exact total is checked against reverse mode.
+
+    Args:
+        output: the Value being differentiated (e.g. the loss ``L``).
+        wrt: the Value to differentiate with respect to (a leaf or an intermediate).
+        digits: significant digits a hand calculation carries, as the documents do
+            (labelled intermediates and factors are rounded to it); None for exact.
+        max_paths: how many paths to list at most.
+
+    Returns:
+        An :class:`Explanation`; ``str()`` gives plain text, notebooks show LaTeX.
+
+    Raises:
+        TypeError: ``output`` or ``wrt`` is not a Value.
+        ValueError: ``digits`` or ``max_paths`` is not a positive integer.
+
+    >>> from autograd import Value, explain
+    >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
+    >>> print(explain(y, x).equation())
+    dy/dx = dy/dx + dy/dx = (3) + (3) = 6
+    """
+    for what, v in (("output", output), ("wrt", wrt)):
+        if not isinstance(v, Value):
+            raise TypeError(f"explain() {what} must be a Value, got {type(v).__name__}")
+    if digits is not None and (not isinstance(digits, int) or digits < 1):
+        raise ValueError(f"digits must be a positive integer or None, got {digits!r}")
+    if not isinstance(max_paths, int) or max_paths < 1:
+        raise ValueError(f"max_paths must be a positive integer, got {max_paths!r}")
+    out_name = output.label or "output"
+    wrt_name = wrt.label or "input"
+    order = topological_order(output)
+    (reverse,) = grad(output, [wrt])
+
+    # Forward over the graph: how many paths reach wrt from each node, and the exact
+    # derivative d(node)/d(wrt) (forward mode: independent of the reverse pass above).
+    count: dict[Value, int] = {}
+    deriv: dict[Value, float] = {}
+    exact: dict[Value, tuple] = {}
+    for node in order:
+        if node is wrt:
+            count[node], deriv[node] = 1, 1.0
+            continue
+        live = [k for k, c in enumerate(node.inputs) if count.get(c, 0)]
+        if not live:
+            continue
+        ps = _local(node, node.data, [c.data for c in node.inputs])
+        exact[node] = ps
+        count[node] = sum(count[node.inputs[k]] for k in live)
+        deriv[node] = math.fsum(ps[k] * deriv[node.inputs[k]] for k in live)
+    n_paths = count.get(output, 0)
+    total = deriv.get(output, 0.0)
+
+    written_ps = exact if digits is None else _hand_partials(order, count, digits)
+    show = lambda v: _format_operand(v, digits)
+    paths = tuple(_chain_path(p, exact, written_ps, digits, show)
+                  for p in _paths(output, wrt, count, max_paths))
+    if n_paths == 1 and output is wrt:
+        paths = (ChainPath((), 1.0, 1.0),)
+    return Explanation(out_name, wrt_name, paths, n_paths, total, reverse, digits, wrt.grad)
+
+
+def _local(node: Value, out: float, xs: list[float]) -> tuple:
+    try:
+        rule = RULES[node.op]
+    except KeyError:
+        raise UnknownOpError(node.op) from None
+    return rule.local_partials(out, node.ctx, xs)
+
+
+def _hand_partials(order: list[Value], count: dict, digits: int) -> dict:
+    """Local partials as a hand calculation gets them: each labelled intermediate is
+    written down rounded and the rounded value is what later steps read."""
+    hand: dict[Value, float] = {}
+    written = lambda c: _rounded(hand[c], digits) if (c.label and not c.is_leaf) else hand[c]
+    partials: dict[Value, tuple] = {}
+    for node in order:
+        if node.is_leaf:
+            hand[node] = node.data
+            continue
+        xs = [written(c) for c in node.inputs]
+        try:
+            hand[node] = RULES[node.op].forward(node.ctx, *xs)
+        except KeyError:
+            raise UnknownOpError(node.op) from None
+        if count.get(node, 0):
+            partials[node] = _local(node, hand[node], xs)
+    return partials
+
+
+def _format_operand(v: Value, digits: int | None) -> str:
+    if v.label:
+        return v.label
+    text = _show(v.data, digits)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _paths(output: Value, wrt: Value, count: dict, limit: int):
+    """Up to ``limit`` paths from output to wrt, each a list of (node, input index)
+    steps; depth first, inputs in order (iterative: no recursion on deep graphs)."""
+    if output is wrt or not count.get(output, 0):
+        return
+    found = 0
+    steps: list[tuple[Value, int]] = []
+    stack = [(output, 0)]  # (node, next input index to try)
+    while stack:
+        node, k = stack.pop()
+        if steps and len(steps) > len(stack):
+            steps.pop()  # back from the child we descended into
+        inputs = node.inputs
+        while k < len(inputs) and not count.get(inputs[k], 0):
+            k += 1
+        if k == len(inputs):
+            continue
+        child = inputs[k]
+        stack.append((node, k + 1))
+        steps.append((node, k))
+        if child is wrt:
+            yield list(steps)
+            found += 1
+            if found == limit:
+                return
+            steps.pop()
+        else:
+            stack.append((child, 0))
+
+
+def _chain_path(steps, exact, written_ps, digits, show) -> ChainPath:
+    factors = []
+    start = 0
+    for i, (node, k) in enumerate(steps):
+        child = node.inputs[k]
+        if child.label or i == len(steps) - 1:  # a labelled node ends a segment
+            segment = steps[start:i + 1]
+            top = steps[start][0]
+            value = math.prod(exact[n][j] for n, j in segment)
+            hand = _rounded(math.prod(written_ps[n][j] for n, j in segment), digits)
+            factors.append(Factor(
+                top=top.label or "output", bottom=child.label or "input",
+                formula=_segment_formula(segment, show),
+                ops=tuple(n.op for n, _ in segment), value=value, written=hand))
+            start = i + 1
+    value = math.prod(f.value for f in factors)
+    written = _rounded(math.prod(f.written for f in factors), digits)
+    return ChainPath(tuple(factors), value, written)
+
+
+# --- assert_grad ------------------------------------------------------------------------
+
+
+class GradientMismatch(AssertionError):
+    """A gradient differs from the expected value; the message shows both and why."""
+
+
+def assert_grad(param: Value, expected: float, *, rel: float = 1e-6, abs: float = 1e-12,
+                output: Value | None = None) -> float:
+    """Check ``param.grad`` against a hand-calculated value, in one line.
+
+    Passes when ``|param.grad - expected| <= max(rel * |expected|, abs)`` (as
+    ``pytest.approx``).  Hand values rounded to three digits need ``rel=1e-2``.
+
+    Args:
+        param: a Value whose ``grad`` was filled in by ``backward()``.
+        expected: the value calculated by hand.
+        rel, abs: relative and absolute tolerance.
+        output: the Value ``backward()`` was called on; when given, a failure message
+            includes the chain-rule explanation of d(output)/d(param).
+
+    Returns:
+        ``param.grad``.
+
+    Raises:
+        GradientMismatch: (an AssertionError) the gradient is not close to ``expected``.
+        TypeError: ``param`` is not a Value or ``expected`` is not a number.
+
+    >>> from autograd import Value, assert_grad
+    >>> x = Value(3.0, label="x"); y = x * x; y.backward()
+    >>> assert_grad(x, 6.0)
+    6.0
+    """
+    if not isinstance(param, Value):
+        raise TypeError(f"assert_grad() needs a Value, got {type(param).__name__}")
+    try:
+        expected = float(expected)
+    except (TypeError, ValueError):
+        raise TypeError(f"assert_grad() expected must be a number, got {expected!r}") from None
+    actual = param.grad
+    if math.isnan(expected) and math.isnan(actual):
+        return actual
+    if _abs(actual - expected) <= max(rel * _abs(expected), abs):
+        return actual
+    who = param.label or "param"
+    lines = [f"{who}.grad is {actual!r}, expected {expected!r} "
+             f"(difference {actual - expected:.3g}; rel={rel}, abs={abs})"]
+    if output is not None:
+        explanation = explain(output, param)
+        if actual == 0.0 and explanation.value != 0.0:
+            lines.append("hint: the grad is 0 but the derivative is not: "
+                         "was backward() called on the output?")
+        lines += ["how autograd gets it:", str(explanation)]
+    raise GradientMismatch("\n".join(lines))
+
+
+_abs = abs  # the builtin, shadowed by assert_grad's keyword argument

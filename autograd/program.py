@@ -1,0 +1,341 @@
+"""Small programs of assignments, for the command line: parsed safely, never ``eval``-ed.
+
+A program is a sequence of ``name = expression`` statements (separated by newlines or
+``;``) such as ``h1 = sigmoid(w1*x1 + w2*x2 + b1); L = (y - h1)**2``.  Expressions may
+use numbers, names, ``+ - * / **``, unary ``-``/``+`` and calls of the engine's functions
+(``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``sin``, ``cos``, ``sqrt``,
+``softplus``, ``abs``, ``sum(a, b, ...)`` and ``dot([w1, w2], [x1, x2], b)``).  Every other
+construct is rejected with a :class:`ProgramError` that names the line and column: the
+text is parsed with :mod:`ast` and checked against that whitelist, then evaluated by
+walking the tree (iteratively) with the engine's own operations.
+
+Assigned names become labels; the last assignment is the output.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from . import engine
+from .engine import Value
+
+__all__ = ["Program", "ProgramError", "run_program", "FUNCTIONS", "MAX_EXPONENT"]
+
+MAX_EXPONENT = 1000.0
+# Everything is evaluated in floats, so a huge exponent cannot hang the evaluator, but
+# an exponent beyond this bound is never meant: it is refused rather than giving inf.
+MAX_PROGRAM_CHARS = 100_000
+
+_UNARY = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus")
+FUNCTIONS: dict[str, Callable] = {name: getattr(engine, name) for name in _UNARY}
+FUNCTIONS.update({"abs": engine.absolute, "sum": engine.sum, "dot": engine.dot})
+
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+               ast.Div: operator.truediv, ast.Pow: operator.pow}
+_REJECTED = {
+    ast.Attribute: "attribute access is not allowed",
+    ast.Subscript: "subscripts are not allowed",
+    ast.Lambda: "lambdas are not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.Import: "imports are not allowed",
+    ast.ImportFrom: "imports are not allowed",
+    ast.keyword: "keyword arguments are not allowed",
+    ast.Starred: "starred arguments are not allowed",
+    ast.JoinedStr: "strings are not allowed",
+    ast.Compare: "comparisons are not allowed",
+    ast.BoolOp: "'and'/'or' are not allowed",
+    ast.IfExp: "conditional expressions are not allowed",
+    ast.NamedExpr: "':=' is not allowed",
+    ast.AugAssign: "augmented assignment (+= etc.) is not allowed: assign a new name",
+}
+_ALLOWED = "numbers, names, + - * / **, unary minus and calls of " + ", ".join(FUNCTIONS)
+
+
+class ProgramError(ValueError):
+    """A program was rejected or failed; ``line`` and ``column`` (1-based) say where.
+
+    ``str()`` reads ``<source>:<line>:<column>: <message>``.
+    """
+
+    def __init__(self, message: str, line: int = 1, column: int = 1,
+                 source: str = "<program>") -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.source = message, line, column, source
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass
+class Program:
+    """A program that has run.
+
+    Attributes:
+        values: every named Value (``--set`` inputs first, then assignments, in order).
+        inputs: the Values given from outside (leaves), by name.
+        output_name: the name assigned last.
+    """
+
+    values: dict[str, Value]
+    inputs: dict[str, Value]
+    output_name: str
+
+    @property
+    def output(self) -> Value:
+        """The Value assigned last."""
+        return self.values[self.output_name]
+
+
+def _error(node: ast.AST, message: str, source: str) -> ProgramError:
+    return ProgramError(message, getattr(node, "lineno", 1),
+                        getattr(node, "col_offset", 0) + 1, source)
+
+
+def _check_name(name: str, what: str) -> str | None:
+    """Why ``name`` cannot be a variable, or None when it can."""
+    if name.startswith("__"):
+        return f"{what} {name!r} is not allowed (no dunder names)"
+    if name in FUNCTIONS:
+        return f"{what} {name!r} is a function name"
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return f"{what} {name!r} is not a valid name"
+    return None
+
+
+def _check_expression(expr: ast.AST, source: str) -> None:
+    """Reject everything outside the whitelist (ast.walk is iterative)."""
+    dot_lists: set[ast.AST] = set()
+    calls: set[ast.AST] = set()
+    for node in ast.walk(expr):
+        kind = type(node)
+        if isinstance(node, (ast.operator, ast.unaryop, ast.expr_context)):
+            continue  # checked at their BinOp / UnaryOp
+        if kind in _REJECTED:
+            raise _error(node, _REJECTED[kind], source)
+        if kind is ast.Constant:
+            if type(node.value) not in (int, float):
+                what = "strings are" if isinstance(node.value, (str, bytes)) else \
+                    f"{type(node.value).__name__} constants are"
+                raise _error(node, f"{what} not allowed, only numbers", source)
+        elif kind is ast.Name:
+            if node.id.startswith("__"):
+                raise _error(node, f"{node.id!r} is not allowed (no dunder names)", source)
+            if node.id in FUNCTIONS and node not in calls:
+                raise _error(node, f"{node.id!r} is a function: call it, e.g. {node.id}(x)",
+                             source)
+        elif kind is ast.BinOp:
+            if type(node.op) not in _ARITHMETIC:
+                raise _error(node, f"operator {type(node.op).__name__} is not allowed; "
+                             f"only + - * / **", source)
+            if type(node.op) is ast.Pow:
+                k = _constant(node.right)
+                if k is not None and not abs(k) <= MAX_EXPONENT:
+                    raise _error(node.right, f"exponent {k:g} is too large "
+                                 f"(at most {MAX_EXPONENT:g} in size)", source)
+        elif kind is ast.UnaryOp:
+            if type(node.op) not in (ast.USub, ast.UAdd):
+                raise _error(node, "only unary - and + are allowed", source)
+        elif kind is ast.Call:
+            _check_call(node, source, dot_lists)
+            calls.add(node.func)
+        elif kind is ast.List:
+            if node not in dot_lists:
+                raise _error(node, "lists are only allowed as dot()'s first two arguments",
+                             source)
+        else:
+            raise _error(node, f"{kind.__name__} is not allowed; only {_ALLOWED}", source)
+
+
+def _check_call(node: ast.Call, source: str, dot_lists: set) -> None:
+    func = node.func
+    if type(func) is not ast.Name:
+        raise _error(node, "only the engine's functions can be called, by name", source)
+    if func.id.startswith("__"):
+        raise _error(func, f"{func.id!r} is not allowed (no dunder names)", source)
+    if func.id not in FUNCTIONS:
+        raise _error(func, f"unknown function {func.id!r}; known: {', '.join(FUNCTIONS)}",
+                     source)
+    if node.keywords:
+        raise _error(node.keywords[0], "keyword arguments are not allowed", source)
+    n = len(node.args)
+    if func.id == "dot":
+        if n not in (2, 3) or any(type(a) is not ast.List for a in node.args[:2]):
+            raise _error(node, "dot() takes two lists and an optional bias: "
+                         "dot([w1, w2], [x1, x2], b)", source)
+        if len(node.args[0].elts) != len(node.args[1].elts) or not node.args[0].elts:
+            raise _error(node, "dot() needs two non-empty lists of the same length", source)
+        dot_lists.update(node.args[:2])
+    elif func.id == "sum":
+        if n < 1:
+            raise _error(node, "sum() needs at least one argument", source)
+    elif n != 1:
+        raise _error(node, f"{func.id}() takes exactly one argument, got {n}", source)
+
+
+def _constant(node: ast.AST) -> float | None:
+    """The number a literal (possibly negated) stands for, or None."""
+    sign = 1.0
+    while type(node) is ast.UnaryOp and type(node.op) in (ast.USub, ast.UAdd):
+        sign = -sign if type(node.op) is ast.USub else sign
+        node = node.operand
+    if type(node) is ast.Constant and type(node.value) in (int, float):
+        try:
+            return sign * float(node.value)
+        except OverflowError:
+            return math.inf
+    return None
+
+
+def _apply(node: ast.AST, args: list, source: str):
+    """One step of evaluation: floats fold to floats, anything with a Value is a Value."""
+    kind = type(node)
+    if kind is ast.BinOp:
+        a, b = args
+        op = type(node.op)
+        if op is ast.Pow:
+            k = b.data if isinstance(b, Value) else b
+            if not abs(k) <= MAX_EXPONENT:
+                raise _error(node.right, f"exponent {k:g} is too large "
+                             f"(at most {MAX_EXPONENT:g} in size)", source)
+        left = a if isinstance(a, Value) or isinstance(b, Value) else engine.as_value(a)
+        result = _ARITHMETIC[op](left, b)
+    elif kind is ast.UnaryOp:
+        (a,) = args
+        return -a if type(node.op) is ast.USub else a
+    elif kind is ast.Call:
+        name = node.func.id
+        if name == "dot":
+            n = len(node.args[0].elts)
+            flat = args
+            result = engine.dot(flat[:n], flat[n:2 * n], flat[2 * n] if len(flat) > 2 * n
+                                else None)
+        elif name == "sum":
+            result = engine.sum(args)
+        else:
+            result = FUNCTIONS[name](args[0])
+    else:  # pragma: no cover - _check_expression admits nothing else
+        raise _error(node, f"cannot evaluate {kind.__name__}", source)
+    if any(isinstance(a, Value) for a in args):
+        return result
+    return result.data if isinstance(result, Value) else result
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    if type(node) is ast.BinOp:
+        return [node.left, node.right]
+    if type(node) is ast.UnaryOp:
+        return [node.operand]
+    if type(node) is ast.Call:
+        if node.func.id == "dot":
+            return [*node.args[0].elts, *node.args[1].elts, *node.args[2:]]
+        return list(node.args)
+    return []
+
+
+def _evaluate(expr: ast.AST, env: Mapping[str, Value], source: str):
+    """Post-order evaluation with an explicit stack: deep expressions cannot overflow."""
+    results: dict[ast.AST, object] = {}
+    stack: list[tuple[ast.AST, bool]] = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if type(node) is ast.Constant:
+            try:
+                results[node] = float(node.value)
+            except OverflowError:
+                raise _error(node, "number too large for a float", source) from None
+        elif type(node) is ast.Name:
+            if node.id not in env:
+                raise _error(node, f"unknown name {node.id!r}: set it with --set "
+                             f"{node.id}=VALUE or assign it before this line", source)
+            results[node] = env[node.id]
+        elif ready:
+            results[node] = _apply(node, [results.pop(c) for c in _children(node)], source)
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(_children(node)))
+    return results[expr]
+
+
+def _input_values(pairs: Mapping[str, float]) -> dict[str, Value]:
+    """Leaves named after their keys; raises ValueError for names that cannot be used."""
+    values = {}
+    for name, number in pairs.items():
+        problem = _check_name(name, "input")
+        if problem:
+            raise ValueError(problem)
+        values[name] = Value(float(number), label=name)
+    return values
+
+
+def run_program(text: str, inputs: Mapping[str, float] | None = None,
+                source: str = "<program>") -> Program:
+    """Check ``text`` against the whitelist and run it on ``inputs``.
+
+    Args:
+        text: the program, assignments separated by newlines or ``;``.
+        inputs: numbers for the names the program reads but does not assign.
+        source: how errors name the program (a file name, or ``<program>``).
+
+    Returns:
+        A :class:`Program` whose ``output`` is the Value assigned last.
+
+    Raises:
+        ProgramError: the program is not allowed or cannot run; the message names the
+            line and column.
+        ValueError: an input name cannot be used.
+
+    >>> p = run_program("y = x**2 + 1", {"x": 3.0})
+    >>> p.output_name, p.output.data
+    ('y', 10.0)
+    """
+    if len(text) > MAX_PROGRAM_CHARS:
+        raise ProgramError(f"the program has {len(text)} characters; at most "
+                           f"{MAX_PROGRAM_CHARS} are allowed", source=source)
+    given = _input_values(inputs or {})
+    try:
+        tree = ast.parse(text, filename=source, mode="exec")
+    except SyntaxError as e:
+        raise ProgramError(f"syntax error: {e.msg}", e.lineno or 1, e.offset or 1,
+                           source) from None
+    except (RecursionError, MemoryError):
+        raise ProgramError("the program is nested too deeply", source=source) from None
+    if not tree.body:
+        raise ProgramError("the program is empty: write assignments like "
+                           "'y = x**2'", source=source)
+    env: dict[str, Value] = dict(given)
+    output = ""
+    for stmt in tree.body:
+        if type(stmt) in _REJECTED:
+            raise _error(stmt, _REJECTED[type(stmt)], source)
+        if type(stmt) is not ast.Assign:
+            raise _error(stmt, f"only assignments 'name = expression' are allowed, "
+                         f"not {type(stmt).__name__}", source)
+        if len(stmt.targets) != 1 or type(stmt.targets[0]) is not ast.Name:
+            raise _error(stmt, "assign one plain name at a time: 'name = expression'",
+                         source)
+        name = stmt.targets[0].id
+        problem = _check_name(name, "name")
+        if problem is None and name in env:
+            problem = (f"{name!r} is already {'set' if name in given else 'assigned'}; "
+                       f"each name is assigned once")
+        if problem:
+            raise _error(stmt.targets[0], problem, source)
+        _check_expression(stmt.value, source)
+        value = _evaluate(stmt.value, env, source)
+        if not isinstance(value, Value):
+            value = Value(value)
+        elif value.label:
+            raise _error(stmt.value, f"'{name} = {value.label}' only renames "
+                         f"{value.label!r}; use {value.label!r} directly", source)
+        value.label = name
+        env[name] = value
+        output = name
+    return Program(env, given, output)

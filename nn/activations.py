@@ -1,0 +1,48 @@
+"""Activation functions by name: each maps a ``Value`` to a ``Value`` with engine ops only.
+
+``"linear"`` is the identity and adds no node to the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from autograd import Value
+
+__all__ = ["ACTIVATIONS", "activation"]
+
+
+def _identity(v: Value) -> Value:
+    return v
+
+
+# Unbound Value methods: calling them builds exactly one node (the rule-table primitive).
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "linear": _identity,
+}
+
+
+def activation(name: str) -> Callable[[Value], Value]:
+    """The activation function called ``name``.
+
+    Args:
+        name: one of ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"linear"``.
+
+    Returns:
+        A function from ``Value`` to ``Value``.
+
+    Raises:
+        ValueError: ``name`` is not a known activation.
+
+    >>> activation("relu")(Value(-2.0)).data
+    0.0
+    """
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}"
+        ) from None

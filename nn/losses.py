@@ -1,0 +1,235 @@
+"""Loss functions, built from engine operations only (their gradients come from ``backward``).
+
+Each loss returns one ``Value``.  Predictions and targets can be
+
+* one prediction and one number: ``mse_loss(model(x), 1.0)``;
+* a list of predictions and a list of numbers (a batch, or one sample's outputs);
+* a list of per-sample output lists and a list of per-sample target lists.
+
+Batched forms average over every element (PyTorch's ``reduction="mean"``), except
+:func:`half_sse_loss`, which sums.  Targets are plain numbers.
+
+Numerical care: :func:`bce_with_logits_loss` uses the softplus form, so logits of +-1000
+give finite losses and gradients; :func:`cross_entropy_loss` subtracts the largest logit
+(as a constant) before exponentiating; :func:`bce_loss` clamps ``log`` at -100, as
+PyTorch's ``BCELoss`` does.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+
+import autograd
+from autograd import Value, as_value
+
+__all__ = [
+    "mse_loss", "half_sse_loss", "bce_loss", "bce_with_logits_loss", "hinge_loss",
+    "cross_entropy_loss", "l2_penalty",
+]
+
+# log(p) is clamped below at -100 (PyTorch's BCELoss does the same): a saturated sigmoid
+# output of exactly 0 or 1 gives a finite loss and a zero gradient, not inf or nan.
+_LOG_FLOOR = math.exp(-100.0)
+
+
+def _is_seq(x) -> bool:
+    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
+
+
+def _number(t, what: str) -> float:
+    if isinstance(t, bool) or not isinstance(t, numbers.Real):
+        raise ValueError(f"{what} must be a real number, got {t!r}")
+    return float(t)
+
+
+def _pairs(preds, targets, loss: str) -> tuple[list[Value], list[float]]:
+    """Predictions and targets flattened side by side, after checking their shapes match."""
+    if not _is_seq(preds):
+        if _is_seq(targets):
+            raise ValueError(f"{loss}: one prediction but {len(targets)} targets")
+        return [as_value(preds)], [_number(targets, f"{loss}: target")]
+    if not _is_seq(targets):
+        raise ValueError(f"{loss}: {len(preds)} predictions but a single target {targets!r}")
+    if len(preds) != len(targets):
+        raise ValueError(f"{loss}: {len(preds)} predictions but {len(targets)} targets")
+    if not preds:
+        raise ValueError(f"{loss}: no predictions")
+    ps: list[Value] = []
+    ts: list[float] = []
+    for i, (p, t) in enumerate(zip(preds, targets)):
+        if _is_seq(p):  # one sample with several outputs
+            if not _is_seq(t) or len(t) != len(p):
+                n = len(t) if _is_seq(t) else 1
+                raise ValueError(f"{loss}: prediction {i} has {len(p)} outputs but target {i} "
+                                 f"has {n}")
+            ps.extend(as_value(v) for v in p)
+            ts.extend(_number(v, f"{loss}: target {i}") for v in t)
+        else:
+            if _is_seq(t):
+                raise ValueError(f"{loss}: prediction {i} is one number but target {i} has "
+                                 f"{len(t)}")
+            ps.append(as_value(p))
+            ts.append(_number(t, f"{loss}: target {i}"))
+    return ps, ts
+
+
+def _mean(terms: list[Value]) -> Value:
+    if len(terms) == 1:
+        return terms[0]
+    return autograd.sum(terms) * (1.0 / len(terms))
+
+
+def _residuals(preds, targets, loss: str) -> list[Value]:
+    ps, ts = _pairs(preds, targets, loss)
+    return [p + (-t) for p, t in zip(ps, ts)]
+
+
+def mse_loss(preds, targets) -> Value:
+    """Mean squared error: ``mean((pred - target)**2)``.
+
+    >>> mse_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    2.5
+    """
+    r = _residuals(preds, targets, "mse_loss")
+    # One fused dot node computes the sum of squares: d/dr_i of dot(r, r) is 2 r_i.
+    return autograd.dot(r, r) * (1.0 / len(r))
+
+
+def half_sse_loss(preds, targets) -> Value:
+    """Half the sum of squared errors: ``0.5 * sum((pred - target)**2)`` (no averaging).
+
+    Its gradient with respect to a prediction is exactly ``pred - target``.
+
+    >>> half_sse_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    2.5
+    """
+    r = _residuals(preds, targets, "half_sse_loss")
+    return autograd.dot(r, r) * 0.5
+
+
+def _unit_targets(ts: list[float], loss: str) -> None:
+    for i, t in enumerate(ts):
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"{loss}: target {i} is {t!r}; targets must lie in [0, 1]")
+
+
+def _clamped_log(p: Value) -> Value:
+    # max(p, floor) written with relu, so the clamp is engine ops too.
+    return ((p + (-_LOG_FLOOR)).relu() + _LOG_FLOOR).log()
+
+
+def bce_loss(probs, targets) -> Value:
+    """Binary cross-entropy from probabilities: ``mean(-(t log p + (1 - t) log(1 - p)))``.
+
+    ``log`` is clamped at -100 (as in PyTorch), so ``p`` of exactly 0 or 1 gives a finite
+    loss.  Prefer :func:`bce_with_logits_loss` on raw scores: it is exact for any logit.
+
+    Raises:
+        ValueError: shapes differ, or a target lies outside [0, 1].
+
+    >>> round(bce_loss(Value(0.8), 1.0).data, 6)
+    0.223144
+    """
+    ps, ts = _pairs(probs, targets, "bce_loss")
+    _unit_targets(ts, "bce_loss")
+    terms = []
+    for p, t in zip(ps, ts):
+        # hard 0/1 targets keep only the term that counts (fewer nodes, no 0 * log 0)
+        if t != 0.0:
+            terms.append(_clamped_log(p) * -t)
+        if t != 1.0:
+            terms.append(_clamped_log(1.0 - p) * (t - 1.0))
+    return autograd.sum(terms) * (1.0 / len(ps))
+
+
+def bce_with_logits_loss(logits, targets) -> Value:
+    """Binary cross-entropy on raw scores ``z``: ``mean(softplus(z) - t*z)``.
+
+    Equal to ``bce_loss(sigmoid(z), t)`` but never overflows: logits of +-1000 give
+    finite losses and gradients (the gradient is ``sigmoid(z) - t``).
+
+    Raises:
+        ValueError: shapes differ, or a target lies outside [0, 1].
+
+    >>> bce_with_logits_loss(Value(1000.0), 1.0).data
+    0.0
+    """
+    zs, ts = _pairs(logits, targets, "bce_with_logits_loss")
+    _unit_targets(ts, "bce_with_logits_loss")
+    terms = [z.softplus() + z * -t if t != 0.0 else z.softplus() for z, t in zip(zs, ts)]
+    return _mean(terms)
+
+
+def hinge_loss(scores, targets) -> Value:
+    """Hinge (max-margin) loss, micrograd's demo loss: ``mean(relu(1 - t*s))``.
+
+    Raises:
+        ValueError: shapes differ, or a target is not -1 or +1.
+
+    >>> hinge_loss([Value(0.5), Value(-2.0)], [1, -1]).data
+    0.25
+    """
+    ss, ts = _pairs(scores, targets, "hinge_loss")
+    for i, t in enumerate(ts):
+        if t not in (-1.0, 1.0):
+            raise ValueError(f"hinge_loss: target {i} is {t!r}; targets must be -1 or +1")
+    return _mean([(s * -t + 1.0).relu() for s, t in zip(ss, ts)])
+
+
+def _class_index(t, n: int, what: str) -> int:
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+        raise ValueError(f"{what} must be a class index (int), got {t!r}")
+    if not 0 <= t < n:
+        raise ValueError(f"{what} is {t}, outside the {n} classes 0..{n - 1}")
+    return int(t)
+
+
+def _cross_entropy_one(logits, target, what: str) -> Value:
+    if not _is_seq(logits) or len(logits) < 1:
+        raise ValueError(f"{what}: logits must be a non-empty list, got {logits!r}")
+    t = _class_index(target, len(logits), f"{what}: target")
+    zs = [as_value(z) for z in logits]
+    # log-sum-exp with the largest logit subtracted as a constant: the result is the same
+    # but no exp overflows, so logits of 1000 and -1000 give a finite loss and gradients.
+    m = max(z.data for z in zs)
+    lse = autograd.sum([(z + (-m)).exp() for z in zs]).log() + m
+    return lse - zs[t]
+
+
+def cross_entropy_loss(logits, target) -> Value:
+    """Softmax cross-entropy: ``log(sum(exp(z))) - z[target]``, computed stably.
+
+    Args:
+        logits: one sample's logits (a list), or a batch of them (a list of lists).
+        target: the sample's class index, or a list of indices (one per sample); a
+            batch's loss is the mean over its samples.
+
+    Raises:
+        ValueError: a target is not an int in ``range(len(logits))``, or shapes differ.
+
+    >>> loss = cross_entropy_loss([Value(1000.0), Value(-1000.0)], 1)
+    >>> loss.data
+    2000.0
+    """
+    if not _is_seq(target):
+        return _cross_entropy_one(logits, target, "cross_entropy_loss")
+    if not _is_seq(logits) or len(logits) != len(target) or not target:
+        n = len(logits) if _is_seq(logits) else 1
+        raise ValueError(f"cross_entropy_loss: {n} samples of logits but {len(target)} "
+                         f"targets")
+    return _mean([_cross_entropy_one(z, t, f"cross_entropy_loss: sample {i}")
+                  for i, (z, t) in enumerate(zip(logits, target))])
+
+
+def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
+    """Weight decay as a loss term: ``alpha * sum(p * p)`` (one fused ``dot`` node).
+
+    >>> l2_penalty([Value(1.0), Value(-2.0)], 0.1).data
+    0.5
+    """
+    ps = list(params)
+    if not ps:
+        raise ValueError("l2_penalty: no parameters")
+    return autograd.dot(ps, ps) * _number(alpha, "l2_penalty: alpha")

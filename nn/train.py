@@ -1,0 +1,261 @@
+"""``fit``: the training loop (mini-batches, a progress bar, a history of the loss).
+
+Every gradient comes from ``backward()`` on the batch loss; ``fit`` only orders the
+samples, calls the model, the loss and the optimizer.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from tqdm.auto import tqdm
+
+import autograd
+from autograd import Value
+
+from . import losses
+from .modules import Module
+from .optim import SGD, Optimizer
+
+__all__ = ["fit", "History", "LOSSES"]
+
+
+@dataclass(frozen=True)
+class _Loss:
+    fn: Callable  # fn(batch_predictions, batch_targets) -> Value
+    check: Callable[[object, int, str], None]  # check(target, nout, what) raises ValueError
+    correct: Callable[[object, object], tuple[int, int]] | None  # (right, counted) or None
+
+
+def _outputs(pred) -> list[float]:
+    return [v.data for v in pred] if isinstance(pred, list) else [pred.data]
+
+
+def _targets(t) -> list[float]:
+    return [float(v) for v in t] if isinstance(t, Sequence) else [float(t)]
+
+
+def _thresholded(cut: float, positive: float) -> Callable:
+    # Element-wise: an output above `cut` predicts the positive class.
+    def correct(pred, target) -> tuple[int, int]:
+        outs, ts = _outputs(pred), _targets(target)
+        right = sum((o > cut) == (t >= positive) for o, t in zip(outs, ts))
+        return right, len(ts)
+
+    return correct
+
+
+def _argmax_correct(pred, target) -> tuple[int, int]:
+    outs = _outputs(pred)
+    return int(max(range(len(outs)), key=outs.__getitem__) == target), 1
+
+
+def _shape_check(valid: Callable[[float], bool], need: str) -> Callable:
+    def check(t, nout: int, what: str) -> None:
+        is_list = isinstance(t, Sequence) and not isinstance(t, (str, bytes))
+        if (nout == 1 and is_list) or (nout > 1 and (not is_list or len(t) != nout)):
+            raise ValueError(f"{what} is {t!r}; the model has {nout} output"
+                             f"{'s' if nout > 1 else ''}, so each target must be "
+                             f"{'a number' if nout == 1 else f'a list of {nout} numbers'}")
+        for v in t if is_list else [t]:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not valid(v):
+                raise ValueError(f"{what} is {t!r}; {need}")
+
+    return check
+
+
+def _class_check(t, nout: int, what: str) -> None:
+    if nout < 2:
+        raise ValueError("cross_entropy needs a model with at least 2 outputs (one logit per "
+                         f"class); this one has {nout}")
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 0 <= t < nout:
+        raise ValueError(f"{what} is {t!r}; cross_entropy targets are class indices "
+                         f"0..{nout - 1}")
+
+
+_any_real = _shape_check(math.isfinite, "targets must be finite numbers")
+_unit = _shape_check(lambda v: 0.0 <= v <= 1.0, "bce targets must lie in [0, 1]")
+_sign = _shape_check(lambda v: v in (-1, 1), "hinge targets must be -1 or +1")
+
+#: The built-in losses ``fit`` accepts by name.
+LOSSES: dict[str, _Loss] = {
+    "mse": _Loss(losses.mse_loss, _any_real, None),
+    "half_sse": _Loss(losses.half_sse_loss, _any_real, None),
+    "bce": _Loss(losses.bce_loss, _unit, _thresholded(0.5, 0.5)),
+    "bce_with_logits": _Loss(losses.bce_with_logits_loss, _unit, _thresholded(0.0, 0.5)),
+    "hinge": _Loss(losses.hinge_loss, _sign, _thresholded(0.0, 0.0)),
+    "cross_entropy": _Loss(losses.cross_entropy_loss, _class_check, _argmax_correct),
+}
+
+
+@dataclass
+class History:
+    """What ``fit`` saw, one entry per epoch.
+
+    Attributes:
+        loss: the mean loss over the epoch's samples (for ``"half_sse"``, the epoch's sum);
+            with one full batch, exactly the loss of that epoch's step.
+        accuracy: the fraction of training predictions that were right during the epoch
+            (for ``"bce"``, ``"bce_with_logits"``, ``"hinge"`` and ``"cross_entropy"``),
+            else ``None``.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] | None = None
+
+
+def _custom(loss_fn: Callable) -> _Loss:
+    # A user loss is called per sample; a batch's loss is the mean over its samples.
+    def batch_loss(preds, targets) -> Value:
+        terms = [loss_fn(p, t) for p, t in zip(preds, targets)]
+        for term in terms:
+            if not isinstance(term, Value):
+                raise TypeError(f"the loss function must return a Value, got "
+                                f"{type(term).__name__}")
+        return autograd.sum(terms) * (1.0 / len(terms))
+
+    return _Loss(batch_loss, lambda t, nout, what: None, None)
+
+
+def _resolve_loss(loss) -> tuple[_Loss, bool]:
+    """The loss and whether a batch's loss is a sum (half_sse) rather than a mean."""
+    if callable(loss):
+        return _custom(loss), False
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} or pass a "
+                         f"function (prediction, target) -> Value")
+    return LOSSES[loss], loss == "half_sse"
+
+
+def _rows(X, nin: int) -> list[list[float]]:
+    """X as lists of floats, after checking it is a rectangle of the model's width."""
+    if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or len(X) == 0:
+        raise ValueError("X must be a non-empty list of samples (each a list of numbers)")
+    rows = []
+    for i, row in enumerate(X):
+        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+            raise ValueError(f"X[{i}] is {row!r}, not a list of numbers")
+        if len(row) != len(X[0]):
+            raise ValueError(f"X is ragged: X[0] has {len(X[0])} values but X[{i}] has "
+                             f"{len(row)}")
+        for j, v in enumerate(row):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+                raise ValueError(f"X[{i}][{j}] is {v!r}, not a finite number")
+        rows.append([float(v) for v in row])
+    if len(rows[0]) != nin:
+        raise ValueError(f"X has {len(rows[0])} values per sample but the model takes "
+                         f"{nin} inputs")
+    return rows
+
+
+def _positive_int(n, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return int(n)
+
+
+def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
+        optimizer: Optimizer | None = None, epochs: int = 100, batch_size: int | None = None,
+        shuffle: bool = True, seed: int | None = None, progress: bool = True,
+        compiled: bool = False, lr_schedule=None) -> History:
+    """Train ``model`` on ``(X, y)`` with mini-batch gradient descent.
+
+    Each step: forward the batch, average the loss over it (``"half_sse"`` sums),
+    ``zero_grad``, ``backward``, ``optimizer.step()``.
+
+    Args:
+        model: a module taking ``nin`` inputs (an ``MLP``, ``Layer`` or ``Neuron``).
+        X: samples, each a list of ``model.nin`` numbers.
+        y: one target per sample: a number (one output), a list of numbers (several
+            outputs), or a class index for ``"cross_entropy"``.
+        loss: ``"mse"``, ``"half_sse"``, ``"bce"``, ``"bce_with_logits"``, ``"hinge"``,
+            ``"cross_entropy"``, or a function ``(prediction, target) -> Value``.
+        optimizer: defaults to ``SGD(model.parameters(), lr=0.1)``.
+        epochs: passes over the data.
+        batch_size: samples per step; ``None`` (or anything >= len(X)) is full batch,
+            1 is per-sample SGD.
+        shuffle: reshuffle the sample order every epoch.
+        seed: seed of the shuffling (``random.Random``; no global state).
+        progress: show a tqdm progress bar with the loss (and accuracy).
+        compiled: replay a compiled graph instead of rebuilding it (needs
+            ``autograd.compile``).
+        lr_schedule: a schedule such as ``nn.LinearLR(optimizer, ...)``, stepped once
+            after every epoch.
+
+    Returns:
+        A :class:`History` with the loss (and accuracy, where it applies) per epoch.
+
+    Raises:
+        ValueError: before any training: X empty, ragged or of the wrong width,
+            ``len(X) != len(y)``, a target of the wrong shape or range for the loss, an
+            unknown loss, or a bad ``epochs`` / ``batch_size``.
+        NotImplementedError: ``compiled=True`` while the engine has no compiler.
+
+    >>> import nn
+    >>> model = nn.MLP(1, [1], output_activation="linear", seed=0)
+    >>> h = nn.fit(model, [[0.0], [1.0]], [1.0, 3.0], epochs=200, progress=False)
+    >>> round(model([2.0]).data, 3)
+    5.0
+    """
+    spec, summed = _resolve_loss(loss)
+    nin = getattr(model, "nin", None)
+    nout = getattr(model, "nout", None)
+    if not isinstance(nin, int) or not isinstance(nout, int):
+        raise ValueError(f"model must be an nn module with nin and nout, got "
+                         f"{type(model).__name__}")
+    rows = _rows(X, nin)
+    if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
+        raise ValueError("y must be a list with one target per sample")
+    if len(y) != len(rows):
+        raise ValueError(f"X has {len(rows)} samples but y has {len(y)} targets")
+    for i, t in enumerate(y):
+        spec.check(t, nout, f"y[{i}]")
+    epochs = _positive_int(epochs, "epochs")
+    size = len(rows) if batch_size is None else _positive_int(batch_size, "batch_size")
+    if compiled:
+        if not hasattr(autograd, "compile"):
+            raise NotImplementedError(
+                "fit(compiled=True) needs autograd.compile, which this version of the engine "
+                "does not have yet; use compiled=False")
+        raise NotImplementedError("fit(compiled=True) is not wired to autograd.compile yet; "
+                                  "use compiled=False")
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=0.1)
+
+    order = list(range(len(rows)))
+    rng = random.Random(seed)
+    history = History(accuracy=[] if spec.correct else None)
+    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
+    for _ in bar:
+        if shuffle:
+            rng.shuffle(order)
+        total = right = counted = 0
+        for start in range(0, len(order), size):
+            batch = order[start:start + size]
+            preds = [model(rows[i]) for i in batch]
+            targets = [y[i] for i in batch]
+            batch_loss = spec.fn(preds, targets)
+            optimizer.zero_grad()
+            batch_loss.backward()
+            optimizer.step()
+            # weight each batch by its share of the samples: with one full batch the
+            # weight is exactly 1, so the epoch's loss is exactly that step's loss
+            total += batch_loss.data if summed else batch_loss.data * (len(batch) / len(rows))
+            if spec.correct:
+                for p, t in zip(preds, targets):
+                    r, c = spec.correct(p, t)
+                    right += r
+                    counted += c
+        history.loss.append(total)
+        shown = {"loss": f"{history.loss[-1]:.4g}"}
+        if spec.correct:
+            history.accuracy.append(right / counted)
+            shown["acc"] = f"{history.accuracy[-1]:.3f}"
+        bar.set_postfix(shown, refresh=False)
+        if lr_schedule is not None:
+            lr_schedule.step()
+    return history
