@@ -9,6 +9,10 @@ becomes three generated Python functions, with no ``Value`` built while they run
   ``p``, exactly as ``fn(*inputs).backward()`` would;
 * ``compiled(*inputs)``: the value and the gradients, returned (like :func:`autograd.grad`).
 
+``fn`` may also return ``(value, aux)`` with ``aux`` a list of Values (a model's outputs
+next to its loss): calls then return ``(value, [aux floats])``; only ``value`` is
+differentiated.
+
 The derivative code comes from the rule table's pure ``partials``, evaluated on source
 text (:mod:`autograd.codegen`): no derivative is written here, and the generated code does
 the same float operations as eager mode, in the same order.
@@ -96,10 +100,15 @@ def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
     inputs = [v for a in call_args for v in (a if isinstance(a, list) else [a])]
     with enable_grad(), _Tracer() as tracer:
         out = fn(*call_args)
-    if not isinstance(out, Value):
-        raise TypeError(f"compile: fn must return a Value, got {type(out).__name__}")
-    instrs, guards, out_index = _program(out, tracer.guards, inputs)
-    del out, call_args, tracer, inputs
+    aux = None
+    if isinstance(out, tuple) and len(out) == 2:
+        out, aux = out
+        aux = list(aux) if isinstance(aux, (list, tuple)) else [aux]
+    if not isinstance(out, Value) or not all(isinstance(a, Value) for a in aux or ()):
+        raise TypeError("compile: fn must return a Value, or a tuple (Value, list of Values); "
+                        f"got {type(out).__name__}")
+    instrs, guards, out_index = _program(out, aux, tracer.guards, inputs)
+    del out, aux, call_args, tracer, inputs
     # A leaf is a constant when nothing but the program refers to it any more: the
     # graph is gone, so two references are left (the instruction, and getrefcount's
     # argument).  Without reference counts (not CPython), every leaf is a parameter.
@@ -110,10 +119,10 @@ def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
     return instrs, guards, out_index, shape
 
 
-def _program(out: Value, raw_guards: list, inputs: list[Value]):
+def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list[Value]):
     # The output's own order comes first, so the backward pass visits nodes exactly as
-    # eager backward() does; nodes only a guard needs follow.
-    roots = [out] + [g[0] for g in raw_guards] + \
+    # eager backward() does; nodes only the auxiliary outputs or a guard need follow.
+    roots = [out] + (aux or []) + [g[0] for g in raw_guards] + \
         [g[2] for g in raw_guards if isinstance(g[2], Value)]
     index: dict[Value, int] = {}
     order: list[Value] = []
@@ -139,10 +148,10 @@ def _program(out: Value, raw_guards: list, inputs: list[Value]):
             rhs = ("node", index[other]) if isinstance(other, Value) else \
                 ("const", float(other))
             guards.append((index[value], op, rhs, result))
-    return instrs, guards, index[out]
+    return instrs, guards, (index[out], None if aux is None else tuple(index[a] for a in aux))
 
 
-def _structure(instrs: list, guards: list, out_index: int) -> tuple:
+def _structure(instrs: list, guards: list, out_index: tuple) -> tuple:
     """A hashable key: equal keys generate the same code."""
     key = []
     for ins in instrs:
@@ -158,7 +167,7 @@ def _structure(instrs: list, guards: list, out_index: int) -> tuple:
 class _Program:
     """Generated forward, backward and grad functions for one traced structure."""
 
-    def __init__(self, owner: Compiled, instrs: list, guards: list, out_index: int,
+    def __init__(self, owner: Compiled, instrs: list, guards: list, out_index: tuple,
                  shape: tuple) -> None:
         self.params = [ins[1] for ins in instrs if ins[0] == "param"]
         self.shape = shape
@@ -169,7 +178,8 @@ class _Program:
             namespace["_make"](owner, *self.params)
 
 
-def _generate(instrs: list, guards: list, out: int, shape: tuple) -> str:
+def _generate(instrs: list, guards: list, outs: tuple, shape: tuple) -> str:
+    out, aux = outs
     args = [f"a{i}" for i in range(len(shape))]
     flat: list[str] = []  # source name of each flat input
     head = []
@@ -245,7 +255,9 @@ def _generate(instrs: list, guards: list, out: int, shape: tuple) -> str:
 
     signature = ", ".join(args)
     body = head + fwd
-    out_name = names[out]
+    # What a call returns: fn's value, or (value, [auxiliary values]).
+    out_name = names[out] if aux is None else \
+        f"({names[out]}, [{', '.join(names[a] for a in aux)}])"
     text = [f"def _make(_owner{''.join(', P' + str(k) for k in range(len(params)))}):"]
 
     def function(name: str, lines: list[str]) -> None:
@@ -353,8 +365,8 @@ def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) ->
     """Trace ``fn`` on ``example_inputs`` and return it as generated straight-line code.
 
     Args:
-        fn: a function of numbers (as Values) returning a Value; the Values it captures
-            (a model's weights) are its parameters.
+        fn: a function of numbers (as Values) returning a Value, or ``(Value, list of
+            Values)``; the Values it captures (a model's weights) are its parameters.
         example_inputs: one number, or list of numbers, per argument of ``fn``; None
             traces on the first call.
 

@@ -149,3 +149,11 @@ def test_list_inputs_and_tracing_on_first_call():
 def test_fn_must_return_a_value():
     with pytest.raises(TypeError, match="must return a Value"):
         ag.compile(lambda x: 1.0, [0.0])
+
+
+def test_auxiliary_outputs_are_returned_not_differentiated():
+    w = Value(3.0)
+    f = ag.compile(lambda x: ((w * x) ** 2, [w * x, x.exp()]), [2.0])
+    value, aux = f.backward(2.0)
+    assert (value, aux) == (36.0, [6.0, math.exp(2.0)])
+    assert w.grad == 24.0  # d(wx)^2/dw = 2 w x^2, the aux outputs add nothing
