@@ -101,9 +101,10 @@ CODE_MATH = _CodeMath()
 
 #: Names the generated code may use.
 GLOBALS: dict[str, object] = {
-    "_sum": sum, "_inf": math.inf, "_nan": math.nan,
+    "_inf": math.inf, "_nan": math.nan,
     **{f"_m_{n}": getattr(FloatMath, n) for n in dir(FloatMath) if not n.startswith("_")},
     **{f"_f_{op}": r.forward for op, r in RULES.items()},
+    **{f"_x_{op}": r.of_x for op, r in RULES.items() if r.of_x is not None},
 }
 
 
@@ -113,15 +114,17 @@ def forward_src(op: str, ctx, xs: list[str]) -> str:
         return f"({xs[0]} + {xs[1]})"
     if op == "mul":
         return f"({xs[0]} * {xs[1]})"
+    # sum and dot add left to right from 0.0 (rules.left_to_right_sum), written out.
     if op == "sum":
-        return f"_sum(({', '.join(xs)},))"
+        return f"(0.0 + {' + '.join(xs)})"
     if op == "dot":
         n = len(xs) // 2
-        terms = ", ".join(f"{w} * {x}" for w, x in zip(xs[:n], xs[n:2 * n]))
-        total = f"_sum(({terms},))"
-        return f"({total} + {xs[-1]})" if ctx else total
+        terms = [f"{w} * {x}" for w, x in zip(xs[:n], xs[n:2 * n])]
+        return f"(0.0 + {' + '.join(terms + xs[2 * n:] if ctx else terms)})"
     if op not in RULES:
         raise UnknownOpError(op)
+    if RULES[op].of_x is not None:
+        return f"_x_{op}({xs[0]})"
     return f"_f_{op}({src(ctx)}, {', '.join(xs)})"
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import builtins
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import NamedTuple
 
 from .codegen import GLOBALS, forward_src, partials_src, src, times
@@ -165,20 +166,33 @@ def _structure(instrs: list, guards: list, out_index: tuple) -> tuple:
 
 
 class _Program:
-    """Generated forward, backward and grad functions for one traced structure."""
+    """One traced structure; its functions are generated on first use.
+
+    (A training loop needs ``backward`` only: generating just that keeps a retrace cheap.)
+    """
 
     def __init__(self, owner: Compiled, instrs: list, guards: list, out_index: tuple,
                  shape: tuple) -> None:
+        self.owner, self.instrs, self.guards, self.out_index = owner, instrs, guards, out_index
         self.params = [ins[1] for ins in instrs if ins[0] == "param"]
         self.shape = shape
-        self.source = _generate(instrs, guards, out_index, shape)
-        namespace = dict(GLOBALS, _Result=CompiledResult)
-        exec(builtins.compile(self.source, f"<compiled {owner.__name__}>", "exec"), namespace)
-        self.check, self.forward, self.backward, self.grad = \
-            namespace["_make"](owner, *self.params)
+        self.functions: dict[str, Callable] = {}
+        self.sources: dict[str, str] = {}
+
+    def function(self, name: str) -> Callable:
+        """The generated ``check``, ``forward``, ``backward`` or ``grad`` function."""
+        fn = self.functions.get(name)
+        if fn is None:
+            source = _generate(self.instrs, self.guards, self.out_index, self.shape, name)
+            namespace = dict(GLOBALS, _Result=CompiledResult)
+            code = builtins.compile(source, f"<compiled {self.owner.__name__}.{name}>", "exec")
+            exec(code, namespace)
+            fn = self.functions[name] = namespace["_make"](self.owner, *self.params)
+            self.sources[name] = source
+        return fn
 
 
-def _generate(instrs: list, guards: list, outs: tuple, shape: tuple) -> str:
+def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) -> str:
     out, aux = outs
     args = [f"a{i}" for i in range(len(shape))]
     flat: list[str] = []  # source name of each flat input
@@ -213,7 +227,7 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple) -> str:
         # On a failed guard, `check` answers False; the others hand over to the owner,
         # which finds (or traces) the program for this branch.
         miss = "return False" if fn_name is None else \
-            f"return _owner._miss({fn_name!r}, ({''.join(a + ', ' for a in args)}))"
+            f"return _owner._miss({fn_name!r}, {signature})"
         lines = []
         for i, op, (kind, rhs), result in guards:
             other = names[rhs] if kind == "node" else src(rhs)
@@ -260,34 +274,32 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple) -> str:
         f"({names[out]}, [{', '.join(names[a] for a in aux)}])"
     text = [f"def _make(_owner{''.join(', P' + str(k) for k in range(len(params)))}):"]
 
-    def function(name: str, lines: list[str]) -> None:
-        text.append(f"    def {name}({signature}):")
-        text.extend("        " + line for line in lines)
-
-    function("check", body + guard_lines(None) + ["return True"])
-    function("forward", body + guard_lines("forward") + [f"return {out_name}"])
-
-    lines, assigned = backward_lines(with_inputs=False)
-    stores = [f"P{k}.grad += g{i}" for i, k in params.items() if i in assigned]
-    function("backward", body + guard_lines("backward") + lines + stores +
-             [f"return {out_name}"])
-
-    lines, assigned = backward_lines(with_inputs=True)
-    grads = "{" + "".join(f"P{k}: {grad_of(i, assigned)}, " for i, k in params.items()) + "}"
-    by_input = {ins[1]: i for i, ins in enumerate(instrs) if ins[0] == "input"}
-    flat_grads = [grad_of(by_input[k], assigned) if k in by_input else "0.0"
-                  for k in range(len(flat))]
-    shaped, k = [], 0
-    for n in shape:
-        if n is None:
-            shaped.append(flat_grads[k])
-            k += 1
-        else:
-            shaped.append("(" + "".join(g + ", " for g in flat_grads[k:k + n]) + ")")
-            k += n
-    function("grad", body + guard_lines("grad") + lines +
-             [f"return _Result({out_name}, {grads}, ({''.join(s + ', ' for s in shaped)}))"])
-    text.append("    return check, forward, backward, grad")
+    if name in ("check", "forward"):
+        ending = ["return True"] if name == "check" else [f"return {out_name}"]
+        lines = body + guard_lines(None if name == "check" else name) + ending
+    elif name == "backward":
+        grad_lines, assigned = backward_lines(with_inputs=False)
+        stores = [f"P{k}.grad += g{i}" for i, k in params.items() if i in assigned]
+        lines = body + guard_lines(name) + grad_lines + stores + [f"return {out_name}"]
+    else:
+        grad_lines, assigned = backward_lines(with_inputs=True)
+        grads = "{" + "".join(f"P{k}: {grad_of(i, assigned)}, " for i, k in params.items()) + "}"
+        by_input = {ins[1]: i for i, ins in enumerate(instrs) if ins[0] == "input"}
+        flat_grads = [grad_of(by_input[k], assigned) if k in by_input else "0.0"
+                      for k in range(len(flat))]
+        shaped, k = [], 0
+        for n in shape:
+            if n is None:
+                shaped.append(flat_grads[k])
+                k += 1
+            else:
+                shaped.append("(" + "".join(g + ", " for g in flat_grads[k:k + n]) + ")")
+                k += n
+        lines = body + guard_lines(name) + grad_lines + \
+            [f"return _Result({out_name}, {grads}, ({''.join(s + ', ' for s in shaped)}))"]
+    text.append(f"    def {name}({signature}):")
+    text.extend("        " + line for line in lines)
+    text.append(f"    return {name}")
     return "\n".join(text) + "\n"
 
 
@@ -314,9 +326,8 @@ class Compiled:
         if example_inputs is not None:
             self._use(self._trace(example_inputs))
         else:  # trace on the first call
-            self.forward = lambda *a: self._miss("forward", a)
-            self.backward = lambda *a: self._miss("backward", a)
-            self.grad = lambda *a: self._miss("grad", a)
+            for name in ("forward", "backward", "grad"):
+                setattr(self, name, partial(self._miss, name))
 
     def __call__(self, *inputs) -> CompiledResult:
         """``(value, grads, input_grads)``: grads maps each parameter to d value / d p."""
@@ -328,8 +339,8 @@ class Compiled:
 
     @property
     def source(self) -> str:
-        """The generated Python of the structure traced last."""
-        return self._program.source if self._program else ""
+        """The generated Python of the structure traced last (the functions used so far)."""
+        return "".join(self._program.sources.values()) if self._program else ""
 
     def _trace(self, args: Sequence) -> _Program:
         instrs, guards, out_index, shape = _trace(self.fn, args)
@@ -344,21 +355,28 @@ class Compiled:
 
     def _use(self, program: _Program) -> None:
         self._program = program
-        # Bound straight to the generated functions: a call pays for no wrapper.
-        self.forward, self.backward, self.grad = program.forward, program.backward, \
-            program.grad
+        # Bound straight to the generated functions (once generated): a call pays for no
+        # wrapper.
+        for name in ("forward", "backward", "grad"):
+            fn = program.functions.get(name)
+            setattr(self, name, fn if fn is not None else partial(self._first_call, name))
 
-    def _miss(self, name: str, args: tuple):
+    def _first_call(self, name: str, *args):
+        fn = self._program.function(name)
+        setattr(self, name, fn)
+        return fn(*args)
+
+    def _miss(self, name: str, *args):
         """A guard failed (or nothing is traced yet): find or trace the right program."""
         shape = _shape_of(args)
         for program in self.programs.values():
             if program is not self._program and program.shape == shape and \
-                    program.check(*args):
+                    program.function("check")(*args):
                 break
         else:
             program = self._trace(args)
         self._use(program)
-        return getattr(program, name)(*args)
+        return getattr(self, name)(*args)
 
 
 def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) -> Compiled:  # noqa: A001

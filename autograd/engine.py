@@ -18,7 +18,7 @@ from operator import attrgetter
 from operator import mul as _mul
 
 from .modes import STATE, _tls
-from .rules import RULES
+from .rules import RULES, left_to_right_sum
 
 __all__ = [
     "Value", "as_value", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt",
@@ -27,17 +27,17 @@ __all__ = [
 
 _new = object.__new__
 
-_F = {name: r.forward for name, r in RULES.items()}
-_F_POW = _F["pow"]
-_F_POWV = _F["powv"]
-_F_EXP = _F["exp"]
-_F_LOG = _F["log"]
-_F_TANH = _F["tanh"]
-_F_SIGMOID = _F["sigmoid"]
-_F_RELU = _F["relu"]
-_F_ABS = _F["abs"]
-_F_SIN = _F["sin"]
-_F_COS = _F["cos"]
+_F_POW = RULES["pow"].forward
+_F_POWV = RULES["powv"].forward
+# One-input ops: their forward as a function of x alone (one call, not two).
+_X_EXP = RULES["exp"].of_x
+_X_LOG = RULES["log"].of_x
+_X_TANH = RULES["tanh"].of_x
+_X_SIGMOID = RULES["sigmoid"].of_x
+_X_RELU = RULES["relu"].of_x
+_X_ABS = RULES["abs"].of_x
+_X_SIN = RULES["sin"].of_x
+_X_COS = RULES["cos"].of_x
 # add, mul and sum forwards are plain float arithmetic and are inlined below for speed;
 # tests check that they agree with the table.
 
@@ -228,28 +228,28 @@ class Value:
         return _node(_F_POWV(None, base.data, self.data), (base, self), "powv")
 
     def exp(self) -> Value:
-        return _node(_F_EXP(None, self.data), (self,), "exp")
+        return _node(_X_EXP(self.data), (self,), "exp")
 
     def log(self) -> Value:
-        return _node(_F_LOG(None, self.data), (self,), "log")
+        return _node(_X_LOG(self.data), (self,), "log")
 
     def tanh(self) -> Value:
-        return _node(_F_TANH(None, self.data), (self,), "tanh")
+        return _node(_X_TANH(self.data), (self,), "tanh")
 
     def sigmoid(self) -> Value:
-        return _node(_F_SIGMOID(None, self.data), (self,), "sigmoid")
+        return _node(_X_SIGMOID(self.data), (self,), "sigmoid")
 
     def relu(self) -> Value:
-        return _node(_F_RELU(None, self.data), (self,), "relu")
+        return _node(_X_RELU(self.data), (self,), "relu")
 
     def __abs__(self) -> Value:
-        return _node(_F_ABS(None, self.data), (self,), "abs")
+        return _node(_X_ABS(self.data), (self,), "abs")
 
     def sin(self) -> Value:
-        return _node(_F_SIN(None, self.data), (self,), "sin")
+        return _node(_X_SIN(self.data), (self,), "sin")
 
     def cos(self) -> Value:
-        return _node(_F_COS(None, self.data), (self,), "cos")
+        return _node(_X_COS(self.data), (self,), "cos")
 
     # --- composites: no rules of their own ----------------------------------------------
     def __neg__(self) -> Value:
@@ -282,9 +282,7 @@ class Value:
         amount to the leaves again (as in PyTorch).  The walk is iterative: graphs of any
         depth work.
         """
-        from .graph import backward
-
-        backward(self, gradient)
+        _graph.backward(self, gradient)
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""
@@ -352,7 +350,6 @@ def absolute(x) -> Value:
     return abs(as_value(x))
 
 
-_builtin_sum = sum
 _get_data = attrgetter("data")
 _ONLY_VALUES = frozenset([Value])
 
@@ -363,7 +360,7 @@ def _values(items: Iterable) -> tuple:
     # The common case, all Values already, is checked in C without a Python-level loop.
     if _ONLY_VALUES.issuperset(map(type, t)):
         return t
-    return tuple(v if type(v) is Value else as_value(v) for v in t)
+    return tuple(map(as_value, t))
 
 
 def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum / numpy.sum
@@ -378,7 +375,7 @@ def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum / numpy.su
     xs = _values(values)
     if not xs:
         raise ValueError("sum() of no values: give at least one")
-    return _node(_builtin_sum(map(_get_data, xs)), xs, "sum")
+    return _node(left_to_right_sum(map(_get_data, xs)), xs, "sum")
 
 
 def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
@@ -396,8 +393,13 @@ def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
         raise ValueError(f"dot() needs as many weights as inputs, got {len(ws)} and {len(xs)}")
     if not ws:
         raise ValueError("dot() of no values: give at least one weight and input")
-    total = _builtin_sum(map(_mul, map(_get_data, ws), map(_get_data, xs)))
+    total = left_to_right_sum(map(_mul, map(_get_data, ws), map(_get_data, xs)))
     if bias is None:
         return _node(total, ws + xs, "dot", False)
     b = bias if type(bias) is Value else as_value(bias)
     return _node(total + b.data, ws + xs + (b,), "dot", True)
+
+
+# graph.py needs Value, so it is imported last; binding it here, not inside backward(), saves
+# an import statement on every call (a tenth of a small graph's backward).
+from . import graph as _graph  # noqa: E402

@@ -143,10 +143,13 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     if anomaly is not None:
         _backward_checked(order, anomaly)
     else:
-        by_op = _BY_OP
+        by_op, by_shape = _BY_OP, _BACKWARD
         for node in reversed(order):
-            if node._prev:
-                (by_op.get(node._op) or _backward_of(node))(node, node.grad)
+            prev = node._prev
+            if prev:
+                fn = by_op.get(node._op) or by_shape.get((node._op, node._ctx, len(prev))) \
+                    or _backward_of(node)
+                fn(node, node.grad)
     for leaf, old in earlier:
         leaf.grad += old
 
