@@ -37,6 +37,8 @@ class Expr:
         # A rule that branches on data cannot be turned into straight-line code.
         raise TypeError("a derivative rule branched on an input's value; use m.step / m.sign")
 
+    __lt__ = __le__ = __gt__ = __ge__ = lambda self, other: self.__bool__()
+
     def __add__(self, other):
         return _binary("+", self, other)
 
