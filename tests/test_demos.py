@@ -1,0 +1,213 @@
+"""The reference examples: our engine's numbers against the documents' own.
+
+Every expected number below is quoted from a reference document (D1..D5, see
+``demos/_table.py``) or computed here by an independent formula; none is copied from
+our own output.  The full-length XOR, parity, AND and Alice runs are cheap, so they run
+in full.
+"""
+
+import math
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import autograd
+from demos import alice, and_neuron, linear_model, perceptron, xor_parity
+from demos._table import close, printed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# --- D4: Alice -----------------------------------------------------------------------
+
+
+def test_alice_worked_example_matches_d4_and_the_closed_form():
+    net = alice.AliceNetwork({n: (1.0 if n.startswith("w") else 0.0) for n in alice.NAMES})
+    h1, _, o1 = net.forward((-2.0, -1.0))
+    loss = (1.0 - o1) ** 2
+    loss.backward()
+    # D4 prints h1 = 0.0474, o1 = 0.524, dL/dw1 = 0.0214.
+    assert round(h1.data, 4) == 0.0474
+    assert round(o1.data, 3) == 0.524
+    # The same derivative written out by hand: dL/dypred * dypred/dh1 * dh1/dw1.
+    s_h = _sigmoid(-3.0)
+    s_o = _sigmoid(2 * s_h)
+    by_hand = -2 * (1 - s_o) * (s_o * (1 - s_o)) * (-2 * s_h * (1 - s_h))
+    assert net.p["w1"].grad == pytest.approx(by_hand, abs=1e-15)
+    # D4 multiplies factors it has already rounded (-0.952 * 0.249 * -0.0904); the exact
+    # value 0.02147 is within that rounding of its 0.0214, not within 0.00005.
+    assert abs(net.p["w1"].grad - 0.0214) < 1.4e-4
+
+
+def test_alice_factors_are_d4s():
+    rows = {r.quantity: r for r in alice.worked_example(out=None, echo=lambda *a: None)}
+    for quantity in ("h1", "o1 = ypred", "dL/dypred", "dypred/dh1", "dh1/dw1",
+                     "dL/dw1 (backward)", "product of the factors"):
+        assert rows[quantity].verdict == "pass", rows[quantity]
+    assert rows["dypred/dh1"].reference == "0.249"
+    assert rows["dh1/dw1"].reference == "-0.0904"
+
+
+def test_alice_training_gradients_equal_d4s_formulas_at_every_step():
+    printed_lines = []
+    net, worst, history = alice.train(echo=printed_lines.append)
+    assert worst < 1e-12
+    # D4 prints "Epoch %d loss: %.3f" every 10 of its 1000 epochs
+    assert len(printed_lines) == 100 and printed_lines[1].startswith("Epoch 10 loss: ")
+    assert history[990] < history[0] and history[990] < 0.01
+    for x, y in zip(alice.DATA, alice.Y_TRUE):
+        assert (net.forward(x)[2].data > 0.5) == bool(y)
+
+
+def test_d4_hand_formulas_agree_with_a_finite_difference():
+    # The oracle of the training test must itself be right: check one gradient of it.
+    w = alice.initial_parameters(3)
+    x, y = alice.DATA[1], alice.Y_TRUE[1]
+
+    def loss(params):
+        h1 = _sigmoid(params["w1"] * x[0] + params["w2"] * x[1] + params["b1"])
+        h2 = _sigmoid(params["w3"] * x[0] + params["w4"] * x[1] + params["b2"])
+        return (y - _sigmoid(params["w5"] * h1 + params["w6"] * h2 + params["b3"])) ** 2
+
+    hand = alice.hand_gradients(w, x, y)
+    for name in alice.NAMES:
+        hi, lo = dict(w), dict(w)
+        hi[name] += 1e-6
+        lo[name] -= 1e-6
+        assert hand[name] == pytest.approx((loss(hi) - loss(lo)) / 2e-6, abs=1e-7)
+
+
+# --- D1: XOR and parity -------------------------------------------------------------
+
+
+def test_xor_predictions_match_d1():
+    net = xor_parity.train_doc_network(xor_parity.XOR_X, xor_parity.XOR_Y, n_hidden=2)
+    assert xor_parity.predict(net, [[0, 1], [1, 0]]) == pytest.approx(
+        [0.86002842, 0.86003543], abs=1e-6)
+    # It did not learn XOR: (1, 1) lands on the wrong side of 0.5.
+    assert net([1, 1]).data > 0.5
+
+
+def test_parity_predictions_match_d1():
+    net = xor_parity.train_doc_network(xor_parity.PARITY_X, xor_parity.PARITY_Y, n_hidden=4)
+    assert xor_parity.predict(net, [[1, 0, 1, 1], [0, 1, 0, 0]]) == pytest.approx(
+        [0.99995361, 0.95753402], abs=1e-6)
+
+
+def test_parity_targets_are_d1s_column():
+    # D1's y, read from its listing in the order of its X (binary counting).
+    assert xor_parity.PARITY_Y == [0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0]
+    assert xor_parity.PARITY_X[11] == [1, 0, 1, 1]
+
+
+def test_an_mlp_with_biases_learns_xor():
+    net = xor_parity.train_doc_network(xor_parity.XOR_X, xor_parity.XOR_Y, n_hidden=4,
+                                       iterations=2000, bias=True)
+    for p, t in zip(xor_parity.predict(net, xor_parity.XOR_X), xor_parity.XOR_Y):
+        assert abs(p - t) < 0.2
+
+
+# --- D2: the perceptron -------------------------------------------------------------
+
+
+def test_perceptron_starts_from_numpy_seed_1_and_learns_the_rule():
+    model = perceptron.neuron()
+    assert [w.data for w in model.parameters()] == pytest.approx(
+        [-0.16595599, 0.44064899, -0.99977125], abs=5e-9)
+    perceptron.train(model, perceptron.TRAIN_X, perceptron.TRAIN_Y)
+    assert model([1, 0, 0]).data > 0.99
+    assert model([0, 1, 1]).data < 0.01
+
+
+def test_one_neuron_cannot_fit_xor():
+    rows = {r.quantity: r for r in perceptron.run(echo=lambda *a: None)}
+    assert all(r.verdict == "pass" for r in rows.values())
+    assert rows["XOR: one neuron fits it?"].ours.startswith("no: 3/4")
+
+
+# --- D3: the AND neuron -------------------------------------------------------------
+
+
+def test_and_neuron_prints_what_d3_prints():
+    model = and_neuron.train()
+    outputs = [model(x).data for x in and_neuron.X]
+    assert [round(a, 3) for a in outputs] == [0.0, 0.02, 0.02, 0.972]
+    assert [1 if a > 0.5 else 0 for a in outputs] == [0, 0, 0, 1]
+    ref_w, ref_b = and_neuron.document_code()
+    assert [p.data for p in model.parameters()] == pytest.approx(ref_w + [ref_b], abs=1e-9)
+
+
+# --- D5: the linear model -----------------------------------------------------------
+
+
+def test_linear_model_finds_d5s_weights():
+    assert linear_model.Y[linear_model.X.index((9, 2, 6))] == pytest.approx(13.5)
+    w = linear_model.train()
+    assert [v.data for v in w] == pytest.approx([0.5, 0.9, 1.2], abs=1e-6)
+
+
+# --- micrograd's two moons (needs nn) -------------------------------------------------
+
+
+def test_moons_reaches_micrograds_100_percent():
+    from demos import moons
+
+    X, y = moons.data()
+    _, losses, accuracies = moons.train(X, y, echo=lambda *a: None)
+    # micrograd's notebook: step 0 loss 0.8958, step 50 loss 0.0988,
+    # step 99 loss 0.0110, accuracy 100.0%
+    assert [round(losses[k], 4) for k in (0, 50, 99)] == [0.8958, 0.0988, 0.0110]
+    assert accuracies[-1] == 1.0
+
+
+# --- the table and the command ------------------------------------------------------
+
+
+def test_rows_fail_outside_their_tolerance():
+    assert close("x", "q", 1.0, 1.1, 0.01, "D1").verdict == "FAIL"
+    assert close("x", "q", 1.0, float("nan"), 0.01, "D1").verdict == "FAIL"
+    assert printed("x", "q", "0.0474", 0.04746, "D4").verdict == "FAIL"
+    assert printed("x", "q", "0.0474", 0.04744, "D4").verdict == "pass"
+
+
+def test_main_exits_1_when_a_row_fails(monkeypatch, capsys):
+    import demos.__main__ as entry
+
+    fake = types.ModuleType("demos.fake")
+    fake.run = lambda out, full, echo: [close("fake", "q", 1.0, 2.0, 0.1, "D1")]
+    monkeypatch.setitem(sys.modules, "demos.fake", fake)
+    monkeypatch.setattr(entry, "DEMOS", ("fake",))
+    assert entry.main(["--out", "unused"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_python_m_demos_passes_and_writes_its_artefacts(tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "demos", "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "verification table" in result.stdout
+    assert " FAIL" not in result.stdout
+    for name in ("alice_graph.svg", "alice_loss.png", "moons_boundary.png", "moons_loss.png"):
+        assert (out / name).stat().st_size > 0, name
+
+
+def test_explain_writes_d4s_three_factors():
+    net = alice.AliceNetwork({n: (1.0 if n.startswith("w") else 0.0) for n in alice.NAMES})
+    o1 = net.forward((autograd.Value(-2.0, label="x1"), autograd.Value(-1.0, label="x2")))[2]
+    o1.label = "ypred"
+    loss = (1.0 - o1) ** 2
+    loss.label = "L"
+    explanation = autograd.explain(loss, net.p["w1"], digits=3)
+    written = {f.name: f.written for f in explanation.factors()}
+    # D4: dL/dw1 = -0.952 * 0.249 * -0.0904 = 0.0214
+    assert written == pytest.approx({"dL/dypred": -0.952, "dypred/dh1": 0.249,
+                                     "dh1/dw1": -0.0904}, abs=1e-12)
+    assert explanation.written == pytest.approx(0.0214, abs=1e-12)
