@@ -19,8 +19,11 @@ DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                     "docs", "benchmarks.md")
 
 
-def run_all(rounds: int, quick: bool, log=print) -> list:
-    """Every row of the table, in order (sizes shrink with ``quick``)."""
+def run_all(rounds: int, quick: bool, log=print, only: str | None = None) -> list:
+    """Every row of the table, in order (sizes shrink with ``quick``).
+
+    ``only``: run just the steps whose label contains this text.
+    """
     sizes = dict(points=8, epochs=3, triples=50, deep=2_000, chain=500) if quick else \
         dict(points=100, epochs=1000, triples=100_000, deep=1_000_000, chain=100_000)
     steps = [
@@ -33,6 +36,8 @@ def run_all(rounds: int, quick: bool, log=print) -> list:
     ]
     rows = []
     for label, step in steps:
+        if only and only not in label:
+            continue
         t0 = time.perf_counter()
         new = step()
         log(f"  {label}: {time.perf_counter() - t0:.1f} s")
@@ -44,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per row (median)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
+    parser.add_argument("--only", help="run only the rows whose label contains this text "
+                                       "(moons, alice, a*b+c, chain, bytes)")
     parser.add_argument("--out", help=f"Markdown file to update (default: {DOCS}; "
                                       "none with --quick)")
     args = parser.parse_args(argv)
@@ -52,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                                                        sys.argv[1:])).rstrip()
     print(f"{info['python']}, {info['cpu']}, {info['cores']} cores, load {info['load']}")
     t0 = time.perf_counter()
-    rows = run_all(args.rounds, args.quick)
+    rows = run_all(args.rounds, args.quick, only=args.only)
     block = markdown(rows, info, command, time.perf_counter() - t0)
     print(block)
     out = args.out or (None if args.quick else DOCS)

@@ -26,6 +26,11 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
     is never collected on another's clock; it stays enabled while timing, because its
     cost is part of what a contender costs, and with ``repeat`` > 1 a contender also pays
     for collecting the garbage of its own previous call, as in a training loop.
+
+    The objects alive before a round (modules, data, earlier rows' leftovers) are frozen
+    (``gc.freeze``, as long-running services do after start-up): otherwise every full
+    collection also walks, say, the 80,000 objects of an imported scikit-learn, and a
+    row's times would depend on what the rows before it imported.
     """
     names = list(contenders)
     for _ in range(warmup):
@@ -36,11 +41,13 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
         # Alternate the order so neither contender always runs right after the other.
         for name in (names if r % 2 == 0 else names[::-1]):
             gc.collect()
+            gc.freeze()
             fn = contenders[name]
             t0 = time.perf_counter()
             for _ in range(repeat):
                 fn()
             times[name].append((time.perf_counter() - t0) / repeat)
+            gc.unfreeze()
     gc.collect()
     return times
 
