@@ -185,6 +185,10 @@ class _Program:
         if fn is None:
             source = _generate(self.instrs, self.guards, self.out_index, self.shape, name)
             namespace = dict(GLOBALS, _Result=CompiledResult)
+            if name.startswith("batch_"):
+                from .vectorized import numpy_globals  # NumPy only when asked for
+
+                namespace.update(numpy_globals())
             code = builtins.compile(source, f"<compiled {self.owner.__name__}.{name}>", "exec")
             exec(code, namespace)
             fn = self.functions[name] = namespace["_make"](self.owner, *self.params)
@@ -194,6 +198,8 @@ class _Program:
 
 def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) -> str:
     out, aux = outs
+    # batch_forward / batch_backward: the same code on arrays of samples (see vectorized)
+    batched = name.startswith("batch_")
     args = [f"a{i}" for i in range(len(shape))]
     flat: list[str] = []  # source name of each flat input
     head = []
@@ -215,7 +221,7 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
             continue
         names[i] = f"v{i}"
         if kind == "input":
-            fwd.append(f"v{i} = float({flat[ins[1]]})")
+            fwd.append(f"v{i} = {'_batch' if batched else 'float'}({flat[ins[1]]})")
         elif kind == "param":
             params[i] = len(params)
             fwd.append(f"v{i} = P{params[i]}.data")
@@ -226,7 +232,9 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
     def guard_lines(fn_name: str | None) -> list[str]:
         # On a failed guard, `check` answers False; the others hand over to the owner,
         # which finds (or traces) the program for this branch.
+        # A batch must take one branch in every sample.
         miss = "return False" if fn_name is None else \
+            "return _owner._diverged()" if batched else \
             f"return _owner._miss({fn_name!r}, {signature})"
         lines = []
         for i, op, (kind, rhs), result in guards:
@@ -234,6 +242,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
             test = f"{names[i]} {op} {other}"
             if op == "==" and rhs != rhs:  # nan: the same "number" is another nan
                 test = f"{names[i]} != {names[i]}"
+            if batched:
+                test = f"{'_all' if result else '_any'}({test})"
             lines.append(f"if {'not ' if result else ''}({test}): {miss}")
         return lines
 
@@ -269,17 +279,22 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
 
     signature = ", ".join(args)
     body = head + fwd
+    full = (lambda v: f"_full({v}, _n)") if batched else (lambda v: v)
+    if batched:  # the batch size, from the first input (one value per sample)
+        first = next((f"v{i}" for i, ins in enumerate(instrs) if ins[0] == "input"), None)
+        body.append(f"_n = len({first})" if first else "_n = 1")
     # What a call returns: fn's value, or (value, [auxiliary values]).
-    out_name = names[out] if aux is None else \
-        f"({names[out]}, [{', '.join(names[a] for a in aux)}])"
+    out_name = full(names[out]) if aux is None else \
+        f"({full(names[out])}, [{', '.join(full(names[a]) for a in aux)}])"
     text = [f"def _make(_owner{''.join(', P' + str(k) for k in range(len(params)))}):"]
 
-    if name in ("check", "forward"):
+    if name in ("check", "forward", "batch_forward"):
         ending = ["return True"] if name == "check" else [f"return {out_name}"]
         lines = body + guard_lines(None if name == "check" else name) + ending
-    elif name == "backward":
+    elif name in ("backward", "batch_backward"):
         grad_lines, assigned = backward_lines(with_inputs=False)
-        stores = [f"P{k}.grad += g{i}" for i, k in params.items() if i in assigned]
+        total = (lambda g: f"_total({g}, _n)") if batched else (lambda g: g)
+        stores = [f"P{k}.grad += {total(f'g{i}')}" for i, k in params.items() if i in assigned]
         lines = body + guard_lines(name) + grad_lines + stores + [f"return {out_name}"]
     else:
         grad_lines, assigned = backward_lines(with_inputs=True)
@@ -360,6 +375,33 @@ class Compiled:
         for name in ("forward", "backward", "grad"):
             fn = program.functions.get(name)
             setattr(self, name, fn if fn is not None else partial(self._first_call, name))
+
+    def batch_forward(self, *inputs):
+        """fn's value for many samples at once: each input an array of samples.
+
+        Runs the generated code once on NumPy arrays (a list argument takes a list of
+        arrays, or a 2-D array with one row per element).  Every sample must take the
+        branches of the structure traced last.  Returns an array of values.
+        """
+        return self._batched("batch_forward", inputs)
+
+    def batch_backward(self, *inputs):
+        """Values for many samples at once; adds the gradient summed over the samples to
+        every parameter's ``grad`` (what a loop of ``backward`` calls would add)."""
+        return self._batched("batch_backward", inputs)
+
+    def _batched(self, name: str, inputs: tuple):
+        import numpy as np
+
+        if self._program is None:  # trace on the first sample
+            arrays = [np.asarray(a, dtype=float) for a in inputs]
+            self._use(self._trace([a[0] if a.ndim == 1 else list(a[:, 0]) for a in arrays]))
+        with np.errstate(all="ignore"):  # IEEE results, as on floats: inf and nan, no noise
+            return self._program.function(name)(*inputs)
+
+    def _diverged(self):
+        raise ValueError(f"the samples of this batch take different branches of "
+                         f"{self.__name__}; replay them separately")
 
     def _first_call(self, name: str, *args):
         fn = self._program.function(name)

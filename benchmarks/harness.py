@@ -16,21 +16,26 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+FREEZE = False  # see interleaved(); set by `python -m benchmarks --freeze`
+
 
 def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
-                warmup: int = 1, repeat: int = 1) -> dict[str, list[float]]:
+                warmup: int = 1, repeat: int = 1, prime: int = 0) -> dict[str, list[float]]:
     """Seconds per call of each contender, ``rounds`` times each, interleaved.
 
     A round times ``repeat`` consecutive calls of one contender (reported per call).  The
     cycle collector is emptied, untimed, before every round, so one contender's garbage
     is never collected on another's clock; it stays enabled while timing, because its
     cost is part of what a contender costs, and with ``repeat`` > 1 a contender also pays
-    for collecting the garbage of its own previous call, as in a training loop.
+    for collecting the garbage of its own previous call, as in a training loop; ``prime``
+    untimed calls before each round make every timed call one in the middle of such a
+    loop (micrograd's first step after a full collection is twice as fast as the rest).
 
-    The objects alive before a round (modules, data, earlier rows' leftovers) are frozen
-    (``gc.freeze``, as long-running services do after start-up): otherwise every full
-    collection also walks, say, the 80,000 objects of an imported scikit-learn, and a
-    row's times would depend on what the rows before it imported.
+    With ``FREEZE`` (``--freeze``), the objects alive before a round are frozen
+    (``gc.freeze``, as long-running services do after start-up), so full collections walk
+    only what the round itself made.  By default they are not: every full collection also
+    walks the process's long-lived objects (scikit-learn's 80,000, say), as it does in a
+    real training script, and that cost grows with the garbage a contender makes.
     """
     names = list(contenders)
     for _ in range(warmup):
@@ -41,13 +46,17 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
         # Alternate the order so neither contender always runs right after the other.
         for name in (names if r % 2 == 0 else names[::-1]):
             gc.collect()
-            gc.freeze()
+            if FREEZE:
+                gc.freeze()
             fn = contenders[name]
+            for _ in range(prime):
+                fn()
             t0 = time.perf_counter()
             for _ in range(repeat):
                 fn()
             times[name].append((time.perf_counter() - t0) / repeat)
-            gc.unfreeze()
+            if FREEZE:
+                gc.unfreeze()
     gc.collect()
     return times
 
@@ -133,7 +142,9 @@ def markdown(rows: list[Row], info: dict[str, str], command: str, seconds: float
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  ",
         f"Python: {info['python']} on {info['platform']}  ",
         f"Machine: {info['cpu']}, {info['cores']} cores, load average at start "
-        f"{info['load']} (shared machine: compare ratios, not absolute times)",
+        f"{info['load']} (shared machine: compare ratios, not absolute times)  ",
+        "Collector: " + ("objects alive before each round frozen (gc.freeze)" if FREEZE else
+                         "as in a script: numpy and scikit-learn imported, nothing frozen"),
         "",
         "| # | benchmark | measured (median of rounds) | ratio | target |",
         "| --- | --- | --- | --- | --- |",

@@ -157,3 +157,57 @@ def test_auxiliary_outputs_are_returned_not_differentiated():
     value, aux = f.backward(2.0)
     assert (value, aux) == (36.0, [6.0, math.exp(2.0)])
     assert w.grad == 24.0  # d(wx)^2/dw = 2 w x^2, the aux outputs add nothing
+
+
+# --- batched replay (NumPy) ---------------------------------------------------------------
+def test_batched_replay_equals_a_loop_of_replays():
+    np = pytest.importorskip("numpy")
+    data = np.array([(-2.0, -1.0, 1.0), (25.0, 6.0, 0.0), (17.0, 4.0, 0.0), (-15.0, -6.0, 1.0)])
+    params = [Value(v) for v in (0.3, -0.5, 0.8, 0.1, -0.7, 0.4, 0.0, 0.2, -0.1)]
+    f = ag.compile(alice_network(params))
+    values = f.batch_backward(data[:, 0], data[:, 1], data[:, 2])
+    batched = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    looped = [f.backward(*row) for row in data.tolist()]
+    assert all(close(a, b) for a, b in zip(values, looped))
+    assert all(close(p.grad, g) for p, g in zip(params, batched))
+
+
+@given(
+    point=st.lists(st.floats(-2.0, 2.0), min_size=2, max_size=4),
+    program=st.lists(step, min_size=1, max_size=20),
+    shift=st.floats(-1.0, 1.0),
+)
+def test_batched_random_graphs_equal_eager(point, program, shift):
+    np = pytest.importorskip("numpy")
+    w = Value(point[0])
+    fn = lambda *xs: build(program, [w, *xs])
+    f = ag.compile(fn, point[1:])
+    samples = [point[1:], [x + shift for x in point[1:]], [x * 0.5 for x in point[1:]]]
+    columns = [np.array(c) for c in zip(*samples)]
+    values = f.batch_backward(*columns)
+    expected_grad = 0.0
+    for xs, value in zip(samples, values):
+        out = fn(*[Value(x) for x in xs])
+        assert close(value, out.data, 1e-11)
+        expected_grad += grad(out, [w])[0]
+    assert close(w.grad, expected_grad, 1e-11)
+
+
+def test_a_batch_whose_samples_branch_differently_is_refused():
+    np = pytest.importorskip("numpy")
+    f = ag.compile(lambda x: x * x if x > 0 else -x, [1.0])
+    assert list(f.batch_forward(np.array([1.0, 2.0]))) == [1.0, 4.0]
+    with pytest.raises(ValueError, match="different branches"):
+        f.batch_forward(np.array([1.0, -2.0]))
+
+
+def test_batched_list_inputs_take_one_row_per_element():
+    np = pytest.importorskip("numpy")
+    w = [Value(0.5), Value(-1.0)]
+    f = ag.compile(lambda xs, y: (ag.dot(w, xs) - y) ** 2)
+    X = np.array([[1.0, 0.0], [2.0, 1.0]])  # two elements (rows), two samples (columns)
+    assert list(f.batch_backward(X, np.array([0.5, 0.0]))) == [4.0, 1.0]
+    # d/dw = 2 (w.x - y) x, summed: 2(-2)(1, 2) + 2(-1)(0, 1) = (-4, -10)
+    assert [p.grad for p in w] == [-4.0, -10.0]
