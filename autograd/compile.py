@@ -2,12 +2,13 @@
 
 ``autograd.compile(fn, example_inputs)`` calls ``fn`` once on Values and records the
 graph it builds.  The graph becomes a flat program in topological order, and the program
-becomes three generated Python functions, with no ``Value`` built while they run:
+becomes generated Python functions, with no ``Value`` built while they run:
 
 * ``forward(*inputs)``: fn's value;
 * ``backward(*inputs)``: fn's value, adding d fn / d p to ``p.grad`` for every parameter
   ``p``, exactly as ``fn(*inputs).backward()`` would;
-* ``compiled(*inputs)``: the value and the gradients, returned (like :func:`autograd.grad`).
+* ``compiled(*inputs)``: the value and the gradients, returned (like :func:`autograd.grad`);
+* ``batch_forward`` / ``batch_backward``: the same code run once on NumPy arrays of samples.
 
 ``fn`` may also return ``(value, aux)`` with ``aux`` a list of Values (a model's outputs
 next to its loss): calls then return ``(value, [aux floats])``; only ``value`` is

@@ -17,6 +17,7 @@ from .rules import RULES, FloatMath, UnknownOpError, ValueMath
 
 __all__ = ["topological_order", "backward", "grad"]
 
+
 class _PartialsTable(dict):
     """op -> partials function; replacing a rule drops the code generated from it.
 
@@ -26,13 +27,11 @@ class _PartialsTable(dict):
 
     def __setitem__(self, op, partials) -> None:
         super().__setitem__(op, partials)
-        _BACKWARD.clear()
-        _BY_OP.clear()
+        _forget_generated()
 
     def __delitem__(self, op) -> None:
         super().__delitem__(op)
-        _BACKWARD.clear()
-        _BY_OP.clear()
+        _forget_generated()
 
 
 _PARTIALS = _PartialsTable({name: r.partials for name, r in RULES.items()})
@@ -42,6 +41,7 @@ _PARTIALS = _PartialsTable({name: r.partials for name, r in RULES.items()})
 # (no constant, fixed arity), also by op name alone so the hot loop does one lookup.
 _BACKWARD: dict[tuple, object] = {}
 _BY_OP: dict[str, object] = {}
+_GENERIC: dict[str, object] = {}  # op -> the generic loop, for the cases not generated
 _MAX_UNROLLED = 64  # wider sums and dots run one generic loop instead of huge functions
 _MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the loop
 
@@ -102,6 +102,12 @@ def _partials_of(op: str):
         raise UnknownOpError(op) from None
 
 
+def _forget_generated() -> None:
+    _BACKWARD.clear()
+    _BY_OP.clear()
+    _GENERIC.clear()
+
+
 def _generic_backward(partials):
     """The chain rule for one node, evaluating its rule on floats (any arity)."""
 
@@ -122,7 +128,10 @@ def _backward_of(node: Value):
     if fn is None:
         partials = _partials_of(op)
         if n > _MAX_UNROLLED or len(_BACKWARD) >= _MAX_CACHED or ctx != ctx:
-            return _generic_backward(partials)
+            fn = _GENERIC.get(op)
+            if fn is None:
+                fn = _GENERIC[op] = _generic_backward(partials)
+            return fn
         fn = _BACKWARD[key] = backward_function(op, partials, ctx, n)
         if ctx is None and RULES[op].arity == n:
             _BY_OP[op] = fn

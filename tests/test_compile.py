@@ -211,3 +211,4 @@ def test_batched_list_inputs_take_one_row_per_element():
     assert list(f.batch_backward(X, np.array([0.5, 0.0]))) == [4.0, 1.0]
     # d/dw = 2 (w.x - y) x, summed: 2(-2)(1, 2) + 2(-1)(0, 1) = (-4, -10)
     assert [p.grad for p in w] == [-4.0, -10.0]
+
