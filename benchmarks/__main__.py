@@ -25,10 +25,12 @@ def run_all(rounds: int, quick: bool, log=print, only: str | None = None) -> lis
 
     ``only``: run just the steps whose label contains this text.
     """
-    sizes = dict(points=8, epochs=3, triples=50, deep=2_000, chain=500) if quick else \
-        dict(points=100, epochs=1000, triples=100_000, deep=1_000_000, chain=100_000)
+    sizes = dict(points=8, fit=2, epochs=3, triples=50, deep=2_000, chain=500) if quick else \
+        dict(points=100, fit=20, epochs=1000, triples=100_000, deep=1_000_000,
+             chain=100_000)
     steps = [
         ("moons", lambda: moons.run(rounds, sizes["points"])),
+        ("nn.fit", lambda: [moons.run_fit(rounds, sizes["points"], sizes["fit"])]),
         ("alice", lambda: alice.run(rounds, sizes["epochs"])),
         ("a*b+c", lambda: [graphs.run_abc(rounds, sizes["triples"])]),
         ("deep chain", lambda: [graphs.run_deep_chain(rounds, sizes["deep"])]),
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per row (median)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--only", help="run only the rows whose label contains this text "
-                                       "(moons, alice, a*b+c, chain, bytes)")
+                                       "(moons, nn.fit, alice, a*b+c, chain, bytes)")
     parser.add_argument("--out", help=f"Markdown file to update (default: {DOCS}; "
                                       "none with --quick)")
     parser.add_argument("--freeze", action="store_true",

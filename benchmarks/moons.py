@@ -182,3 +182,27 @@ def run(rounds: int, n_points: int = 100) -> list[Row]:
             f"faster than ours eager); PyTorch not installed, not compared",
             ratio=t["micrograd"] / t["batched"], ok=ok["batched"]))
     return rows
+
+
+def run_fit(rounds: int, n_points: int = 100, epochs: int = 20) -> Row:
+    """nn.fit on the moons data, full batch: compiled=True against compiled=False."""
+    import nn
+
+    name = f"nn.fit, moons, MLP(2,[16,16,1]), {epochs} full-batch epochs: compiled vs eager"
+    X, y = moons_data(n_points)
+    results = {}
+
+    def train(compiled: bool):
+        def go():
+            model = nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear",
+                           seed=0)
+            history = nn.fit(model, X, y, loss="hinge", epochs=epochs, progress=False, seed=0,
+                             optimizer=nn.SGD(model.parameters(), lr=0.1), compiled=compiled)
+            results[compiled] = history.loss + [p.data for p in model.parameters()]
+        return go
+
+    times = interleaved({"eager": train(False), "compiled": train(True)}, rounds, warmup=0)
+    t_eager, t_comp = median(times["eager"]), median(times["compiled"])
+    return Row(name, f"compiled {fmt_time(t_comp)}, eager {fmt_time(t_eager)} "
+                     f"(compiling included)",
+               ratio=t_eager / t_comp, ok=all_close(results[True], results[False]))
