@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable
-from operator import attrgetter
-from operator import mul as _mul
 
 from .modes import STATE, _tls
-from .rules import RULES, left_to_right_sum
+from .rules import RULES
 
 __all__ = [
     "Value", "as_value", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt",
@@ -101,7 +99,7 @@ def as_value(x) -> Value:
     if type(x) is Value:
         return x
     v = _new(Value)
-    v.data = _to_float(x)
+    v.data = x if type(x) is float else _to_float(x)  # floats, the common case, without a call
     v.grad = 0.0
     v._prev = ()
     v._op = ""
@@ -350,7 +348,6 @@ def absolute(x) -> Value:
     return abs(as_value(x))
 
 
-_get_data = attrgetter("data")
 _ONLY_VALUES = frozenset([Value])
 
 
@@ -375,7 +372,10 @@ def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum / numpy.su
     xs = _values(values)
     if not xs:
         raise ValueError("sum() of no values: give at least one")
-    return _node(left_to_right_sum(map(_get_data, xs)), xs, "sum")
+    total = 0.0  # left to right from 0.0, as rules.left_to_right_sum (a plain loop is fastest)
+    for v in xs:
+        total += v.data
+    return _node(total, xs, "sum")
 
 
 def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
@@ -393,7 +393,9 @@ def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
         raise ValueError(f"dot() needs as many weights as inputs, got {len(ws)} and {len(xs)}")
     if not ws:
         raise ValueError("dot() of no values: give at least one weight and input")
-    total = left_to_right_sum(map(_mul, map(_get_data, ws), map(_get_data, xs)))
+    total = 0.0  # left to right from 0.0, as rules.left_to_right_sum (a plain loop is fastest)
+    for w, x in zip(ws, xs):
+        total += w.data * x.data
     if bias is None:
         return _node(total, ws + xs, "dot", False)
     b = bias if type(bias) is Value else as_value(bias)
