@@ -212,3 +212,29 @@ def test_batched_list_inputs_take_one_row_per_element():
     # d/dw = 2 (w.x - y) x, summed: 2(-2)(1, 2) + 2(-1)(0, 1) = (-4, -10)
     assert [p.grad for p in w] == [-4.0, -10.0]
 
+
+
+def test_outputs_that_are_leaves():
+    w = Value(2.0)
+    ident = ag.compile(lambda x: x, [1.0])
+    assert ident(5.0) == (5.0, {}, (1.0,))
+    param = ag.compile(lambda x: w, [1.0])
+    assert param.backward(5.0) == 2.0 and w.grad == 1.0  # as w.backward() would
+    const = ag.compile(lambda x: Value(3.0), [1.0])
+    assert const(5.0) == (3.0, {}, (0.0,))
+
+
+def test_no_inputs_and_integer_inputs():
+    w = Value(1.5)
+    f = ag.compile(lambda: w * w)
+    assert f.backward() == 2.25 and w.grad == 3.0
+    g = ag.compile(lambda a, b: a * b + 1, [2, 3])
+    assert g.forward(4, 5) == 21.0 and type(g.forward(4, 5)) is float
+
+
+def test_tracing_records_a_graph_even_under_no_grad():
+    w = Value(2.0)
+    with ag.no_grad():
+        f = ag.compile(lambda x: w * x, [3.0])
+        assert f.backward(3.0) == 6.0
+    assert w.grad == 3.0
