@@ -11,6 +11,7 @@ import numbers
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from tqdm.auto import tqdm
 
@@ -160,29 +161,38 @@ class _Replay:
     loss (1/B for the mean losses, 1 for "half_sse") are the program's inputs.
     """
 
+    #: Beyond this many distinct targets (regression data), samples run eagerly: each
+    #: program holds generated code, and a target seen once would not repay its trace.
+    MAX_PROGRAMS = 1024
+
     def __init__(self, model: Module, rows: list[list[float]], y: Sequence, spec: _Loss,
                  nout: int) -> None:
         self.model, self.rows, self.y, self.spec, self.nout = model, rows, y, spec, nout
         self.programs: dict = {}
 
-    def _program(self, target):
+    def _sample_loss(self, target, row, weight):
+        pred = self.model(row)
+        outs = pred if isinstance(pred, list) else [pred]
+        return self.spec.fn([pred], [target]) * weight, outs
+
+    def _backward(self, target, row, weight: float):
+        """The sample's weighted loss and outputs; its gradient added to the parameters."""
         key = tuple(target) if isinstance(target, Sequence) else target
         program = self.programs.get(key)
         if program is None:
-            def sample_loss(row, weight):
-                pred = self.model(row)
-                outs = pred if isinstance(pred, list) else [pred]
-                return self.spec.fn([pred], [target]) * weight, outs
-
-            program = self.programs[key] = autograd.compile(sample_loss)
-        return program
+            if len(self.programs) >= self.MAX_PROGRAMS:
+                loss, outs = self._sample_loss(target, row, weight)
+                loss.backward()
+                return loss.data, [o.data for o in outs]
+            program = self.programs[key] = autograd.compile(partial(self._sample_loss, target))
+        return program.backward(row, weight)
 
     def step(self, batch: list[int], optimizer: Optimizer, weight: float):
         """zero_grad, every sample's backward, step; returns the loss and predictions."""
         optimizer.zero_grad()
         loss, preds = 0.0, []
         for i in batch:
-            value, outs = self._program(self.y[i]).backward(self.rows[i], weight)
+            value, outs = self._backward(self.y[i], self.rows[i], weight)
             loss += value
             if self.spec.correct:  # the accuracy helpers read predictions as Values
                 preds.append(Value(outs[0]) if self.nout == 1 else [Value(o) for o in outs])

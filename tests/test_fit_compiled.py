@@ -55,3 +55,17 @@ def test_compiled_fit_with_a_custom_loss():
                compiled=compiled)
         results.append([p.data for p in model.parameters()])
     assert results[1] == pytest.approx(results[0], rel=1e-10, abs=1e-12)
+
+
+def test_many_distinct_targets_fall_back_to_eager_samples(monkeypatch):
+    from nn.train import _Replay
+
+    monkeypatch.setattr(_Replay, "MAX_PROGRAMS", 2)
+    y = [0.1, 0.2, 0.3, 0.4, 0.5]  # five targets, two programs, three eager samples
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [3, 1], output_activation="sigmoid", seed=4)
+        h = nn.fit(model, X, y, loss="mse", epochs=4, batch_size=2, seed=1, progress=False,
+                   compiled=compiled)
+        results.append(h.loss + [p.data for p in model.parameters()])
+    assert results[1] == pytest.approx(results[0], rel=1e-10, abs=1e-12)
