@@ -12,6 +12,8 @@ Where things live:
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
+* ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
+* ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
 """
 
 from .compile import Compiled, CompiledResult, compile
