@@ -14,6 +14,7 @@ Where things live:
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
 * ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
 * ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
+* ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
 from .compile import Compiled, CompiledResult, compile
