@@ -11,8 +11,13 @@ Where things live:
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
+* ``compile.py``   trace a function once, replay it as generated straight-line Python
+* ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
+* ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
+* ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
+from .compile import Compiled, CompiledResult, compile
 from .draw import GraphTooLargeError, draw, render
 from .engine import (
     Value,
@@ -48,4 +53,5 @@ __all__ = [
     "RULES", "UnknownOpError",
     "draw", "render", "GraphTooLargeError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
+    "compile", "Compiled", "CompiledResult",
 ]

@@ -25,17 +25,17 @@ __all__ = [
 
 _new = object.__new__
 
-_F = {name: r.forward for name, r in RULES.items()}
-_F_POW = _F["pow"]
-_F_POWV = _F["powv"]
-_F_EXP = _F["exp"]
-_F_LOG = _F["log"]
-_F_TANH = _F["tanh"]
-_F_SIGMOID = _F["sigmoid"]
-_F_RELU = _F["relu"]
-_F_ABS = _F["abs"]
-_F_SIN = _F["sin"]
-_F_COS = _F["cos"]
+_F_POW = RULES["pow"].forward
+_F_POWV = RULES["powv"].forward
+# One-input ops: their forward as a function of x alone (one call, not two).
+_X_EXP = RULES["exp"].of_x
+_X_LOG = RULES["log"].of_x
+_X_TANH = RULES["tanh"].of_x
+_X_SIGMOID = RULES["sigmoid"].of_x
+_X_RELU = RULES["relu"].of_x
+_X_ABS = RULES["abs"].of_x
+_X_SIN = RULES["sin"].of_x
+_X_COS = RULES["cos"].of_x
 # add, mul and sum forwards are plain float arithmetic and are inlined below for speed;
 # tests check that they agree with the table.
 
@@ -49,6 +49,13 @@ def _special(node: Value) -> None:
     anomaly = getattr(_tls, "anomaly", None)
     if anomaly is not None:
         anomaly.on_node(node)
+
+
+def _observe(value: Value, op: str, other, result) -> None:
+    """Tell an active ``autograd.compile`` trace that a branch may depend on ``value``."""
+    tracer = getattr(_tls, "tracer", None)
+    if tracer is not None:
+        tracer.guard(value, op, other, result)
 
 
 def _node(data: float, prev: tuple, op: str, ctx=None) -> Value:
@@ -100,7 +107,7 @@ def as_value(x) -> Value:
     if type(x) is Value:
         return x
     v = _new(Value)
-    v.data = _to_float(x)
+    v.data = x if type(x) is float else _to_float(x)  # floats, the common case, without a call
     v.grad = 0.0
     v._prev = ()
     v._op = ""
@@ -163,21 +170,37 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    # Reading a Value as a number can steer Python control flow, so while a function is
+    # being traced by autograd.compile these report what they saw (see _observe).
     def __float__(self) -> float:
+        if STATE.active:
+            _observe(self, "float", None, self.data)
         return self.data
 
     # Comparisons compare data and return bools; == stays identity so nodes hash.
     def __lt__(self, other) -> bool:
-        return self.data < _data(other)
+        result = self.data < _data(other)
+        if STATE.active:
+            _observe(self, "<", other, result)
+        return result
 
     def __le__(self, other) -> bool:
-        return self.data <= _data(other)
+        result = self.data <= _data(other)
+        if STATE.active:
+            _observe(self, "<=", other, result)
+        return result
 
     def __gt__(self, other) -> bool:
-        return self.data > _data(other)
+        result = self.data > _data(other)
+        if STATE.active:
+            _observe(self, ">", other, result)
+        return result
 
     def __ge__(self, other) -> bool:
-        return self.data >= _data(other)
+        result = self.data >= _data(other)
+        if STATE.active:
+            _observe(self, ">=", other, result)
+        return result
 
     __hash__ = object.__hash__
 
@@ -212,34 +235,34 @@ class Value:
 
     def exp(self) -> Value:
         """e ** self (inf on overflow, never OverflowError)."""
-        return _node(_F_EXP(None, self.data), (self,), "exp")
+        return _node(_X_EXP(self.data), (self,), "exp")
 
     def log(self) -> Value:
         """Natural log: log(0) = -inf, log(negative) = nan."""
-        return _node(_F_LOG(None, self.data), (self,), "log")
+        return _node(_X_LOG(self.data), (self,), "log")
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _node(_F_TANH(None, self.data), (self,), "tanh")
+        return _node(_X_TANH(self.data), (self,), "tanh")
 
     def sigmoid(self) -> Value:
         """1 / (1 + exp(-self)), computed without overflow for any value."""
-        return _node(_F_SIGMOID(None, self.data), (self,), "sigmoid")
+        return _node(_X_SIGMOID(self.data), (self,), "sigmoid")
 
     def relu(self) -> Value:
         """max(self, 0); its derivative at 0 is 0, as in PyTorch."""
-        return _node(_F_RELU(None, self.data), (self,), "relu")
+        return _node(_X_RELU(self.data), (self,), "relu")
 
     def __abs__(self) -> Value:
-        return _node(_F_ABS(None, self.data), (self,), "abs")
+        return _node(_X_ABS(self.data), (self,), "abs")
 
     def sin(self) -> Value:
         """Sine."""
-        return _node(_F_SIN(None, self.data), (self,), "sin")
+        return _node(_X_SIN(self.data), (self,), "sin")
 
     def cos(self) -> Value:
         """Cosine."""
-        return _node(_F_COS(None, self.data), (self,), "cos")
+        return _node(_X_COS(self.data), (self,), "cos")
 
     # --- composites: no rules of their own ----------------------------------------------
     def __neg__(self) -> Value:
@@ -283,9 +306,7 @@ class Value:
         >>> x.grad
         6.0
         """
-        from .graph import backward
-
-        backward(self, gradient)
+        _graph.backward(self, gradient)
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""
@@ -353,7 +374,16 @@ def absolute(x) -> Value:
     return abs(as_value(x))
 
 
-_builtin_sum = sum
+_ONLY_VALUES = frozenset([Value])
+
+
+def _values(items: Iterable) -> tuple:
+    """``items`` as a tuple of Values, numbers made leaves."""
+    t = tuple(items)
+    # The common case, all Values already, is checked in C without a Python-level loop.
+    if _ONLY_VALUES.issuperset(map(type, t)):
+        return t
+    return tuple(map(as_value, t))
 
 
 def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum / numpy.sum
@@ -365,10 +395,13 @@ def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum / numpy.su
     >>> s.data, [x.grad for x in xs]
     (6.0, [1.0, 1.0, 1.0])
     """
-    xs = tuple(v if type(v) is Value else as_value(v) for v in values)
+    xs = _values(values)
     if not xs:
         raise ValueError("sum() of no values: give at least one")
-    return _node(_builtin_sum([v.data for v in xs]), xs, "sum")
+    total = 0.0  # left to right from 0.0, as rules.left_to_right_sum (a plain loop is fastest)
+    for v in xs:
+        total += v.data
+    return _node(total, xs, "sum")
 
 
 def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
@@ -380,14 +413,21 @@ def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
     >>> y.data, [wi.grad for wi in w]
     (11.5, [3.0, 4.0])
     """
-    ws = tuple(v if type(v) is Value else as_value(v) for v in weights)
-    xs = tuple(v if type(v) is Value else as_value(v) for v in inputs)
+    ws = _values(weights)
+    xs = _values(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot() needs as many weights as inputs, got {len(ws)} and {len(xs)}")
     if not ws:
         raise ValueError("dot() of no values: give at least one weight and input")
-    total = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
+    total = 0.0  # left to right from 0.0, as rules.left_to_right_sum (a plain loop is fastest)
+    for w, x in zip(ws, xs):
+        total += w.data * x.data
     if bias is None:
         return _node(total, ws + xs, "dot", False)
     b = bias if type(bias) is Value else as_value(bias)
     return _node(total + b.data, ws + xs + (b,), "dot", True)
+
+
+# graph.py needs Value, so it is imported last; binding it here, not inside backward(), saves
+# an import statement on every call (a tenth of a small graph's backward).
+from . import graph as _graph  # noqa: E402

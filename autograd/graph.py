@@ -10,13 +10,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .codegen import backward_function
 from .engine import Value, as_value
 from .modes import current_anomaly, no_grad
 from .rules import RULES, FloatMath, UnknownOpError, ValueMath
 
 __all__ = ["topological_order", "backward", "grad"]
 
-_PARTIALS = {name: r.partials for name, r in RULES.items()}
+
+class _PartialsTable(dict):
+    """op -> partials function; replacing a rule drops the code generated from it.
+
+    Tests swap a rule for a wrong one to check that ``gradcheck`` notices; the generated
+    backward functions must follow such a swap.
+    """
+
+    def __setitem__(self, op, partials) -> None:
+        super().__setitem__(op, partials)
+        _forget_generated()
+
+    def __delitem__(self, op) -> None:
+        super().__delitem__(op)
+        _forget_generated()
+
+
+_PARTIALS = _PartialsTable({name: r.partials for name, r in RULES.items()})
+
+# Backward functions generated from the rule table (see autograd.codegen), made on first
+# use: one per (op, constant, number of inputs), and, for ops whose nodes all share one
+# (no constant, fixed arity), also by op name alone so the hot loop does one lookup.
+_BACKWARD: dict[tuple, object] = {}
+_BY_OP: dict[str, object] = {}
+_GENERIC: dict[str, object] = {}  # op -> the generic loop, for the cases not generated
+_MAX_UNROLLED = 64  # wider sums and dots run one generic loop instead of huge functions
+_MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the loop
+
+
+_EXPAND = object()  # stack marker: the node below it has had its inputs pushed
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -25,22 +55,44 @@ def topological_order(root: Value) -> list[Value]:
     Deterministic: inputs are visited in the order of each node's ``inputs`` tuple, so
     the same graph always gives the same order.  ``root`` is last.
     """
+    return _depth_first(root, reset=False)[0]
+
+
+def _depth_first(root: Value, reset: bool) -> tuple[list[Value], list[tuple[Value, float]]]:
+    """The topological order; with ``reset``, every ``grad`` is set to 0 on the way.
+
+    Returns the order and the (leaf, earlier grad) pairs a reset took away, to be added
+    back after a backward walk.  Resetting here saves a second pass over the graph: for
+    small graphs the walk itself is most of the cost of ``backward``.
+    """
+    # Depth-first, with an explicit stack and no per-node allocation: a node is pushed,
+    # then a marker, then its inputs (reversed, so the first input is visited first);
+    # popping the marker means all inputs are done and the node can be emitted.
     order: list[Value] = []
-    seen: set[Value] = {root}
-    # Each stack entry is (node, index of the next input to visit).
-    stack = [(root, iter(root._prev))]
-    push, pop, add = stack.append, stack.pop, seen.add
+    earlier: list[tuple[Value, float]] = []
+    seen: set[Value] = set()
+    stack: list = [root]
+    pop, push, extend, add, emit = stack.pop, stack.append, stack.extend, seen.add, order.append
     while stack:
-        node, children = stack[-1]
-        for child in children:
-            if child not in seen:
-                add(child)
-                push((child, iter(child._prev)))
-                break
-        else:
-            pop()
-            order.append(node)
-    return order
+        node = pop()
+        if node is _EXPAND:
+            node = pop()
+            if reset:
+                node.grad = 0.0
+            emit(node)
+        elif node not in seen:
+            add(node)
+            prev = node._prev
+            if prev:
+                push(node)
+                push(_EXPAND)
+                extend(prev[::-1])
+            else:
+                if reset and node.grad:
+                    earlier.append((node, node.grad))
+                    node.grad = 0.0
+                emit(node)
+    return order, earlier
 
 
 def _partials_of(op: str):
@@ -50,40 +102,79 @@ def _partials_of(op: str):
         raise UnknownOpError(op) from None
 
 
+def _forget_generated() -> None:
+    _BACKWARD.clear()
+    _BY_OP.clear()
+    _GENERIC.clear()
+
+
+def _generic_backward(partials):
+    """The chain rule for one node, evaluating its rule on floats (any arity)."""
+
+    def backward_node(node, g):
+        prev = node._prev
+        ps = partials(FloatMath, node.data, node._ctx, *[c.data for c in prev])
+        for child, p in zip(prev, ps):
+            child.grad += g * p
+
+    return backward_node
+
+
+def _backward_of(node: Value):
+    """The backward function of a node's op, generated from the rule table on first use."""
+    op, ctx, n = node._op, node._ctx, len(node._prev)
+    key = (op, ctx, n)
+    fn = _BACKWARD.get(key)
+    if fn is None:
+        partials = _partials_of(op)
+        if n > _MAX_UNROLLED or len(_BACKWARD) >= _MAX_CACHED or ctx != ctx:
+            fn = _GENERIC.get(op)
+            if fn is None:
+                fn = _GENERIC[op] = _generic_backward(partials)
+            return fn
+        fn = _BACKWARD[key] = backward_function(op, partials, ctx, n)
+        if ctx is None and RULES[op].arity == n:
+            _BY_OP[op] = fn
+    return fn
+
+
 def backward(root: Value, gradient: float = 1.0) -> None:
     """Add d(root)/d(leaf) * gradient to ``leaf.grad`` for every leaf below ``root``.
 
     The ``grad`` of interior nodes is set afresh on every call (so a second call adds the
     same amount to the leaves again, never a compounded one); leaves accumulate.
     """
-    order = topological_order(root)
     # Every node starts from 0; leaves get their earlier gradient back at the end, added
     # once (as PyTorch does), so a repeated call adds exactly the same amount again.
-    earlier = []
-    for node in order:
-        if node.grad:
-            if not node._prev:
-                earlier.append((node, node.grad))
-            node.grad = 0.0
+    order, earlier = _depth_first(root, reset=True)
     root.grad = float(gradient)
     anomaly = current_anomaly()
+    if anomaly is not None:
+        _backward_checked(order, anomaly)
+    else:
+        by_op, by_shape = _BY_OP, _BACKWARD
+        for node in reversed(order):
+            prev = node._prev
+            if prev:
+                fn = by_op.get(node._op) or by_shape.get((node._op, node._ctx, len(prev))) \
+                    or _backward_of(node)
+                fn(node, node.grad)
+    for leaf, old in earlier:
+        leaf.grad += old
+
+
+def _backward_checked(order: list[Value], anomaly) -> None:
+    """The same walk, handing every gradient contribution to ``detect_anomaly``."""
     fm = FloatMath
-    partials = _PARTIALS
     for node in reversed(order):
         prev = node._prev
         if not prev:
             continue
         g = node.grad
-        try:
-            ps = partials[node._op](fm, node.data, node._ctx, *[c.data for c in prev])
-        except KeyError:
-            raise UnknownOpError(node._op) from None
-        if anomaly is not None:
-            anomaly.on_gradient(node, g, [g * p for p in ps])
+        ps = _partials_of(node._op)(fm, node.data, node._ctx, *[c.data for c in prev])
+        anomaly.on_gradient(node, g, [g * p for p in ps])
         for child, p in zip(prev, ps):
             child.grad += g * p
-    for leaf, old in earlier:
-        leaf.grad += old
 
 
 def grad(

@@ -29,6 +29,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
+from operator import add, mul
 
 __all__ = ["Rule", "RULES", "rule", "FloatMath", "ValueMath", "UnknownOpError"]
 
@@ -49,6 +51,9 @@ class Rule:
     partials: Callable[..., tuple]
     formula: tuple[str, ...]
     arity: int  # number of inputs, or -1 for n-ary ops
+    # For one-input ops without a constant: the forward as a function of x alone, which
+    # the engine and generated code call directly (``forward`` wraps it to take ctx).
+    of_x: Callable[[float], float] | None = None
 
     def local_partials(self, out: float, ctx, xs) -> tuple:
         """The local partials evaluated on floats."""
@@ -58,7 +63,7 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, arity: int, forward, partials, *formula: str) -> Rule:
+def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> Rule:
     """Register a primitive in :data:`RULES` and return its entry.
 
     Args:
@@ -69,6 +74,8 @@ def rule(name: str, arity: int, forward, partials, *formula: str) -> Rule:
             output with respect to each input, written with the math namespace ``m``
             (:class:`FloatMath` or :class:`ValueMath`).
         *formula: the same derivatives written for a person, one per input.
+        of_x: for a one-input op without a constant, the forward as a function of x
+            alone (see :func:`unary`).
 
     Returns:
         The new :class:`Rule`.
@@ -78,9 +85,14 @@ def rule(name: str, arity: int, forward, partials, *formula: str) -> Rule:
     """
     if name in RULES:
         raise ValueError(f"op {name!r} is already registered")
-    entry = Rule(name, forward, partials, tuple(formula), arity)
+    entry = Rule(name, forward, partials, tuple(formula), arity, of_x)
     RULES[name] = entry
     return entry
+
+
+def unary(name: str, of_x: Callable[[float], float], partials, formula: str) -> Rule:
+    """Register a one-input primitive without a constant, given its forward ``of_x(x)``."""
+    return rule(name, 1, lambda ctx, x: of_x(x), partials, formula, of_x=of_x)
 
 
 # --- IEEE-safe float functions -------------------------------------------------------
@@ -230,49 +242,48 @@ rule("powv", 2,
      lambda m, out, ctx, a, b: (b * m.pow(a, b - 1.0), out * m.log(a)),
      "b*a**(b-1)", "a**b*log(a)")
 
-rule("exp", 1,
-     lambda ctx, x: safe_exp(x),
-     lambda m, out, ctx, x: (out,),
-     "exp(x)")
+unary("exp", safe_exp,
+      lambda m, out, ctx, x: (out,),
+      "exp(x)")
 
-rule("log", 1,
-     lambda ctx, x: safe_log(x),
-     lambda m, out, ctx, x: (m.recip(x),),
-     "1/x")
+unary("log", safe_log,
+      lambda m, out, ctx, x: (m.recip(x),),
+      "1/x")
 
-rule("tanh", 1,
-     lambda ctx, x: math.tanh(x),
-     lambda m, out, ctx, x: (1.0 - out * out,),
-     "1 - tanh(x)**2")
+unary("tanh", math.tanh,
+      lambda m, out, ctx, x: (1.0 - out * out,),
+      "1 - tanh(x)**2")
 
-rule("sigmoid", 1,
-     lambda ctx, x: stable_sigmoid(x),
-     lambda m, out, ctx, x: (out * (1.0 - out),),
-     "sigmoid(x)*(1 - sigmoid(x))")
+unary("sigmoid", stable_sigmoid,
+      lambda m, out, ctx, x: (out * (1.0 - out),),
+      "sigmoid(x)*(1 - sigmoid(x))")
 
-rule("relu", 1,
-     lambda ctx, x: x if x > 0.0 else 0.0,
-     lambda m, out, ctx, x: (m.step(x),),
-     "1 if x > 0 else 0")
+unary("relu", lambda x: x if x > 0.0 else 0.0,
+      lambda m, out, ctx, x: (m.step(x),),
+      "1 if x > 0 else 0")
 
-rule("abs", 1,
-     lambda ctx, x: abs(x),
-     lambda m, out, ctx, x: (m.sign(x),),
-     "sign(x)")
+unary("abs", abs,
+      lambda m, out, ctx, x: (m.sign(x),),
+      "sign(x)")
 
-rule("sin", 1,
-     lambda ctx, x: safe_sin(x),
-     lambda m, out, ctx, x: (m.cos(x),),
-     "cos(x)")
+unary("sin", safe_sin,
+      lambda m, out, ctx, x: (m.cos(x),),
+      "cos(x)")
 
-rule("cos", 1,
-     lambda ctx, x: safe_cos(x),
-     lambda m, out, ctx, x: (-1.0 * m.sin(x),),
-     "-sin(x)")
+unary("cos", safe_cos,
+      lambda m, out, ctx, x: (-1.0 * m.sin(x),),
+      "-sin(x)")
 
-# Fused n-ary sum: one node for x1 + ... + xn instead of n - 1.
+# Fused n-ary sum: one node for x1 + ... + xn instead of n - 1.  Both fused ops add left to
+# right from 0.0 (what sum() does before Python 3.12, which compensates): one float result on
+# every Python version, which compiled code (autograd.compile) can write out term by term.
+def left_to_right_sum(xs) -> float:
+    """0.0 + x1 + x2 + ... + xn, in that order."""
+    return reduce(add, xs, 0.0)
+
+
 rule("sum", -1,
-     lambda ctx, *xs: sum(xs),
+     lambda ctx, *xs: left_to_right_sum(xs),
      lambda m, out, ctx, *xs: (1.0,) * len(xs),
      "1")
 
@@ -281,7 +292,7 @@ rule("sum", -1,
 # Inputs are (w1..wn, x1..xn) or (w1..wn, x1..xn, b); ctx is True when a bias is present.
 def _dot_forward(has_bias, *xs):
     n = len(xs) // 2
-    total = sum(map(float.__mul__, xs[:n], xs[n : 2 * n]))
+    total = left_to_right_sum(map(mul, xs[:n], xs[n : 2 * n]))
     return total + xs[-1] if has_bias else total
 
 

@@ -4,7 +4,6 @@ import math
 
 import pytest
 
-import autograd
 import nn
 
 XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -149,16 +148,6 @@ def test_default_optimizer_is_sgd():
     model = xor_model()
     history = nn.fit(model, XOR_X, XOR_Y, epochs=20, progress=False)
     assert history.loss[-1] < history.loss[0]
-
-
-def test_compiled_without_an_engine_compiler_is_not_implemented():
-    model = xor_model()
-    before = model.state_dict()
-    if hasattr(autograd, "compile"):
-        pytest.skip("the engine has a compiler")
-    with pytest.raises(NotImplementedError, match="autograd.compile"):
-        nn.fit(model, XOR_X, XOR_Y, epochs=1, compiled=True, progress=False)
-    assert model.state_dict() == before
 
 
 # --- bad inputs: ValueError before any training ------------------------------------------

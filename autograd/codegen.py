@@ -1,0 +1,167 @@
+"""Python source generated from the rule table: no derivative is written here.
+
+A rule's ``partials(m, out, ctx, *xs)`` is pure, so it can be evaluated on *expressions*
+instead of numbers: given the names of a node's output and inputs, :data:`CODE_MATH` and
+:class:`Expr` record every operation the rule performs and return source text such as
+``"(out * (1.0 - out))"``.  That text, run on floats, performs exactly the operations
+``FloatMath`` would, in the same order, so its results are bit-for-bit the eager ones.
+
+Two users: :mod:`autograd.graph` turns each op into a small backward function once (no
+per-node list of partials, no star-args), and :mod:`autograd.compile` turns a whole traced
+graph into straight-line forward and backward code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .rules import RULES, FloatMath, UnknownOpError
+
+__all__ = ["Expr", "CODE_MATH", "GLOBALS", "src", "forward_src", "partials_src",
+           "backward_function"]
+
+
+class Expr:
+    """Source text of a float expression; arithmetic on it builds more source text."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Expr({self.text!r})"
+
+    def __bool__(self) -> bool:
+        # A rule that branches on data cannot be turned into straight-line code.
+        raise TypeError("a derivative rule branched on an input's value; use m.step / m.sign")
+
+    __lt__ = __le__ = __gt__ = __ge__ = lambda self, other: self.__bool__()
+
+    def __add__(self, other):
+        return _binary("+", self, other)
+
+    def __radd__(self, other):
+        return _binary("+", other, self)
+
+    def __sub__(self, other):
+        return _binary("-", self, other)
+
+    def __rsub__(self, other):
+        return _binary("-", other, self)
+
+    def __mul__(self, other):
+        return _binary("*", self, other)
+
+    def __rmul__(self, other):
+        return _binary("*", other, self)
+
+    def __truediv__(self, other):
+        return _binary("/", self, other)
+
+    def __rtruediv__(self, other):
+        return _binary("/", other, self)
+
+    def __neg__(self):
+        return Expr(f"(-{self.text})")
+
+
+def src(x) -> str:
+    """Source text of an expression or a constant (floats round-trip exactly)."""
+    if type(x) is Expr:
+        return x.text
+    if isinstance(x, float):
+        if math.isnan(x):
+            return "_nan"
+        if math.isinf(x):
+            return "_inf" if x > 0 else "(-_inf)"
+        return repr(float(x))
+    if isinstance(x, (bool, int)) or x is None:
+        return repr(x)
+    raise TypeError(f"cannot write {x!r} into generated code")
+
+
+def _binary(op: str, a, b) -> Expr:
+    return Expr(f"({src(a)} {op} {src(b)})")
+
+
+class _CodeMath:
+    """``m`` for a rule evaluated on expressions: ``m.exp(x)`` becomes ``_m_exp(x)``.
+
+    The generated code calls the very functions of :class:`FloatMath`, so a function's
+    meaning (IEEE edge cases, the value of ``step`` at 0) is never written twice.
+    """
+
+    def __getattr__(self, name: str):
+        if not hasattr(FloatMath, name):
+            raise AttributeError(name)
+        return lambda *args: Expr(f"_m_{name}({', '.join(src(a) for a in args)})")
+
+
+CODE_MATH = _CodeMath()
+
+#: Names the generated code may use.
+GLOBALS: dict[str, object] = {
+    "_inf": math.inf, "_nan": math.nan,
+    **{f"_m_{n}": getattr(FloatMath, n) for n in dir(FloatMath) if not n.startswith("_")},
+    **{f"_f_{op}": r.forward for op, r in RULES.items()},
+    **{f"_x_{op}": r.of_x for op, r in RULES.items() if r.of_x is not None},
+}
+
+
+def forward_src(op: str, ctx, xs: list[str]) -> str:
+    """Source of an op's forward value, computed exactly as the eager engine computes it."""
+    if op == "add":
+        return f"({xs[0]} + {xs[1]})"
+    if op == "mul":
+        return f"({xs[0]} * {xs[1]})"
+    # sum and dot add left to right from 0.0 (rules.left_to_right_sum), written out.
+    if op == "sum":
+        return f"(0.0 + {' + '.join(xs)})"
+    if op == "dot":
+        n = len(xs) // 2
+        terms = [f"{w} * {x}" for w, x in zip(xs[:n], xs[n:2 * n])]
+        return f"(0.0 + {' + '.join(terms + xs[2 * n:] if ctx else terms)})"
+    if op not in RULES:
+        raise UnknownOpError(op)
+    if RULES[op].of_x is not None:
+        return f"_x_{op}({xs[0]})"
+    return f"_f_{op}({src(ctx)}, {', '.join(xs)})"
+
+
+def partials_src(partials, ctx, out: str, xs: list[str]) -> list[str | None]:
+    """Source of each local partial derivative; None where it is the constant 1."""
+    ps = partials(CODE_MATH, Expr(out), ctx, *(Expr(x) for x in xs))
+    return [None if (type(p) is not Expr and p == 1) else src(p) for p in ps]
+
+
+def times(g: str, p: str | None) -> str:
+    """Source of the contribution ``g * p`` (just ``g`` when p is 1: the same float)."""
+    return g if p is None else f"{g} * {p}"
+
+
+_NAME = re.compile(r"\b[xo]\d*\b|\bout\b")
+
+
+def backward_function(op: str, partials, ctx, n: int):
+    """``f(node, g)`` adding ``g * d node / d input`` to each input's ``grad``.
+
+    Generated for one op, constant and number of inputs; equivalent to the generic
+    ``for child, p in zip(inputs, partials(FloatMath, ...)): child.grad += g * p``.
+    """
+    xs = [f"x{i}" for i in range(n)]
+    ps = partials_src(partials, ctx, "out", xs)
+    used = set(_NAME.findall(" ".join(p for p in ps if p)))
+    lines = [f"def backward_{op}(node, g):"]
+    inputs = ", ".join(f"i{i}" for i in range(n))
+    lines.append(f"    {inputs}, = node._prev")
+    if "out" in used:
+        lines.append("    out = node.data")
+    # Every partial reads the inputs' data before any grad is touched, as the generic
+    # loop does (an input may appear twice, as in x * x).
+    lines += [f"    x{i} = i{i}.data" for i in range(n) if f"x{i}" in used]
+    lines += [f"    i{i}.grad += {times('g', p)}" for i, p in enumerate(ps)]
+    namespace = dict(GLOBALS)
+    exec(compile("\n".join(lines) + "\n", f"<backward of {op!r}>", "exec"), namespace)
+    return namespace[f"backward_{op}"]

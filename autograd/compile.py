@@ -1,0 +1,444 @@
+"""Compiled replay: trace a function once, then run it as straight-line Python.
+
+``autograd.compile(fn, example_inputs)`` calls ``fn`` once on Values and records the
+graph it builds.  The graph becomes a flat program in topological order, and the program
+becomes generated Python functions, with no ``Value`` built while they run:
+
+* ``forward(*inputs)``: fn's value;
+* ``backward(*inputs)``: fn's value, adding d fn / d p to ``p.grad`` for every parameter
+  ``p``, exactly as ``fn(*inputs).backward()`` would;
+* ``compiled(*inputs)``: the value and the gradients, returned (like :func:`autograd.grad`);
+* ``batch_forward`` / ``batch_backward``: the same code run once on NumPy arrays of samples.
+
+``fn`` may also return ``(value, aux)`` with ``aux`` a list of Values (a model's outputs
+next to its loss): calls then return ``(value, [aux floats])``; only ``value`` is
+differentiated.
+
+The derivative code comes from the rule table's pure ``partials``, evaluated on source
+text (:mod:`autograd.codegen`): no derivative is written here, and the generated code does
+the same float operations as eager mode, in the same order.
+
+What becomes what:
+
+* the inputs are new numbers on every call;
+* a leaf that something outside ``fn`` refers to (a model's weight) is a *parameter*: its
+  current ``data`` is read on every call;
+* a leaf only the graph refers to (a number written in ``fn``) is a constant;
+* a comparison of a Value inside ``fn`` (``if x > 0``) or ``float(x)`` is a *guard*:
+  when a call decides it differently, ``fn`` is traced again and the new program cached
+  by its structure, so branching on data is followed, not silently frozen.
+
+Reading ``x.data`` inside ``fn`` is not seen by the trace: such a number is frozen.
+Values computed outside ``fn`` from parameters are recomputed from those parameters.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import NamedTuple
+
+from .codegen import GLOBALS, forward_src, partials_src, src, times
+from .engine import Value
+from .graph import _partials_of, topological_order
+from .modes import _close, _open, _tls, enable_grad
+
+__all__ = ["compile", "Compiled", "CompiledResult"]
+
+
+class CompiledResult(NamedTuple):
+    """What calling a compiled function returns."""
+
+    value: float
+    grads: dict  # parameter Value -> d value / d parameter
+    input_grads: tuple  # d value / d input, shaped like the inputs
+
+
+class _Tracer:
+    """Collects the guards (comparisons and float() of Values) made while tracing."""
+
+    def __init__(self) -> None:
+        self.guards: list[tuple] = []
+
+    def guard(self, value: Value, op: str, other, result) -> None:
+        self.guards.append((value, op, other, result))
+
+    def __enter__(self):
+        self._prev = getattr(_tls, "tracer", None)
+        _tls.tracer = self
+        _open()  # makes the engine look at thread-local state, and so report guards
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _tls.tracer = self._prev
+        _close()
+
+
+# One instruction per node, in topological order:
+#   ("input", flat position) | ("param", Value) | ("const", Value) | ("op", op, ctx, inputs)
+# and guards as (node index, comparison, other node index or constant, expected result).
+
+
+def _shape_of(args: Sequence) -> tuple:
+    """None for a number argument, its length for a list or tuple of numbers."""
+    shape = []
+    for i, a in enumerate(args):
+        if isinstance(a, (list, tuple)):
+            if any(isinstance(x, (list, tuple)) for x in a):
+                raise TypeError(f"compile: input {i} is nested more than one level deep")
+            shape.append(len(a))
+        else:
+            shape.append(None)
+    return tuple(shape)
+
+
+def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
+    """Run ``fn`` once on fresh leaves; return its program (see above)."""
+    shape = _shape_of(args)
+    call_args = [[Value(float(x)) for x in a] if n is not None else Value(float(a))
+                 for a, n in zip(args, shape)]
+    inputs = [v for a in call_args for v in (a if isinstance(a, list) else [a])]
+    with enable_grad(), _Tracer() as tracer:
+        out = fn(*call_args)
+    aux = None
+    if isinstance(out, tuple) and len(out) == 2:
+        out, aux = out
+        aux = list(aux) if isinstance(aux, (list, tuple)) else [aux]
+    if not isinstance(out, Value) or not all(isinstance(a, Value) for a in aux or ()):
+        raise TypeError("compile: fn must return a Value, or a tuple (Value, list of Values); "
+                        f"got {type(out).__name__}")
+    instrs, guards, out_index = _program(out, aux, tracer.guards, inputs)
+    del out, aux, call_args, tracer, inputs
+    # A leaf is a constant when nothing but the program refers to it any more: the
+    # graph is gone, so two references are left (the instruction, and getrefcount's
+    # argument).  Without reference counts (not CPython), every leaf is a parameter.
+    if hasattr(sys, "getrefcount"):
+        for k, ins in enumerate(instrs):
+            if ins[0] == "param" and sys.getrefcount(ins[1]) <= 2:
+                instrs[k] = ("const", ins[1])
+    return instrs, guards, out_index, shape
+
+
+def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list[Value]):
+    # The output's own order comes first, so the backward pass visits nodes exactly as
+    # eager backward() does; nodes only the auxiliary outputs or a guard need follow.
+    roots = [out] + (aux or []) + [g[0] for g in raw_guards] + \
+        [g[2] for g in raw_guards if isinstance(g[2], Value)]
+    index: dict[Value, int] = {}
+    order: list[Value] = []
+    for root in roots:
+        for node in topological_order(root):
+            if node not in index:
+                index[node] = len(order)
+                order.append(node)
+    position = {v: i for i, v in enumerate(inputs)}
+    instrs = []
+    for node in order:
+        if node._prev:
+            instrs.append(("op", node._op, node._ctx, tuple(index[c] for c in node._prev)))
+        elif node in position:
+            instrs.append(("input", position[node]))
+        else:
+            instrs.append(("param", node))
+    guards = []
+    for value, op, other, result in raw_guards:
+        if op == "float":  # the number itself was used: replay only while it is the same
+            guards.append((index[value], "==", ("const", result), True))
+        else:
+            rhs = ("node", index[other]) if isinstance(other, Value) else \
+                ("const", float(other))
+            guards.append((index[value], op, rhs, result))
+    return instrs, guards, (index[out], None if aux is None else tuple(index[a] for a in aux))
+
+
+def _structure(instrs: list, guards: list, out_index: tuple) -> tuple:
+    """A hashable key: equal keys generate the same code."""
+    key = []
+    for ins in instrs:
+        if ins[0] == "param":
+            key.append(("param", id(ins[1])))  # the program holds the Value: ids stay valid
+        elif ins[0] == "const":
+            key.append(("const", repr(ins[1].data)))
+        else:
+            key.append(ins)
+    return tuple(key), tuple(guards), out_index
+
+
+class _Program:
+    """One traced structure; its functions are generated on first use.
+
+    (A training loop needs ``backward`` only: generating just that keeps a retrace cheap.)
+    """
+
+    def __init__(self, owner: Compiled, instrs: list, guards: list, out_index: tuple,
+                 shape: tuple) -> None:
+        self.owner, self.instrs, self.guards, self.out_index = owner, instrs, guards, out_index
+        self.params = [ins[1] for ins in instrs if ins[0] == "param"]
+        self.shape = shape
+        self.functions: dict[str, Callable] = {}
+        self.sources: dict[str, str] = {}
+
+    def function(self, name: str) -> Callable:
+        """The generated ``check``, ``forward``, ``backward`` or ``grad`` function."""
+        fn = self.functions.get(name)
+        if fn is None:
+            source = _generate(self.instrs, self.guards, self.out_index, self.shape, name)
+            namespace = dict(GLOBALS, _Result=CompiledResult)
+            if name.startswith("batch_"):
+                from .vectorized import numpy_globals  # NumPy only when asked for
+
+                namespace.update(numpy_globals())
+            code = builtins.compile(source, f"<compiled {self.owner.__name__}.{name}>", "exec")
+            exec(code, namespace)
+            fn = self.functions[name] = namespace["_make"](self.owner, *self.params)
+            self.sources[name] = source
+        return fn
+
+
+def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) -> str:
+    out, aux = outs
+    # batch_forward / batch_backward: the same code on arrays of samples (see vectorized)
+    batched = name.startswith("batch_")
+    args = [f"a{i}" for i in range(len(shape))]
+    flat: list[str] = []  # source name of each flat input
+    head = []
+    for a, n in zip(args, shape):
+        if n is None:
+            flat.append(a)
+        else:
+            names = [f"{a}_{k}" for k in range(n)]
+            flat += names
+            head.append(f"({''.join(x + ', ' for x in names)}) = {a}" if n else f"() = {a}")
+
+    names: dict[int, str] = {}
+    params: dict[int, int] = {}  # node index -> parameter number
+    fwd = []
+    for i, ins in enumerate(instrs):
+        kind = ins[0]
+        if kind == "const":
+            names[i] = src(ins[1].data)
+            continue
+        names[i] = f"v{i}"
+        if kind == "input":
+            fwd.append(f"v{i} = {'_batch' if batched else 'float'}({flat[ins[1]]})")
+        elif kind == "param":
+            params[i] = len(params)
+            fwd.append(f"v{i} = P{params[i]}.data")
+        else:
+            _, op, ctx, xs = ins
+            fwd.append(f"v{i} = {forward_src(op, ctx, [names[j] for j in xs])}")
+
+    def guard_lines(fn_name: str | None) -> list[str]:
+        # On a failed guard, `check` answers False; the others hand over to the owner,
+        # which finds (or traces) the program for this branch.
+        # A batch must take one branch in every sample.
+        miss = "return False" if fn_name is None else \
+            "return _owner._diverged()" if batched else \
+            f"return _owner._miss({fn_name!r}, {signature})"
+        lines = []
+        for i, op, (kind, rhs), result in guards:
+            other = names[rhs] if kind == "node" else src(rhs)
+            test = f"{names[i]} {op} {other}"
+            if op == "==" and rhs != rhs:  # nan: the same "number" is another nan
+                test = f"{names[i]} != {names[i]}"
+            if batched:
+                test = f"{'_all' if result else '_any'}({test})"
+            lines.append(f"if {'not ' if result else ''}({test}): {miss}")
+        return lines
+
+    def backward_lines(with_inputs: bool) -> tuple[list[str], set[int]]:
+        # Only gradients that reach a parameter (or an input, when asked) are computed.
+        needed: set[int] = set()
+        for i, ins in enumerate(instrs):
+            if ins[0] == "param" or (with_inputs and ins[0] == "input") or \
+                    (ins[0] == "op" and any(j in needed for j in ins[3])):
+                needed.add(i)
+        if out not in needed:
+            return [], set()
+        lines, assigned = [f"g{out} = 1.0"], {out}
+        for i in range(len(instrs) - 1, -1, -1):
+            ins = instrs[i]
+            if ins[0] != "op" or i not in assigned:
+                continue
+            _, op, ctx, xs = ins
+            ps = partials_src(_partials_of(op), ctx, names[i], [names[j] for j in xs])
+            for j, p in zip(xs, ps):
+                if j not in needed:
+                    continue
+                term = times(f"g{i}", p)
+                if j in assigned:
+                    lines.append(f"g{j} = g{j} + {term}")
+                else:
+                    assigned.add(j)
+                    lines.append(f"g{j} = {term}")
+        return lines, assigned
+
+    def grad_of(i: int, assigned: set[int]) -> str:
+        return f"g{i}" if i in assigned else "0.0"
+
+    signature = ", ".join(args)
+    body = head + fwd
+    full = (lambda v: f"_full({v}, _n)") if batched else (lambda v: v)
+    if batched:  # the batch size, from the first input (one value per sample)
+        first = next((f"v{i}" for i, ins in enumerate(instrs) if ins[0] == "input"), None)
+        body.append(f"_n = len({first})" if first else "_n = 1")
+    # What a call returns: fn's value, or (value, [auxiliary values]).
+    out_name = full(names[out]) if aux is None else \
+        f"({full(names[out])}, [{', '.join(full(names[a]) for a in aux)}])"
+    text = [f"def _make(_owner{''.join(', P' + str(k) for k in range(len(params)))}):"]
+
+    if name in ("check", "forward", "batch_forward"):
+        ending = ["return True"] if name == "check" else [f"return {out_name}"]
+        lines = body + guard_lines(None if name == "check" else name) + ending
+    elif name in ("backward", "batch_backward"):
+        grad_lines, assigned = backward_lines(with_inputs=False)
+        total = (lambda g: f"_total({g}, _n)") if batched else (lambda g: g)
+        stores = [f"P{k}.grad += {total(f'g{i}')}" for i, k in params.items() if i in assigned]
+        lines = body + guard_lines(name) + grad_lines + stores + [f"return {out_name}"]
+    else:
+        grad_lines, assigned = backward_lines(with_inputs=True)
+        grads = "{" + "".join(f"P{k}: {grad_of(i, assigned)}, " for i, k in params.items()) + "}"
+        by_input = {ins[1]: i for i, ins in enumerate(instrs) if ins[0] == "input"}
+        flat_grads = [grad_of(by_input[k], assigned) if k in by_input else "0.0"
+                      for k in range(len(flat))]
+        shaped, k = [], 0
+        for n in shape:
+            if n is None:
+                shaped.append(flat_grads[k])
+                k += 1
+            else:
+                shaped.append("(" + "".join(g + ", " for g in flat_grads[k:k + n]) + ")")
+                k += n
+        lines = body + guard_lines(name) + grad_lines + \
+            [f"return _Result({out_name}, {grads}, ({''.join(s + ', ' for s in shaped)}))"]
+    text.append(f"    def {name}({signature}):")
+    text.extend("        " + line for line in lines)
+    text.append(f"    return {name}")
+    return "\n".join(text) + "\n"
+
+
+class Compiled:
+    """A function of Values, traced once and replayed as generated Python.
+
+    Attributes:
+        forward: ``forward(*inputs) -> float``, fn's value.
+        backward: ``backward(*inputs) -> float``, fn's value; adds the gradient of every
+            parameter to its ``grad`` (leaves accumulate, as with eager ``backward()``).
+        parameters: the leaves read on every call (in order of first use), for the
+            structure traced last.
+    """
+
+    def __init__(self, fn: Callable[..., Value], example_inputs: Sequence | None = None,
+                 max_programs: int = 64) -> None:
+        self.fn = fn
+        self.__name__ = getattr(fn, "__name__", "fn")
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.max_programs = max_programs
+        self.programs: dict[tuple, _Program] = {}
+        self.traces = 0  # how many times fn was traced (a retrace follows a branch)
+        self._program: _Program | None = None
+        if example_inputs is not None:
+            self._use(self._trace(example_inputs))
+        else:  # trace on the first call
+            for name in ("forward", "backward", "grad"):
+                setattr(self, name, partial(self._miss, name))
+
+    def __call__(self, *inputs) -> CompiledResult:
+        """``(value, grads, input_grads)``: grads maps each parameter to d value / d p."""
+        return self.grad(*inputs)
+
+    @property
+    def parameters(self) -> list[Value]:
+        return list(self._program.params) if self._program else []
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the structure traced last (the functions used so far)."""
+        return "".join(self._program.sources.values()) if self._program else ""
+
+    def _trace(self, args: Sequence) -> _Program:
+        instrs, guards, out_index, shape = _trace(self.fn, args)
+        self.traces += 1
+        key = (_structure(instrs, guards, out_index), shape)
+        program = self.programs.get(key)
+        if program is None:
+            if len(self.programs) >= self.max_programs:
+                self.programs.pop(next(iter(self.programs)))  # the oldest structure
+            program = self.programs[key] = _Program(self, instrs, guards, out_index, shape)
+        return program
+
+    def _use(self, program: _Program) -> None:
+        self._program = program
+        # Bound straight to the generated functions (once generated): a call pays for no
+        # wrapper.
+        for name in ("forward", "backward", "grad"):
+            fn = program.functions.get(name)
+            setattr(self, name, fn if fn is not None else partial(self._first_call, name))
+
+    def batch_forward(self, *inputs):
+        """fn's value for many samples at once: each input an array of samples.
+
+        Runs the generated code once on NumPy arrays (a list argument takes a list of
+        arrays, or a 2-D array with one row per element).  Every sample must take the
+        branches of the structure traced last.  Returns an array of values.
+        """
+        return self._batched("batch_forward", inputs)
+
+    def batch_backward(self, *inputs):
+        """Values for many samples at once; adds the gradient summed over the samples to
+        every parameter's ``grad`` (what a loop of ``backward`` calls would add)."""
+        return self._batched("batch_backward", inputs)
+
+    def _batched(self, name: str, inputs: tuple):
+        import numpy as np
+
+        if self._program is None:  # trace on the first sample
+            arrays = [np.asarray(a, dtype=float) for a in inputs]
+            self._use(self._trace([a[0] if a.ndim == 1 else list(a[:, 0]) for a in arrays]))
+        with np.errstate(all="ignore"):  # IEEE results, as on floats: inf and nan, no noise
+            return self._program.function(name)(*inputs)
+
+    def _diverged(self):
+        raise ValueError(f"the samples of this batch take different branches of "
+                         f"{self.__name__}; replay them separately")
+
+    def _first_call(self, name: str, *args):
+        fn = self._program.function(name)
+        setattr(self, name, fn)
+        return fn(*args)
+
+    def _miss(self, name: str, *args):
+        """A guard failed (or nothing is traced yet): find or trace the right program."""
+        shape = _shape_of(args)
+        for program in self.programs.values():
+            if program is not self._program and program.shape == shape and \
+                    program.function("check")(*args):
+                break
+        else:
+            program = self._trace(args)
+        self._use(program)
+        return getattr(self, name)(*args)
+
+
+def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) -> Compiled:  # noqa: A001
+    """Trace ``fn`` on ``example_inputs`` and return it as generated straight-line code.
+
+    Args:
+        fn: a function of numbers (as Values) returning a Value, or ``(Value, list of
+            Values)``; the Values it captures (a model's weights) are its parameters.
+        example_inputs: one number, or list of numbers, per argument of ``fn``; None
+            traces on the first call.
+
+    Returns:
+        A :class:`Compiled`: ``.forward(*inputs)``, ``.backward(*inputs)`` (accumulates
+        into the parameters' ``grad``) and ``compiled(*inputs)`` (returns the gradients).
+
+    >>> from autograd import Value, compile
+    >>> w = Value(2.0)
+    >>> f = compile(lambda x: (w * x).tanh(), [0.5])
+    >>> round(f.forward(0.5), 6), round(f.backward(0.5), 6), round(w.grad, 6)
+    (0.761594, 0.761594, 0.209987)
+    """
+    return Compiled(fn, example_inputs)

@@ -1,0 +1,1 @@
+"""Benchmarks: our engine against micrograd and hand-written float code (`make bench`)."""
