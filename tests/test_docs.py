@@ -12,6 +12,7 @@ import importlib.util
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 
@@ -107,6 +108,53 @@ def test_docs_python_dash_m_commands_name_real_modules():
     assert "demos" in named
     missing = sorted(m for m in named if importlib.util.find_spec(m) is None)
     assert not missing, f"docs run modules that do not exist: {missing}"
+
+
+def apply_recipe(patch: str, root: pathlib.Path) -> None:
+    """Apply the Design page's patch: each hunk's ``+`` lines go after its context line."""
+    path, anchor, at = None, None, None
+    for line in patch.splitlines():
+        if line.startswith("+++ b/"):
+            path = root / line[len("+++ b/"):]
+        elif line.startswith(("--- a/", "@@")):
+            anchor, at = None, None
+        elif line.startswith(" "):
+            anchor, at = line[1:], None
+        elif line.startswith("+") and path is not None:
+            lines = path.read_text(encoding="utf-8").split("\n")
+            if at is None:
+                assert lines.count(anchor) == 1, f"{path.name}: {anchor!r} is not one line"
+                at = lines.index(anchor) + 1
+            lines.insert(at, line[1:])
+            at += 1
+            path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_design_recipe_for_a_new_op_works(tmp_path):
+    """Design says a new op is one rule plus node-building code; do it, then use the op."""
+    (patch,) = re.findall(r"^```diff\n(.*?)^```", (DOCS / "design.md").read_text(), re.S | re.M)
+    shutil.copytree(ROOT / "autograd", tmp_path / "autograd",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    apply_recipe(patch, tmp_path)
+    check = """
+import math
+from autograd import RULES, Value, compile, explain, gradcheck, grad, tan
+assert "tan" in RULES
+x = Value(0.4, label="x")
+y = tan(x) * x; y.label = "y"
+y.backward()
+assert abs(x.grad - (math.tan(0.4) + 0.4 / math.cos(0.4) ** 2)) < 1e-12
+assert gradcheck(lambda t: tan(t) * t, [0.4])
+(d,) = grad(tan(x), [x], create_graph=True)           # second derivative
+(d2,) = grad(d, [x])
+assert abs(d2 - 2 * math.tan(0.4) / math.cos(0.4) ** 2) < 1e-12
+assert compile(lambda t: tan(t), [0.4]).backward(0.4) == math.tan(0.4)
+assert explain(y, x).agrees and RULES["tan"].formula == ("1 + tan(x)**2",)
+"""
+    result = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
 
 
 def test_site_builds_strictly(tmp_path):
