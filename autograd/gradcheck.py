@@ -103,8 +103,19 @@ def check_local_derivatives(root: Value, eps: float = 1e-6, atol: float = 1e-5,
                             rtol: float = 1e-3) -> str | None:
     """Check every node's rule against a finite difference of its forward function.
 
-    Returns a description of the first node (in topological order) whose local
-    derivative disagrees, or None when every rule agrees at this point.
+    Args:
+        root: the output of the graph to check, at the point it was computed.
+        eps, atol, rtol: as for :func:`gradcheck`.
+
+    Returns:
+        A description of the first node (in topological order) whose local derivative
+        disagrees, or None when every rule agrees at this point.
+
+    >>> from autograd import Value, relu
+    >>> check_local_derivatives(relu(Value(0.5)) * 2.0) is None
+    True
+    >>> print(check_local_derivatives(relu(Value(0.0))))  # relu has a kink at 0
+    op 'relu' with inputs (0.0,): local derivative for input 0 is 0.0 by its rule, ...
     """
     for node in topological_order(root):
         if not node._prev:

@@ -54,6 +54,17 @@ def topological_order(root: Value) -> list[Value]:
 
     Deterministic: inputs are visited in the order of each node's ``inputs`` tuple, so
     the same graph always gives the same order.  ``root`` is last.
+
+    Args:
+        root: the Value whose graph is walked.
+
+    Returns:
+        A list of the nodes, each exactly once, inputs first.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x"); y = x * x; y.label = "y"
+    >>> [n.label for n in topological_order(y)]
+    ['x', 'y']
     """
     return _depth_first(root, reset=False)[0]
 
@@ -143,6 +154,20 @@ def backward(root: Value, gradient: float = 1.0) -> None:
 
     The ``grad`` of interior nodes is set afresh on every call (so a second call adds the
     same amount to the leaves again, never a compounded one); leaves accumulate.
+
+    Args:
+        root: the Value to differentiate.
+        gradient: the seed, d(final output)/d(root); 1.0 when ``root`` is the output.
+
+    Raises:
+        UnknownOpError: a node's op has no rule in :data:`autograd.rules.RULES`.
+        FloatingPointError: inside :class:`~autograd.detect_anomaly`, a gradient became
+            nan or inf.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0); y = x * x + x
+    >>> backward(y); x.grad
+    7.0
     """
     # Every node starts from 0; leaves get their earlier gradient back at the end, added
     # once (as PyTorch does), so a repeated call adds exactly the same amount again.

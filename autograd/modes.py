@@ -85,7 +85,16 @@ class no_grad(_GradMode):
 
 
 class enable_grad(_GradMode):
-    """Record a graph again inside a ``no_grad`` block."""
+    """Record a graph again inside a ``no_grad`` block (also usable as a decorator).
+
+    >>> from autograd import Value, enable_grad, no_grad
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = x * x
+    >>> y.is_leaf
+    False
+    """
 
     _enabled = True
 
