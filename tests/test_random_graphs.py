@@ -65,6 +65,11 @@ def build(program, leaves):
     return nodes[-1]
 
 
+def shifted(point, i, delta):
+    """Fresh leaves at ``point`` with coordinate ``i`` moved by ``delta``."""
+    return [Value(v + (delta if j == i else 0.0)) for j, v in enumerate(point)]
+
+
 @given(
     point=st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=4),
     program=st.lists(step, min_size=1, max_size=50),
@@ -75,8 +80,7 @@ def test_reverse_mode_matches_central_differences(point, program):
     analytic = grad(out, leaves)
     eps = 1e-6
     for i in range(len(point)):
-        hi = [Value(v + (eps if j == i else 0.0)) for j, v in enumerate(point)]
-        lo = [Value(v - (eps if j == i else 0.0)) for j, v in enumerate(point)]
+        hi, lo = shifted(point, i, eps), shifted(point, i, -eps)
         numeric = (build(program, hi).data - build(program, lo).data) / (2 * eps)
         assume(math.isfinite(numeric))
         assert math.isclose(analytic[i], numeric, rel_tol=1e-4, abs_tol=1e-5), (i, analytic,
@@ -109,8 +113,7 @@ def test_second_derivatives_match_differences_of_gradients(point, program):
     for i, first in enumerate(firsts):
         row = grad(first, leaves)
         for j in range(len(point)):
-            hi = [Value(v + (eps if k == j else 0.0)) for k, v in enumerate(point)]
-            lo = [Value(v - (eps if k == j else 0.0)) for k, v in enumerate(point)]
+            hi, lo = shifted(point, j, eps), shifted(point, j, -eps)
             numeric = (grad(build(program, hi), hi)[i] - grad(build(program, lo), lo)[i]) / (
                 2 * eps)
             assert math.isclose(row[j], numeric, rel_tol=1e-3, abs_tol=1e-4), (i, j)
