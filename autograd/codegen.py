@@ -79,6 +79,8 @@ def src(x) -> str:
         return repr(float(x))
     if isinstance(x, (bool, int)) or x is None:
         return repr(x)
+    if type(x) is tuple:  # an op's constants (clamp's bounds, softplus's beta and threshold)
+        return "(" + "".join(src(v) + ", " for v in x) + ")"
     raise TypeError(f"cannot write {x!r} into generated code")
 
 

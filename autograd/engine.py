@@ -12,6 +12,7 @@ alone, without work for Python's cycle collector.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 
@@ -20,7 +21,15 @@ from .rules import RULES
 
 __all__ = [
     "Value", "as_value", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt",
-    "softplus", "absolute", "sum", "dot",
+    "softplus", "absolute", "sum", "dot", *[
+        # the operations of issue 11, under PyTorch's names
+        "div", "log1p", "expm1", "log2", "log10", "exp2", "tan", "sinh", "cosh", "asin",
+        "acos", "atan", "asinh", "acosh", "atanh", "erf", "erfc", "rsqrt", "cbrt", "sign",
+        "floor", "ceil", "round", "trunc", "leaky_relu", "elu", "selu", "celu", "gelu",
+        "silu", "mish", "softsign", "logsigmoid", "hardtanh", "hardsigmoid", "hardswish",
+        "relu6", "atan2", "maximum", "minimum", "clamp", "logaddexp", "hypot", "copysign",
+        "fmod", "remainder",
+    ],
 ]
 
 _new = object.__new__
@@ -36,6 +45,8 @@ _X_RELU = RULES["relu"].of_x
 _X_ABS = RULES["abs"].of_x
 _X_SIN = RULES["sin"].of_x
 _X_COS = RULES["cos"].of_x
+_X_SQRT = RULES["sqrt"].of_x
+_F_DIV = RULES["div"].forward
 # add, mul and sum forwards are plain float arithmetic and are inlined below for speed;
 # tests check that they agree with the table.
 
@@ -116,6 +127,26 @@ def as_value(x) -> Value:
     return v
 
 
+def _unary_method(op: str, doc: str):
+    """A Value method building one node of the one-input rule ``op``."""
+    of_x = RULES[op].of_x
+
+    def method(self: Value) -> Value:
+        return _node(of_x(self.data), (self,), op)
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = doc
+    return method
+
+
+def _number_or_none(x):
+    """``x`` as a float, or None if it is not a real number (for ==, which must not raise)."""
+    try:
+        return _to_float(x)
+    except TypeError:
+        return None
+
+
 class Value:
     """A scalar that remembers how it was computed.
 
@@ -177,7 +208,29 @@ class Value:
             _observe(self, "float", None, self.data)
         return self.data
 
-    # Comparisons compare data and return bools; == stays identity so nodes hash.
+    # Comparisons compare data and return bools, as in PyTorch, JAX and tinygrad (so
+    # `if loss == 0` means what it says).  Hashing stays by identity: dictionaries and sets
+    # of nodes hold distinct nodes however equal their values (a dictionary hit between
+    # two live objects never calls __eq__, their identity hashes differ), and no code in
+    # autograd or nn looks a node up with ==, `in` on a list, .index or .remove.
+    def __eq__(self, other) -> bool:
+        o = other.data if type(other) is Value else _number_or_none(other)
+        if o is None:
+            return NotImplemented  # not a number: Python falls back to identity (False)
+        result = self.data == o
+        if STATE.active and o == o:  # against nan the answer never depends on the data
+            _observe(self, "==", other, result)
+        return result
+
+    def __ne__(self, other) -> bool:
+        o = other.data if type(other) is Value else _number_or_none(other)
+        if o is None:
+            return NotImplemented
+        result = self.data != o
+        if STATE.active and o == o:
+            _observe(self, "!=", other, result)
+        return result
+
     def __lt__(self, other) -> bool:
         result = self.data < _data(other)
         if STATE.active:
@@ -250,7 +303,8 @@ class Value:
         return _node(_X_SIGMOID(self.data), (self,), "sigmoid")
 
     def relu(self) -> Value:
-        """max(self, 0); its derivative at 0 is 0, as in PyTorch."""
+        """max(self, 0): relu(-0.0) = 0.0, relu(nan) = nan; its derivative at 0 is 0, as in
+        PyTorch (and 0 at nan, where PyTorch's is 1)."""
         return _node(_X_RELU(self.data), (self,), "relu")
 
     def __abs__(self) -> Value:
@@ -274,19 +328,97 @@ class Value:
     def __rsub__(self, other) -> Value:
         return as_value(other) + (-self)
 
+    # --- more primitives (issue 11) -------------------------------------------------------
     def __truediv__(self, other) -> Value:
-        return self * as_value(other) ** -1.0
+        if type(other) is not Value:
+            other = as_value(other)
+        return _node(_F_DIV(None, self.data, other.data), (self, other), "div")
 
     def __rtruediv__(self, other) -> Value:
-        return as_value(other) * self**-1.0
+        other = as_value(other)
+        return _node(_F_DIV(None, other.data, self.data), (other, self), "div")
+
+    def __mod__(self, other) -> Value:
+        """Python's ``%`` (``torch.remainder``): the result has the sign of ``other``."""
+        return remainder(self, other)
+
+    def __rmod__(self, other) -> Value:
+        return remainder(other, self)
 
     def sqrt(self) -> Value:
-        """Square root, as self ** 0.5 (nan for a negative value)."""
-        return self**0.5
+        """Square root: IEEE at the edges (sqrt(-0.0) = -0.0; nan below 0, also at -inf)."""
+        return _node(_X_SQRT(self.data), (self,), "sqrt")
 
-    def softplus(self) -> Value:
-        """log(1 + exp(x)), computed as relu(x) + log(1 + exp(-|x|)) so it never overflows."""
-        return self.relu() + (1.0 + (-abs(self)).exp()).log()
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Value:
+        """log(1 + exp(beta*x))/beta, never overflowing; x itself where beta*x > threshold.
+
+        As ``torch.nn.functional.softplus``; its derivative is sigmoid(beta*x).
+        """
+        return softplus(self, beta, threshold)
+
+    def abs(self) -> Value:
+        """|self|, as ``abs(self)``; its derivative at 0 is 0."""
+        return _node(_X_ABS(self.data), (self,), "abs")
+
+    log1p = _unary_method("log1p", "log(1 + x), accurate for small x: -inf at -1, nan below.")
+    expm1 = _unary_method("expm1", "exp(x) - 1, accurate for small x.")
+    log2 = _unary_method("log2", "Base-2 logarithm: -inf at 0, nan below.")
+    log10 = _unary_method("log10", "Base-10 logarithm: -inf at 0, nan below.")
+    exp2 = _unary_method("exp2", "2 ** x.")
+    tan = _unary_method("tan", "Tangent.")
+    sinh = _unary_method("sinh", "Hyperbolic sine (+-inf on overflow).")
+    cosh = _unary_method("cosh", "Hyperbolic cosine (inf on overflow).")
+    asin = _unary_method("asin", "Inverse sine: nan outside [-1, 1].")
+    acos = _unary_method("acos", "Inverse cosine: nan outside [-1, 1].")
+    atan = _unary_method("atan", "Inverse tangent.")
+    asinh = _unary_method("asinh", "Inverse hyperbolic sine.")
+    acosh = _unary_method("acosh", "Inverse hyperbolic cosine: nan below 1.")
+    atanh = _unary_method("atanh", "Inverse hyperbolic tangent: +-inf at +-1, nan beyond.")
+    erf = _unary_method("erf", "The error function.")
+    erfc = _unary_method("erfc", "1 - erf(x), accurate where erf(x) is near 1.")
+    rsqrt = _unary_method("rsqrt", "1 / sqrt(x): inf at 0, nan below.")
+    cbrt = _unary_method("cbrt", "The real cube root (cbrt(-8) = -2).")
+    sign = _unary_method("sign", "-1, 0 or 1 (nan for nan); derivative 0, as in PyTorch.")
+    floor = _unary_method("floor", "Round down; derivative 0, as in PyTorch.")
+    ceil = _unary_method("ceil", "Round up; derivative 0, as in PyTorch.")
+    round = _unary_method("round", "Round half to even, as torch.round; derivative 0.")
+    trunc = _unary_method("trunc", "Round toward 0; derivative 0, as in PyTorch.")
+
+    def atan2(self, other) -> Value:
+        """The angle of the point (other, self), as ``torch.atan2(self, other)``."""
+        return atan2(self, other)
+
+    def maximum(self, other) -> Value:
+        """The larger of the two (nan if either is); a tie splits the gradient in half."""
+        return maximum(self, other)
+
+    def minimum(self, other) -> Value:
+        """The smaller of the two (nan if either is); a tie splits the gradient in half."""
+        return minimum(self, other)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Value:  # noqa: A002
+        """``self`` limited to [min, max], as ``torch.clamp``."""
+        return clamp(self, min, max)
+
+    def logaddexp(self, other) -> Value:
+        """log(exp(self) + exp(other)), never overflowing."""
+        return logaddexp(self, other)
+
+    def hypot(self, other) -> Value:
+        """sqrt(self**2 + other**2), never overflowing."""
+        return hypot(self, other)
+
+    def copysign(self, other) -> Value:
+        """|self| with the sign of ``other``."""
+        return copysign(self, other)
+
+    def fmod(self, other) -> Value:
+        """C's fmod: self - trunc(self/other)*other, with the sign of ``self``."""
+        return fmod(self, other)
+
+    def remainder(self, other) -> Value:
+        """Python's ``%``: self - floor(self/other)*other, with the sign of ``other``."""
+        return remainder(self, other)
 
     # --- autodiff -----------------------------------------------------------------------
     def backward(self, gradient: float = 1.0) -> None:
@@ -360,18 +492,238 @@ def cos(x) -> Value:
 
 
 def sqrt(x) -> Value:
-    """Square root, as x ** 0.5 (nan for negative x)."""
+    """Square root: IEEE at the edges (sqrt(-0.0) = -0.0; nan below 0, also at -inf)."""
     return as_value(x).sqrt()
 
 
-def softplus(x) -> Value:
-    """log(1 + exp(x)), numerically stable."""
-    return as_value(x).softplus()
-
-
 def absolute(x) -> Value:
-    """|x|; its derivative at 0 is 0."""
-    return abs(as_value(x))
+    """|x|; its derivative at 0 is 0.  Also exported as ``autograd.abs``."""
+    return as_value(x).abs()
+
+
+# --- the operations of issue 11, under PyTorch's names ---------------------------------
+
+
+def _function(method):
+    """The module-level function of a one-input Value method: numbers become leaves."""
+
+    def function(x) -> Value:
+        return method(as_value(x))
+
+    function.__name__ = function.__qualname__ = method.__name__
+    function.__doc__ = method.__doc__
+    return function
+
+
+log1p = _function(Value.log1p)
+expm1 = _function(Value.expm1)
+log2 = _function(Value.log2)
+log10 = _function(Value.log10)
+exp2 = _function(Value.exp2)
+tan = _function(Value.tan)
+sinh = _function(Value.sinh)
+cosh = _function(Value.cosh)
+asin = _function(Value.asin)
+acos = _function(Value.acos)
+atan = _function(Value.atan)
+asinh = _function(Value.asinh)
+acosh = _function(Value.acosh)
+atanh = _function(Value.atanh)
+erf = _function(Value.erf)
+erfc = _function(Value.erfc)
+rsqrt = _function(Value.rsqrt)
+cbrt = _function(Value.cbrt)
+sign = _function(Value.sign)
+floor = _function(Value.floor)
+ceil = _function(Value.ceil)
+round = _function(Value.round)  # noqa: A001 - torch.round
+trunc = _function(Value.trunc)
+
+
+def _unary(op: str, x, ctx=None) -> Value:
+    x = as_value(x)
+    return _node(RULES[op].forward(ctx, x.data), (x,), op, ctx)
+
+
+def _binary(op: str, a, b) -> Value:
+    a, b = as_value(a), as_value(b)
+    return _node(RULES[op].forward(None, a.data, b.data), (a, b), op)
+
+
+def _constant(x, what: str) -> float:
+    """An op's constant argument as a float, or TypeError naming it."""
+    if isinstance(x, Value):
+        raise TypeError(f"{what} must be a number, not a Value (it is not differentiated)")
+    return _to_float(x)
+
+
+def div(a, b) -> Value:
+    """a / b (IEEE: x/0 is +-inf, 0/0 nan); d/db = -out/b, exact down to 1e-300."""
+    return as_value(a) / b
+
+
+def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Value:
+    """log(1 + exp(beta*x))/beta, never overflowing; x itself where beta*x > threshold.
+
+    As ``torch.nn.functional.softplus``.  Its own rule: the derivative is sigmoid(beta*x),
+    0.5 at 0, with second derivative beta/4 there.
+
+    Raises:
+        ValueError: ``beta`` is 0 or not finite.
+    """
+    beta, threshold = _constant(beta, "beta"), _constant(threshold, "threshold")
+    if beta == 0.0 or not math.isfinite(beta):
+        raise ValueError(f"softplus: beta must be a finite non-zero number, got {beta!r}")
+    return _unary("softplus", x, (beta, threshold))
+
+
+def leaky_relu(x, negative_slope: float = 0.01) -> Value:
+    """x where x > 0, else negative_slope * x; derivative at 0 is negative_slope."""
+    return _unary("leaky_relu", x, _constant(negative_slope, "negative_slope"))
+
+
+def elu(x, alpha: float = 1.0) -> Value:
+    """x where x > 0, else alpha * (exp(x) - 1); derivative alpha at 0, as PyTorch."""
+    return _unary("elu", x, _constant(alpha, "alpha"))
+
+
+def selu(x) -> Value:
+    """scale * elu(x, alpha) with PyTorch's fixed alpha and scale (self-normalising)."""
+    return _unary("selu", x)
+
+
+def celu(x, alpha: float = 1.0) -> Value:
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+
+    Raises:
+        ValueError: ``alpha`` is 0.
+    """
+    alpha = _constant(alpha, "alpha")
+    if alpha == 0.0:
+        raise ValueError("celu: alpha must not be 0")
+    return _unary("celu", x, alpha)
+
+
+def gelu(x, approximate: str = "none") -> Value:
+    """x * Phi(x) (Phi the normal CDF), or PyTorch's tanh approximation.
+
+    Args:
+        x: a Value or number.
+        approximate: ``"none"`` (exact, with erfc) or ``"tanh"``.
+
+    Raises:
+        ValueError: ``approximate`` is neither.
+    """
+    if approximate == "none":
+        return _unary("gelu", x)
+    if approximate == "tanh":
+        return _unary("gelu_tanh", x)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x) -> Value:
+    """x * sigmoid(x) (also called swish)."""
+    return _unary("silu", x)
+
+
+def mish(x) -> Value:
+    """x * tanh(softplus(x))."""
+    return _unary("mish", x)
+
+
+def softsign(x) -> Value:
+    """x / (1 + |x|)."""
+    return _unary("softsign", x)
+
+
+def logsigmoid(x) -> Value:
+    """log(sigmoid(x)) = -softplus(-x), never overflowing."""
+    return _unary("logsigmoid", x)
+
+
+def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0) -> Value:
+    """x limited to [min_val, max_val]; derivative 1 strictly inside, 0 at the bounds.
+
+    Raises:
+        ValueError: ``min_val`` is greater than ``max_val``.
+    """
+    lo, hi = _constant(min_val, "min_val"), _constant(max_val, "max_val")
+    if lo > hi:
+        raise ValueError(f"hardtanh: min_val {lo!r} is greater than max_val {hi!r}")
+    return _unary("hardtanh", x, (lo, hi))
+
+
+def relu6(x) -> Value:
+    """min(max(x, 0), 6).
+
+    A composite, not a rule: it is exactly ``hardtanh(x, 0, 6)``, as in PyTorch (so its
+    derivative is 0 at 0 and at 6).
+    """
+    return hardtanh(x, 0.0, 6.0)
+
+
+def hardsigmoid(x) -> Value:
+    """relu6(x + 3) / 6, one node; derivative 1/6 strictly inside (-3, 3)."""
+    return _unary("hardsigmoid", x)
+
+
+def hardswish(x) -> Value:
+    """x * relu6(x + 3) / 6, one node, with PyTorch's derivative."""
+    return _unary("hardswish", x)
+
+
+def atan2(a, b) -> Value:
+    """The angle of the point (b, a), as ``torch.atan2(a, b)``; derivative 0 at (0, 0)."""
+    return _binary("atan2", a, b)
+
+
+def maximum(a, b) -> Value:
+    """The larger of a and b (nan if either is); at a tie each gets half the gradient."""
+    return _binary("maximum", a, b)
+
+
+def minimum(a, b) -> Value:
+    """The smaller of a and b (nan if either is); at a tie each gets half the gradient."""
+    return _binary("minimum", a, b)
+
+
+def clamp(x, min: float | None = None, max: float | None = None) -> Value:  # noqa: A002
+    """x limited to [min, max], as ``torch.clamp``; derivative 1 with the bounds included.
+
+    Raises:
+        ValueError: both bounds are None.
+        TypeError: a bound is a Value (use :func:`maximum` / :func:`minimum`).
+    """
+    if min is None and max is None:
+        raise ValueError("clamp: give min, max or both")
+    lo = None if min is None else _constant(min, "clamp's min")
+    hi = None if max is None else _constant(max, "clamp's max")
+    return _unary("clamp", x, (lo, hi))
+
+
+def logaddexp(a, b) -> Value:
+    """log(exp(a) + exp(b)), never overflowing."""
+    return _binary("logaddexp", a, b)
+
+
+def hypot(a, b) -> Value:
+    """sqrt(a**2 + b**2), never overflowing; derivative 0 at (0, 0)."""
+    return _binary("hypot", a, b)
+
+
+def copysign(a, b) -> Value:
+    """|a| with the sign of b; d/db = 0."""
+    return _binary("copysign", a, b)
+
+
+def fmod(a, b) -> Value:
+    """C's fmod: a - trunc(a/b)*b, with the sign of a (nan for b = 0)."""
+    return _binary("fmod", a, b)
+
+
+def remainder(a, b) -> Value:
+    """Python's ``%``: a - floor(a/b)*b, with the sign of b (nan for b = 0)."""
+    return _binary("remainder", a, b)
 
 
 _ONLY_VALUES = frozenset([Value])

@@ -2,9 +2,11 @@
 
 A program is a sequence of ``name = expression`` statements (separated by newlines or
 ``;``) such as ``h1 = sigmoid(w1*x1 + w2*x2 + b1); L = (y - h1)**2``.  Expressions may
-use numbers, names, ``+ - * / **``, unary ``-``/``+`` and calls of the engine's functions
-(``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``sin``, ``cos``, ``sqrt``,
-``softplus``, ``abs``, ``sum(a, b, ...)`` and ``dot([w1, w2], [x1, x2], b)``).  Every other
+use numbers, names, ``+ - * / ** %``, unary ``-``/``+`` and calls of the engine's functions
+(one argument: ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``sin``, ``cos``,
+``sqrt``, ``softplus``, ``abs`` and the rest of :data:`UNARY`, activations with their
+default arguments; two: ``atan2``, ``maximum``, ... (:data:`BINARY`); ``sum(a, b, ...)``
+and ``dot([w1, w2], [x1, x2], b)``).  Every other
 construct is rejected with a :class:`ProgramError` that names the line and column: the
 text is parsed with :mod:`ast` and checked against that whitelist, then evaluated by
 walking the tree (iteratively) with the engine's own operations.
@@ -24,19 +26,29 @@ from dataclasses import dataclass
 from . import engine
 from .engine import Value
 
-__all__ = ["Program", "ProgramError", "run_program", "FUNCTIONS", "MAX_EXPONENT"]
+__all__ = ["Program", "ProgramError", "run_program", "FUNCTIONS", "UNARY", "BINARY",
+           "MAX_EXPONENT"]
 
 MAX_EXPONENT = 1000.0
 # Everything is evaluated in floats, so a huge exponent cannot hang the evaluator, but
 # an exponent beyond this bound is never meant: it is refused rather than giving inf.
 MAX_PROGRAM_CHARS = 100_000
 
-_UNARY = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus")
-FUNCTIONS: dict[str, Callable] = {name: getattr(engine, name) for name in _UNARY}
-FUNCTIONS.update({"abs": engine.absolute, "sum": engine.sum, "dot": engine.dot})
+#: Functions of one argument (activations with PyTorch's default arguments).
+UNARY = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus",
+         "log1p", "expm1", "log2", "log10", "exp2", "tan", "sinh", "cosh", "asin", "acos",
+         "atan", "asinh", "acosh", "atanh", "erf", "erfc", "rsqrt", "cbrt", "sign", "floor",
+         "ceil", "round", "trunc", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
+         "softsign", "logsigmoid", "hardtanh", "hardsigmoid", "hardswish", "relu6")
+#: Functions of two arguments.
+BINARY = ("atan2", "maximum", "minimum", "logaddexp", "hypot", "copysign", "fmod",
+          "remainder")
+FUNCTIONS: dict[str, Callable] = {name: getattr(engine, name) for name in UNARY + BINARY}
+FUNCTIONS.update({"abs": engine.absolute, "absolute": engine.absolute, "sum": engine.sum,
+                  "dot": engine.dot})
 
 _ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-               ast.Div: operator.truediv, ast.Pow: operator.pow}
+               ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod}
 _REJECTED = {
     ast.Attribute: "attribute access is not allowed",
     ast.Subscript: "subscripts are not allowed",
@@ -56,7 +68,7 @@ _REJECTED = {
     ast.NamedExpr: "':=' is not allowed",
     ast.AugAssign: "augmented assignment (+= etc.) is not allowed: assign a new name",
 }
-_ALLOWED = "numbers, names, + - * / **, unary minus and calls of " + ", ".join(FUNCTIONS)
+_ALLOWED = "numbers, names, + - * / ** %, unary minus and calls of " + ", ".join(FUNCTIONS)
 
 
 class ProgramError(ValueError):
@@ -176,6 +188,9 @@ def _check_call(node: ast.Call, source: str, dot_lists: set) -> None:
     elif func.id == "sum":
         if n < 1:
             raise _error(node, "sum() needs at least one argument", source)
+    elif func.id in BINARY:
+        if n != 2:
+            raise _error(node, f"{func.id}() takes exactly two arguments, got {n}", source)
     elif n != 1:
         raise _error(node, f"{func.id}() takes exactly one argument, got {n}", source)
 
@@ -220,7 +235,7 @@ def _apply(node: ast.AST, args: list, source: str):
         elif name == "sum":
             result = engine.sum(args)
         else:
-            result = FUNCTIONS[name](args[0])
+            result = FUNCTIONS[name](*args)
     else:  # pragma: no cover - _check_expression admits nothing else
         raise _error(node, f"cannot evaluate {kind.__name__}", source)
     if any(isinstance(a, Value) for a in args):

@@ -121,7 +121,6 @@ HOSTILE = [
     ("y = x < 1", "1:5", "comparisons"),
     ("y = x and 1", "1:5", "'and'/'or'"),
     ("y = x // 2", "1:5", "operator FloorDiv"),
-    ("y = x % 2", "1:5", "operator Mod"),
     ("y = ~x", "1:5", "unary"),
     ("y = (z := 3)", "1:6", "':='"),
     ("y = {1: 2}", "1:5", "Dict"),

@@ -16,7 +16,9 @@ from autograd.rules import FloatMath
 # Input values per op that reach every branch of its rule (relu and abs at 0, pow with a
 # negative base); ctx values per op (pow's exponent, dot's bias flag).
 POINTS = [0.7, -1.3, 0.0, 2.5]
-CTX = {"pow": [2.0, -1.0, 0.5, 0.0, 3.0], "dot": [True, False]}
+CTX = {"pow": [2.0, -1.0, 0.5, 0.0, 3.0], "dot": [True, False], "leaky_relu": [0.01, 0.2],
+       "elu": [1.0, 0.5], "celu": [1.0, 2.0], "softplus": [(1.0, 20.0), (2.0, 1.0)],
+       "hardtanh": [(-1.0, 1.0), (0.0, 6.0)], "clamp": [(0.0, 1.0), (None, 0.5), (-1.0, None)]}
 
 
 def _cases():

@@ -138,18 +138,18 @@ def test_design_recipe_for_a_new_op_works(tmp_path):
     apply_recipe(patch, tmp_path)
     check = """
 import math
-from autograd import RULES, Value, compile, explain, gradcheck, grad, tan
-assert "tan" in RULES
+from autograd import RULES, Value, compile, explain, gradcheck, grad, exp10
+assert "exp10" in RULES
 x = Value(0.4, label="x")
-y = tan(x) * x; y.label = "y"
+y = exp10(x) * x; y.label = "y"
 y.backward()
-assert abs(x.grad - (math.tan(0.4) + 0.4 / math.cos(0.4) ** 2)) < 1e-12
-assert gradcheck(lambda t: tan(t) * t, [0.4])
-(d,) = grad(tan(x), [x], create_graph=True)           # second derivative
+assert abs(x.grad - (10 ** 0.4 * math.log(10) * 0.4 + 10 ** 0.4)) < 1e-12
+assert gradcheck(lambda t: exp10(t) * t, [0.4])
+(d,) = grad(exp10(x), [x], create_graph=True)           # second derivative
 (d2,) = grad(d, [x])
-assert abs(d2 - 2 * math.tan(0.4) / math.cos(0.4) ** 2) < 1e-12
-assert compile(lambda t: tan(t), [0.4]).backward(0.4) == math.tan(0.4)
-assert explain(y, x).agrees and RULES["tan"].formula == ("1 + tan(x)**2",)
+assert abs(d2 - 10 ** 0.4 * math.log(10) ** 2) < 1e-12
+assert compile(lambda t: exp10(t), [0.4]).backward(0.4) == 10 ** 0.4
+assert explain(y, x).agrees and RULES["exp10"].formula == ("10**x*log(10)",)
 """
     result = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True,
                             text=True, timeout=60,

@@ -102,7 +102,7 @@ def test_edge_labels_are_local_derivatives():
             lo[k] -= 1e-6
             r = RULES[node.op]
             numeric = (r.forward(node.ctx, *hi) - r.forward(node.ctx, *lo)) / 2e-6
-            child_id = order.index(child)
+            child_id = next(j for j, n in enumerate(order) if n is child)  # identity, not ==
             labels = re.findall(rf"n{child_id} -> o{i} \[label=\"?([-\d.e+]+)", source)
             assert any(math.isclose(float(lab), numeric, rel_tol=1e-5, abs_tol=1e-7)
                        for lab in labels), (node.op, k, labels, numeric)

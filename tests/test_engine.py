@@ -251,7 +251,7 @@ def test_numpy_arrays():
 def test_values_hash_by_identity():
     a, b = Value(1.0), Value(1.0)
     assert len({a, b}) == 2
-    assert a != b and a == a
+    assert a == b and a is not b  # == compares values; the set above keeps both
     assert a < 2 and b >= 1.0 and a <= b
 
 

@@ -1,0 +1,286 @@
+"""The float functions rules are built on, and the two math namespaces they run with.
+
+Python's :mod:`math` raises where IEEE 754 returns inf or nan; a gradient engine must not
+stop a training run with ``OverflowError``, so the ``safe_*`` functions here return what
+IEEE says.  They are the forwards of the rule table and the helpers its ``partials`` call.
+
+A rule's ``partials(m, ...)`` sees only the names of :class:`FloatMath` (on floats, the
+fast path of ``backward``) or :class:`ValueMath` (on Values, recording a graph: higher
+derivatives).  A helper added here must exist in both, and have a NumPy version in
+:mod:`autograd.vectorized` for batched replay; generated code calls FloatMath's own.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["FloatMath", "ValueMath"]
+
+_inf, _nan = math.inf, math.nan
+
+
+def safe_exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return _inf
+
+
+def safe_log(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)  # also log(inf) = inf
+    if x == 0.0:
+        return -_inf
+    return _nan  # negative or nan
+
+
+def _is_odd_integer(k: float) -> bool:
+    return k == k and not math.isinf(k) and k == int(k) and int(k) % 2 == 1
+
+
+def safe_pow(x: float, k: float) -> float:
+    try:
+        return math.pow(x, k)
+    except OverflowError:
+        return -_inf if (x < 0.0 and _is_odd_integer(k)) else _inf
+    except (ValueError, ZeroDivisionError):
+        if x == 0.0:  # 0 ** negative: a pole; keep the sign of a signed zero for odd k
+            return -_inf if (math.copysign(1.0, x) < 0 and _is_odd_integer(k)) else _inf
+        return _nan  # negative base, non-integer exponent: no real result
+
+
+def safe_sin(x: float) -> float:
+    return math.sin(x) if math.isfinite(x) else _nan
+
+
+def safe_cos(x: float) -> float:
+    return math.cos(x) if math.isfinite(x) else _nan
+
+
+def stable_sigmoid(x: float) -> float:
+    # Never exponentiate a large positive number: sigmoid(-1000) is a finite 0.0.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    if x != x:
+        return _nan
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def safe_recip(x: float) -> float:
+    try:
+        return 1.0 / x
+    except ZeroDivisionError:
+        return math.copysign(_inf, x)
+
+
+def safe_div(a: float, b: float) -> float:
+    """a / b with IEEE results: x/0 is +-inf (by the signs of both zeros), 0/0 is nan."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a != a or a == 0.0:
+            return _nan
+        return math.copysign(_inf, a) * math.copysign(1.0, b)
+
+
+def safe_sqrt(x: float) -> float:
+    """IEEE sqrt: sqrt(-0.0) is -0.0, sqrt(inf) is inf, negative (and -inf) is nan."""
+    return math.sqrt(x) if x >= 0.0 else _nan  # x >= 0 is also true of -0.0; nan is not
+
+
+def safe_sinh(x: float) -> float:
+    try:
+        return math.sinh(x)
+    except OverflowError:
+        return math.copysign(_inf, x)
+
+
+def safe_cosh(x: float) -> float:
+    try:
+        return math.cosh(x)
+    except OverflowError:
+        return _inf
+
+
+def safe_hypot(a: float, b: float) -> float:
+    return math.hypot(a, b)  # IEEE already: hypot(inf, nan) is inf
+
+
+def softplus(x: float) -> float:
+    """log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|))."""
+    if x != x:
+        return _nan
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def erfc(x: float) -> float:
+    return math.erfc(x)  # total on floats: erfc(inf) = 0, erfc(-inf) = 2, erfc(nan) = nan
+
+
+def floor(x: float) -> float:
+    """IEEE floor on floats: inf and nan stay, a zero result keeps x's sign (floor(-0.0))."""
+    return math.copysign(float(math.floor(x)), x) if math.isfinite(x) else x
+
+
+def trunc(x: float) -> float:
+    """IEEE trunc: toward zero; trunc(-0.5) is -0.0; inf and nan stay."""
+    return math.copysign(float(math.trunc(x)), x) if math.isfinite(x) else x
+
+
+# --- the two math namespaces a rule may be evaluated with ---------------------------
+
+
+class FloatMath:
+    """Evaluate a rule on floats."""
+
+    exp = staticmethod(safe_exp)
+    log = staticmethod(safe_log)
+    sin = staticmethod(safe_sin)
+    cos = staticmethod(safe_cos)
+    sinh = staticmethod(safe_sinh)
+    cosh = staticmethod(safe_cosh)
+    tanh = staticmethod(math.tanh)
+    sigmoid = staticmethod(stable_sigmoid)
+    softplus = staticmethod(softplus)
+    erfc = staticmethod(erfc)
+    pow = staticmethod(safe_pow)
+    recip = staticmethod(safe_recip)
+    div = staticmethod(safe_div)
+    hypot = staticmethod(safe_hypot)
+    floor = staticmethod(floor)
+    trunc = staticmethod(trunc)
+
+    @staticmethod
+    def rsqrt(x: float) -> float:
+        """1 / sqrt(x): inf at 0, -inf at -0.0 (IEEE), nan below 0."""
+        return safe_recip(safe_sqrt(x))
+
+    @staticmethod
+    def step(x: float) -> float:
+        """1 where x > 0, else 0 (the derivative of relu; 0 at 0 and at nan)."""
+        return 1.0 if x > 0.0 else 0.0
+
+    @staticmethod
+    def sign(x: float) -> float:
+        """The derivative of abs: -1, 0 (at 0 and nan, as in PyTorch and sympy at 0) or 1."""
+        return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+    @staticmethod
+    def mul0(x: float, y: float) -> float:
+        """x * y, but exactly 0 where x is 0, even where y is inf or nan.
+
+        The convention PyTorch, HIPS autograd and tinygrad use where a factor that is
+        exactly zero meets a pole: ``d(a**b)/da`` is 0 where ``b`` is 0 (not 0 * 0**-1).
+        """
+        return 0.0 if x == 0.0 else x * y
+
+    @staticmethod
+    def log0(x: float) -> float:
+        """log(x), but 0 at x = 0 (HIPS autograd's ``replace_zero``): d(a**b)/db is 0
+        where the base is 0, as in PyTorch, HIPS autograd and tinygrad."""
+        return 0.0 if x == 0.0 else safe_log(x)
+
+
+def _engine():
+    from .. import engine  # rules sit below the engine; ValueMath needs it only when run
+
+    return engine
+
+
+def _data(x) -> float:
+    return getattr(x, "data", x)
+
+
+class ValueMath:
+    """Evaluate a rule on Values, recording a graph (for higher-order derivatives)."""
+
+    @staticmethod
+    def exp(x):
+        return x.exp()
+
+    @staticmethod
+    def log(x):
+        return x.log()
+
+    @staticmethod
+    def sin(x):
+        return x.sin()
+
+    @staticmethod
+    def cos(x):
+        return x.cos()
+
+    @staticmethod
+    def sinh(x):
+        return _engine().sinh(x)
+
+    @staticmethod
+    def cosh(x):
+        return _engine().cosh(x)
+
+    @staticmethod
+    def tanh(x):
+        return _engine().tanh(x)
+
+    @staticmethod
+    def sigmoid(x):
+        return _engine().sigmoid(x)
+
+    @staticmethod
+    def softplus(x):
+        return _engine().softplus(x)
+
+    @staticmethod
+    def erfc(x):
+        return _engine().erfc(x)
+
+    @staticmethod
+    def pow(x, k):
+        return x**k
+
+    @staticmethod
+    def recip(x):
+        return x**-1.0
+
+    @staticmethod
+    def div(a, b):
+        return _engine().div(a, b)
+
+    @staticmethod
+    def hypot(a, b):
+        return _engine().hypot(a, b)
+
+    @staticmethod
+    def rsqrt(x):
+        return _engine().rsqrt(x)
+
+    # step, sign, floor and trunc are piecewise constant: their derivative is zero almost
+    # everywhere, so a constant is exact for every higher-order derivative.
+    @staticmethod
+    def step(x) -> float:
+        return FloatMath.step(_data(x))
+
+    @staticmethod
+    def sign(x) -> float:
+        return FloatMath.sign(_data(x))
+
+    @staticmethod
+    def floor(x) -> float:
+        return floor(_data(x))
+
+    @staticmethod
+    def trunc(x) -> float:
+        return trunc(_data(x))
+
+    @staticmethod
+    def mul0(x, y):
+        # Where x is 0 and y is not finite the product is the constant 0 (the convention);
+        # elsewhere an ordinary product, so its derivatives are the product rule's.
+        if _data(x) == 0.0 and not math.isfinite(_data(y)):
+            return 0.0
+        return x * y
+
+    @staticmethod
+    def log0(x):
+        return 0.0 if _data(x) == 0.0 else _engine().log(x)

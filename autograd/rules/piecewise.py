@@ -1,0 +1,132 @@
+"""Piecewise functions: abs, sign and rounding, maximum and minimum, clamp, copysign,
+fmod and remainder.
+
+Their derivatives are constant between the kinks; at a kink or a tie each rule takes
+PyTorch's subgradient, stated at the rule.  Rounding functions have derivative 0, as in
+PyTorch (their true derivative is 0 almost everywhere and undefined at the jumps).
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import rule, unary
+from .maths import floor, trunc
+
+_ZERO = lambda m, out, ctx, x: (0.0,)  # noqa: E731 - the derivative of a step function
+
+# The derivative of |x| at 0 is 0 (PyTorch's sgn, and sympy's sign(0)).  abs(-0.0) = 0.0.
+unary("abs", abs,
+      lambda m, out, ctx, x: (m.sign(x),),
+      "sign(x)")
+
+
+def _sign(x: float) -> float:
+    # sign(-0.0) is 0.0, as torch.sign; nan stays nan
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else (0.0 if x == 0.0 else x))
+
+
+unary("sign", _sign, _ZERO, "0")
+unary("floor", floor, _ZERO, "0")
+
+
+def _ceil(x: float) -> float:
+    return math.copysign(float(math.ceil(x)), x) if math.isfinite(x) else x
+
+
+def _round(x: float) -> float:
+    """Round half to even, as torch.round; round(-0.4) is -0.0."""
+    return math.copysign(float(round(x)), x) if math.isfinite(x) else x
+
+
+unary("ceil", _ceil, _ZERO, "0")
+unary("round", _round, _ZERO, "0")
+unary("trunc", trunc, _ZERO, "0")
+
+
+def _maximum(a: float, b: float) -> float:
+    if a != a or b != b:
+        return math.nan  # nan propagates, as torch.maximum
+    if a == b:  # a tie: +0.0 beats -0.0
+        return b if math.copysign(1.0, a) < 0.0 else a
+    return a if a > b else b
+
+
+def _minimum(a: float, b: float) -> float:
+    if a != a or b != b:
+        return math.nan
+    if a == b:  # a tie: -0.0 beats +0.0
+        return b if math.copysign(1.0, a) > 0.0 else a
+    return a if a < b else b
+
+
+# At a tie each input gets half the gradient, as PyTorch's maximum/minimum (and at nan).
+rule("maximum", 2,
+     lambda ctx, a, b: _maximum(a, b),
+     lambda m, out, ctx, a, b: (0.5 + 0.5 * m.sign(a - b), 0.5 - 0.5 * m.sign(a - b)),
+     "1 if a > b else (1/2 if a == b else 0)", "1 if b > a else (1/2 if a == b else 0)")
+
+rule("minimum", 2,
+     lambda ctx, a, b: _minimum(a, b),
+     lambda m, out, ctx, a, b: (0.5 - 0.5 * m.sign(a - b), 0.5 + 0.5 * m.sign(a - b)),
+     "1 if a < b else (1/2 if a == b else 0)", "1 if b < a else (1/2 if a == b else 0)")
+
+
+# clamp(x, min, max); ctx is (min, max), either None for no bound.  As torch.clamp: nan
+# stays nan, and where min > max the result is max.  The derivative is 1 where
+# min <= x <= max (bounds included, as PyTorch's clamp_backward), else 0.
+def _clamp(ctx, x: float) -> float:
+    lo, hi = ctx
+    if lo is not None and x < lo:
+        x = lo
+    if hi is not None and x > hi:
+        x = hi
+    return x
+
+
+def _clamp_partials(m, out, ctx, x):
+    lo, hi = ctx
+    inside = 1.0
+    if lo is not None:  # a branch on the constant, not on data
+        inside = inside * (1.0 - m.step(lo - x))
+    if hi is not None:
+        inside = inside * (1.0 - m.step(x - hi))
+    return (inside,)
+
+
+rule("clamp", 1, _clamp, _clamp_partials, "1 if min <= x <= max else 0")
+
+# copysign(a, b): |a| with the sign of b.  d/da = +-1 (sign(a)*sign(out)), 0 at a = 0 as
+# PyTorch; d/db = 0.
+rule("copysign", 2,
+     lambda ctx, a, b: math.copysign(a, b),
+     lambda m, out, ctx, a, b: (m.sign(a) * m.sign(out), 0.0),
+     "sign(a)*sign(copysign(a, b))", "0")
+
+
+def _fmod(a: float, b: float) -> float:
+    try:
+        return math.fmod(a, b)  # exact; the sign of a
+    except ValueError:  # b = 0 or a = inf
+        return math.nan
+
+
+def _remainder(a: float, b: float) -> float:
+    try:
+        return a % b  # Python's %: exact, the sign of b, as torch.remainder
+    except ZeroDivisionError:
+        return math.nan
+
+
+# fmod(a, b) = a - trunc(a/b)*b and remainder(a, b) = a - floor(a/b)*b (Python's %):
+# d/da = 1, d/db = -trunc(a/b) or -floor(a/b), as PyTorch (a jump where a/b is whole).
+rule("fmod", 2,
+     lambda ctx, a, b: _fmod(a, b),
+     lambda m, out, ctx, a, b: (1.0, -m.trunc(m.div(a, b))),
+     "1", "-trunc(a/b)")
+
+rule("remainder", 2,
+     lambda ctx, a, b: _remainder(a, b),
+     lambda m, out, ctx, a, b: (1.0, -m.floor(m.div(a, b))),
+     "1", "-floor(a/b)")
+
