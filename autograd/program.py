@@ -5,8 +5,8 @@ A program is a sequence of ``name = expression`` statements (separated by newlin
 use numbers, names, ``+ - * / ** %``, unary ``-``/``+`` and calls of the engine's functions
 (one argument: ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``sin``, ``cos``,
 ``sqrt``, ``softplus``, ``abs`` and the rest of :data:`UNARY`, activations with their
-default arguments; two: ``atan2``, ``maximum``, ... (:data:`BINARY`); ``sum(a, b, ...)``
-and ``dot([w1, w2], [x1, x2], b)``).  Every other
+default arguments; two: ``atan2``, ``maximum``, ... (:data:`BINARY`); ``clamp(x, min,
+max)`` with two numbers; ``sum(a, b, ...)`` and ``dot([w1, w2], [x1, x2], b)``).  Every other
 construct is rejected with a :class:`ProgramError` that names the line and column: the
 text is parsed with :mod:`ast` and checked against that whitelist, then evaluated by
 walking the tree (iteratively) with the engine's own operations.
@@ -43,7 +43,8 @@ UNARY = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplu
 #: Functions of two arguments.
 BINARY = ("atan2", "maximum", "minimum", "logaddexp", "hypot", "copysign", "fmod",
           "remainder")
-FUNCTIONS: dict[str, Callable] = {name: getattr(engine, name) for name in UNARY + BINARY}
+FUNCTIONS: dict[str, Callable] = {name: getattr(engine, name)
+                                   for name in UNARY + BINARY + ("clamp",)}
 FUNCTIONS.update({"abs": engine.absolute, "absolute": engine.absolute, "sum": engine.sum,
                   "dot": engine.dot})
 
@@ -188,6 +189,10 @@ def _check_call(node: ast.Call, source: str, dot_lists: set) -> None:
     elif func.id == "sum":
         if n < 1:
             raise _error(node, "sum() needs at least one argument", source)
+    elif func.id == "clamp":
+        if n != 3 or any(_constant(a) is None for a in node.args[1:]):
+            raise _error(node, "clamp() takes a value and two numbers: clamp(x, min, max)",
+                         source)
     elif func.id in BINARY:
         if n != 2:
             raise _error(node, f"{func.id}() takes exactly two arguments, got {n}", source)
