@@ -419,13 +419,18 @@ def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
         raise ValueError(f"dot() needs as many weights as inputs, got {len(ws)} and {len(xs)}")
     if not ws:
         raise ValueError("dot() of no values: give at least one weight and input")
+    return _dot(ws, xs, None if bias is None else bias if type(bias) is Value else as_value(bias))
+
+
+def _dot(ws, xs, bias) -> Value:
+    """``dot`` for callers that have checked their arguments (``nn`` layers): ``ws`` and
+    ``xs`` are non-empty sequences of Values of one length, ``bias`` a Value or None."""
     total = 0.0  # left to right from 0.0, as rules.left_to_right_sum (a plain loop is fastest)
     for w, x in zip(ws, xs):
         total += w.data * x.data
     if bias is None:
-        return _node(total, ws + xs, "dot", False)
-    b = bias if type(bias) is Value else as_value(bias)
-    return _node(total + b.data, ws + xs + (b,), "dot", True)
+        return _node(total, (*ws, *xs), "dot", False)
+    return _node(total + bias.data, (*ws, *xs, bias), "dot", True)
 
 
 # graph.py needs Value, so it is imported last; binding it here, not inside backward(), saves

@@ -8,6 +8,7 @@ gradient and adds them up (the chain rule, summed over paths).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from .codegen import backward_function
@@ -18,32 +19,23 @@ from .rules import RULES, FloatMath, UnknownOpError, ValueMath
 __all__ = ["topological_order", "backward", "grad"]
 
 
-class _PartialsTable(dict):
-    """op -> partials function; replacing a rule drops the code generated from it.
-
-    Tests swap a rule for a wrong one to check that ``gradcheck`` notices; the generated
-    backward functions must follow such a swap.
-    """
-
-    def __setitem__(self, op, partials) -> None:
-        super().__setitem__(op, partials)
-        _forget_generated()
-
-    def __delitem__(self, op) -> None:
-        super().__delitem__(op)
-        _forget_generated()
-
-
-_PARTIALS = _PartialsTable({name: r.partials for name, r in RULES.items()})
-
 # Backward functions generated from the rule table (see autograd.codegen), made on first
 # use: one per (op, constant, number of inputs), and, for ops whose nodes all share one
 # (no constant, fixed arity), also by op name alone so the hot loop does one lookup.
+# The rule is read from RULES when its function is first made, so a rule registered after
+# import (a user's own primitive) is found; a registered rule is never replaced (rule()
+# refuses a second entry of the same name), which is what makes caching by name exact.
 _BACKWARD: dict[tuple, object] = {}
 _BY_OP: dict[str, object] = {}
 _GENERIC: dict[str, object] = {}  # op -> the generic loop, for the cases not generated
 _MAX_UNROLLED = 64  # wider sums and dots run one generic loop instead of huge functions
 _MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the loop
+
+# One backward at a time, process-wide: a backward pass resets and accumulates the grads of
+# every node it reaches, so two passes over a shared graph at once would mix their sums
+# (see docs/design.md, "Threads").  Reentrant, so a rule that itself calls backward on
+# another graph cannot deadlock its own thread.
+_LOCK = threading.RLock()
 
 
 _EXPAND = object()  # stack marker: the node below it has had its inputs pushed
@@ -66,31 +58,17 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label for n in topological_order(y)]
     ['x', 'y']
     """
-    return _depth_first(root, reset=False)[0]
-
-
-def _depth_first(root: Value, reset: bool) -> tuple[list[Value], list[tuple[Value, float]]]:
-    """The topological order; with ``reset``, every ``grad`` is set to 0 on the way.
-
-    Returns the order and the (leaf, earlier grad) pairs a reset took away, to be added
-    back after a backward walk.  Resetting here saves a second pass over the graph: for
-    small graphs the walk itself is most of the cost of ``backward``.
-    """
     # Depth-first, with an explicit stack and no per-node allocation: a node is pushed,
     # then a marker, then its inputs (reversed, so the first input is visited first);
     # popping the marker means all inputs are done and the node can be emitted.
     order: list[Value] = []
-    earlier: list[tuple[Value, float]] = []
     seen: set[Value] = set()
     stack: list = [root]
     pop, push, extend, add, emit = stack.pop, stack.append, stack.extend, seen.add, order.append
     while stack:
         node = pop()
         if node is _EXPAND:
-            node = pop()
-            if reset:
-                node.grad = 0.0
-            emit(node)
+            emit(pop())
         elif node not in seen:
             add(node)
             prev = node._prev
@@ -99,24 +77,57 @@ def _depth_first(root: Value, reset: bool) -> tuple[list[Value], list[tuple[Valu
                 push(_EXPAND)
                 extend(prev[::-1])
             else:
-                if reset and node.grad:
-                    earlier.append((node, node.grad))
-                    node.grad = 0.0
                 emit(node)
+    return order
+
+
+def _interior_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
+    """The interior nodes of ``topological_order(root)``, in that order, grads set to 0.
+
+    Every leaf below ``root`` whose ``grad`` is not 0 has it set to 0 on the way, and is
+    returned with its earlier gradient, to be added back after the backward pass.
+
+    The same depth-first walk as :func:`topological_order`, made cheaper for backward:
+    leaves are never pushed (a graph's edges are mostly leaf edges: weights), and a node
+    whose inputs have all been seen, checked in C by ``set.issuperset``, pushes nothing,
+    so most edges cost no Python step at all.  ``root`` must be an interior node.
+    """
+    order: list[Value] = []
+    earlier: list[tuple[Value, float]] = []
+    seen: set[Value] = set()
+    stack: list = [root]
+    pop, push, add, emit, covered = stack.pop, stack.append, seen.add, order.append, \
+        seen.issuperset
+    while stack:
+        node = pop()
+        if node is _EXPAND:
+            node = pop()
+            node.grad = 0.0
+            emit(node)
+        elif node not in seen:  # an interior node (only those are pushed)
+            add(node)
+            push(node)
+            push(_EXPAND)
+            prev = node._prev
+            if not covered(prev):
+                for child in reversed(prev):
+                    if child not in seen:
+                        if child._prev:
+                            push(child)
+                        else:
+                            add(child)
+                            if child.grad:
+                                earlier.append((child, child.grad))
+                                child.grad = 0.0
     return order, earlier
 
 
 def _partials_of(op: str):
+    """The partials of ``op``'s rule, read from :data:`~autograd.rules.RULES` now."""
     try:
-        return _PARTIALS[op]
+        return RULES[op].partials
     except KeyError:
         raise UnknownOpError(op) from None
-
-
-def _forget_generated() -> None:
-    _BACKWARD.clear()
-    _BY_OP.clear()
-    _GENERIC.clear()
 
 
 def _generic_backward(partials):
@@ -153,7 +164,8 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     """Add d(root)/d(leaf) * gradient to ``leaf.grad`` for every leaf below ``root``.
 
     The ``grad`` of interior nodes is set afresh on every call (so a second call adds the
-    same amount to the leaves again, never a compounded one); leaves accumulate.
+    same amount to the leaves again, never a compounded one); leaves accumulate.  Safe to
+    call from several threads, on shared graphs too: calls run one at a time.
 
     Args:
         root: the Value to differentiate.
@@ -169,23 +181,28 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     >>> backward(y); x.grad
     7.0
     """
-    # Every node starts from 0; leaves get their earlier gradient back at the end, added
-    # once (as PyTorch does), so a repeated call adds exactly the same amount again.
-    order, earlier = _depth_first(root, reset=True)
-    root.grad = float(gradient)
-    anomaly = current_anomaly()
-    if anomaly is not None:
-        _backward_checked(order, anomaly)
-    else:
-        by_op, by_shape = _BY_OP, _BACKWARD
-        for node in reversed(order):
-            prev = node._prev
-            if prev:
-                fn = by_op.get(node._op) or by_shape.get((node._op, node._ctx, len(prev))) \
+    with _LOCK:
+        if not root._prev:  # a leaf: d root / d root = 1, accumulated like any leaf's
+            old = root.grad
+            root.grad = float(gradient)
+            if old:
+                root.grad += old
+            return
+        # Every node starts from 0; leaves get their earlier gradient back at the end, added
+        # once (as PyTorch does), so a repeated call adds exactly the same amount again.
+        order, earlier = _interior_order(root)
+        root.grad = float(gradient)
+        anomaly = current_anomaly()
+        if anomaly is not None:
+            _backward_checked(order, anomaly)
+        else:
+            by_op, by_shape = _BY_OP, _BACKWARD
+            for node in reversed(order):
+                fn = by_op.get(node._op) or by_shape.get((node._op, node._ctx, len(node._prev))) \
                     or _backward_of(node)
                 fn(node, node.grad)
-    for leaf, old in earlier:
-        leaf.grad += old
+        for leaf, old in earlier:
+            leaf.grad += old
 
 
 def _backward_checked(order: list[Value], anomaly) -> None:
@@ -193,8 +210,6 @@ def _backward_checked(order: list[Value], anomaly) -> None:
     fm = FloatMath
     for node in reversed(order):
         prev = node._prev
-        if not prev:
-            continue
         g = node.grad
         ps = _partials_of(node._op)(fm, node.data, node._ctx, *[c.data for c in prev])
         anomaly.on_gradient(node, g, [g * p for p in ps])

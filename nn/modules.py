@@ -17,7 +17,8 @@ import numbers
 import random
 from collections.abc import Iterator, Mapping, Sequence
 
-from autograd import Value, as_value, dot
+from autograd import Value, dot
+from autograd.engine import _dot, _values
 
 from .activations import activation as _activation
 from .init import make_rng, weight_matrix
@@ -41,7 +42,7 @@ def _count(n, what: str) -> int:
     return int(n)
 
 
-def _inputs(x, nin: int, who: str) -> list[Value]:
+def _inputs(x, nin: int, who: str) -> tuple[Value, ...]:
     """The inputs as Values (wrapped once, so every neuron of a layer shares them)."""
     try:
         n = len(x)
@@ -51,7 +52,7 @@ def _inputs(x, nin: int, who: str) -> list[Value]:
         ) from None
     if n != nin:
         raise ValueError(f"{who} takes {nin} inputs, got {n}")
-    return [as_value(v) for v in x]
+    return _values(x)
 
 
 class Module:
@@ -258,8 +259,12 @@ class Layer(Module):
 
     def __call__(self, x: Sequence) -> list[Value]:
         """The outputs of every neuron, as a list (even for one neuron)."""
-        x = _inputs(x, self.nin, "Layer")
-        return [n(x) for n in self.neurons]
+        return self._forward(_inputs(x, self.nin, "Layer"))
+
+    def _forward(self, xs: Sequence[Value]) -> list[Value]:
+        # xs: nin Values, checked by the caller.  Each neuron is one trusted dot (no
+        # rescanning of inputs every neuron shares) and its activation.
+        return [n._activate(_dot(n.w, xs, n.b)) for n in self.neurons]
 
     def __repr__(self) -> str:
         return (f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r}, "
@@ -344,8 +349,10 @@ class MLP(Module):
 
     def __call__(self, x: Sequence) -> Value | list[Value]:
         """The network's output: a ``Value`` if the last layer has one neuron, else a list."""
-        for layer in self.layers:
-            x = layer(x)
+        layers = self.layers
+        x = _inputs(x, self.nin, "MLP")  # checked and wrapped once, for the whole network
+        for layer in layers:
+            x = layer._forward(x)
         return x[0] if self.nout == 1 else x
 
     def architecture(self) -> dict:

@@ -6,6 +6,7 @@ samples, calls the model, the loss and the optimizer.
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
 import random
@@ -288,12 +289,23 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
                         right += r
                         counted += c
                 continue
-            preds = [model(rows[i]) for i in batch]
             targets = [y[i] for i in batch]
-            batch_loss = spec.fn(preds, targets)
-            optimizer.zero_grad()
-            batch_loss.backward()
-            optimizer.step()
+            # The step's graph has no reference cycles (it is freed by reference counting
+            # alone), yet building it would trigger the cycle collector every 700 new
+            # nodes, each pass walking every node alive: paused for the step, it runs
+            # afterwards as usual (a custom loss's cycles, if any, are collected then).
+            paused = gc.isenabled()
+            if paused:
+                gc.disable()
+            try:
+                preds = [model(rows[i]) for i in batch]
+                batch_loss = spec.fn(preds, targets)
+                optimizer.zero_grad()
+                batch_loss.backward()
+                optimizer.step()
+            finally:
+                if paused:
+                    gc.enable()
             # weight each batch by its share of the samples: with one full batch the
             # weight is exactly 1, so the epoch's loss is exactly that step's loss
             total += batch_loss.data if summed else batch_loss.data * (len(batch) / len(rows))
