@@ -36,6 +36,7 @@ _MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the 
 # (see docs/design.md, "Threads").  Reentrant, so a rule that itself calls backward on
 # another graph cannot deadlock its own thread.
 _LOCK = threading.RLock()
+_acquire, _release = _LOCK.acquire, _LOCK.release  # bound once: cheaper than `with`
 
 
 _EXPAND = object()  # stack marker: the node below it has had its inputs pushed
@@ -181,28 +182,35 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     >>> backward(y); x.grad
     7.0
     """
-    with _LOCK:
-        if not root._prev:  # a leaf: d root / d root = 1, accumulated like any leaf's
-            old = root.grad
-            root.grad = float(gradient)
-            if old:
-                root.grad += old
-            return
-        # Every node starts from 0; leaves get their earlier gradient back at the end, added
-        # once (as PyTorch does), so a repeated call adds exactly the same amount again.
-        order, earlier = _interior_order(root)
+    _acquire()
+    try:
+        _backward(root, gradient)
+    finally:
+        _release()
+
+
+def _backward(root: Value, gradient) -> None:
+    if not root._prev:  # a leaf: d root / d root = 1, accumulated like any leaf's
+        old = root.grad
         root.grad = float(gradient)
-        anomaly = current_anomaly()
-        if anomaly is not None:
-            _backward_checked(order, anomaly)
-        else:
-            by_op, by_shape = _BY_OP, _BACKWARD
-            for node in reversed(order):
-                fn = by_op.get(node._op) or by_shape.get((node._op, node._ctx, len(node._prev))) \
-                    or _backward_of(node)
-                fn(node, node.grad)
-        for leaf, old in earlier:
-            leaf.grad += old
+        if old:
+            root.grad += old
+        return
+    # Every node starts from 0; leaves get their earlier gradient back at the end, added
+    # once (as PyTorch does), so a repeated call adds exactly the same amount again.
+    order, earlier = _interior_order(root)
+    root.grad = float(gradient)
+    anomaly = current_anomaly()
+    if anomaly is not None:
+        _backward_checked(order, anomaly)
+    else:
+        by_op, by_shape = _BY_OP, _BACKWARD
+        for node in reversed(order):
+            fn = by_op.get(node._op) or by_shape.get((node._op, node._ctx, len(node._prev))) \
+                or _backward_of(node)
+            fn(node, node.grad)
+    for leaf, old in earlier:
+        leaf.grad += old
 
 
 def _backward_checked(order: list[Value], anomaly) -> None:
