@@ -19,7 +19,7 @@ import re
 from .rules import RULES, FloatMath, UnknownOpError
 
 __all__ = ["Expr", "CODE_MATH", "GLOBALS", "src", "forward_src", "partials_src",
-           "backward_function"]
+           "backward_lines", "backward_function"]
 
 
 class Expr:
@@ -144,24 +144,34 @@ def times(g: str, p: str | None) -> str:
 _NAME = re.compile(r"\b[xo]\d*\b|\bout\b")
 
 
+def backward_lines(partials, ctx, n: int) -> list[str]:
+    """Statements adding ``g * d node / d input`` to each input's ``grad``, for one op.
+
+    They read the names ``node`` and ``g`` and bind ``i0``, ``i1``, ... (the inputs),
+    ``x0``, ... (their data) and ``out``; each line is unindented.
+    """
+    xs = [f"x{i}" for i in range(n)]
+    ps = partials_src(partials, ctx, "out", xs)
+    used = set(_NAME.findall(" ".join(p for p in ps if p)))
+    inputs = ", ".join(f"i{i}" for i in range(n))
+    lines = [f"{inputs}, = node._prev"]
+    if "out" in used:
+        lines.append("out = node.data")
+    # Every partial reads the inputs' data before any grad is touched, as the generic
+    # loop does (an input may appear twice, as in x * x).
+    lines += [f"x{i} = i{i}.data" for i in range(n) if f"x{i}" in used]
+    lines += [f"i{i}.grad += {times('g', p)}" for i, p in enumerate(ps)]
+    return lines
+
+
 def backward_function(op: str, partials, ctx, n: int):
     """``f(node, g)`` adding ``g * d node / d input`` to each input's ``grad``.
 
     Generated for one op, constant and number of inputs; equivalent to the generic
     ``for child, p in zip(inputs, partials(FloatMath, ...)): child.grad += g * p``.
     """
-    xs = [f"x{i}" for i in range(n)]
-    ps = partials_src(partials, ctx, "out", xs)
-    used = set(_NAME.findall(" ".join(p for p in ps if p)))
     lines = [f"def backward_{op}(node, g):"]
-    inputs = ", ".join(f"i{i}" for i in range(n))
-    lines.append(f"    {inputs}, = node._prev")
-    if "out" in used:
-        lines.append("    out = node.data")
-    # Every partial reads the inputs' data before any grad is touched, as the generic
-    # loop does (an input may appear twice, as in x * x).
-    lines += [f"    x{i} = i{i}.data" for i in range(n) if f"x{i}" in used]
-    lines += [f"    i{i}.grad += {times('g', p)}" for i, p in enumerate(ps)]
+    lines += ["    " + line for line in backward_lines(partials, ctx, n)]
     namespace = dict(GLOBALS)
     exec(compile("\n".join(lines) + "\n", f"<backward of {op!r}>", "exec"), namespace)
     return namespace[f"backward_{op}"]

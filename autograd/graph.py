@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from .codegen import backward_function
+from .codegen import GLOBALS, backward_function, backward_lines
 from .engine import Value, as_value
 from .modes import current_anomaly, no_grad
 from .rules import RULES, FloatMath, UnknownOpError, ValueMath
@@ -30,6 +30,16 @@ _BY_OP: dict[str, object] = {}
 _GENERIC: dict[str, object] = {}  # op -> the generic loop, for the cases not generated
 _MAX_UNROLLED = 64  # wider sums and dots run one generic loop instead of huge functions
 _MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the loop
+# The reverse pass itself, generated too: the backward code of every op in _BY_OP written
+# inline in one loop (no call per node), other nodes through their function.  Made again
+# when _BY_OP gains an op; None until then.
+_PASS: list = [None]
+# Each op's rule as it was when its code was generated, and how many rules there were:
+# when RULES gains or loses an entry (a user's primitive registered, a test's removed),
+# code made from rules no longer registered is dropped before the next pass.
+_MADE_FROM: dict[str, object] = {}
+_RULE_COUNT = [len(RULES)]
+_MAX_INLINE = 16  # ops written into the pass (first seen, first tested); others are called
 
 # One backward at a time, process-wide: a backward pass resets and accumulates the grads of
 # every node it reaches, so two passes over a shared graph at once would mix their sums
@@ -143,6 +153,19 @@ def _generic_backward(partials):
     return backward_node
 
 
+def _forget_stale() -> None:
+    """Drop generated code whose rule is no longer the one registered under its op."""
+    _RULE_COUNT[0] = len(RULES)
+    stale = {op for op, r in _MADE_FROM.items() if RULES.get(op) is not r}
+    if stale:
+        for table in (_BY_OP, _GENERIC, _MADE_FROM):
+            for op in stale:
+                table.pop(op, None)
+        for key in [key for key in _BACKWARD if key[0] in stale]:
+            del _BACKWARD[key]
+        _PASS[0] = None
+
+
 def _backward_of(node: Value):
     """The backward function of a node's op, generated from the rule table on first use."""
     op, ctx, n = node._op, node._ctx, len(node._prev)
@@ -150,6 +173,9 @@ def _backward_of(node: Value):
     fn = _BACKWARD.get(key)
     if fn is None:
         partials = _partials_of(op)
+        if _MADE_FROM.setdefault(op, RULES[op]) is not RULES[op]:
+            _forget_stale()
+            _MADE_FROM[op] = RULES[op]
         if n > _MAX_UNROLLED or len(_BACKWARD) >= _MAX_CACHED or ctx != ctx:
             fn = _GENERIC.get(op)
             if fn is None:
@@ -158,7 +184,35 @@ def _backward_of(node: Value):
         fn = _BACKWARD[key] = backward_function(op, partials, ctx, n)
         if ctx is None and RULES[op].arity == n:
             _BY_OP[op] = fn
+            _PASS[0] = None
     return fn
+
+
+def _make_pass():
+    """The reverse pass, ``run(order)``: for each node, last first, its op's backward code.
+
+    The code of each op is :func:`autograd.codegen.backward_lines` of its rule, the very
+    statements of its generated backward function, so results are bit for bit the same;
+    the saving is the call per node (half the pass, on a graph of binary ops).
+    """
+    lines = ["def run(order):",
+             "    for node in reversed(order):",
+             "        op = node._op",
+             "        g = node.grad"]
+    keyword = "if"
+    for op in list(_BY_OP)[:_MAX_INLINE]:
+        lines.append(f"        {keyword} op == {op!r}:")
+        lines += ["            " + line
+                  for line in backward_lines(_partials_of(op), None, RULES[op].arity)]
+        keyword = "elif"
+    call = "(by_op.get(op) or by_shape.get((op, node._ctx, len(node._prev)))" \
+           " or backward_of(node))(node, g)"
+    lines += ["        else:", "            " + call] if keyword == "elif" else \
+        ["        " + call]
+    namespace = dict(GLOBALS, by_op=_BY_OP, by_shape=_BACKWARD, backward_of=_backward_of)
+    exec(compile("\n".join(lines) + "\n", "<backward pass>", "exec"), namespace)
+    run = _PASS[0] = namespace["run"]
+    return run
 
 
 def backward(root: Value, gradient: float = 1.0) -> None:
@@ -204,11 +258,9 @@ def _backward(root: Value, gradient) -> None:
     if anomaly is not None:
         _backward_checked(order, anomaly)
     else:
-        by_op, by_shape = _BY_OP, _BACKWARD
-        for node in reversed(order):
-            fn = by_op.get(node._op) or by_shape.get((node._op, node._ctx, len(node._prev))) \
-                or _backward_of(node)
-            fn(node, node.grad)
+        if len(RULES) != _RULE_COUNT[0]:
+            _forget_stale()
+        (_PASS[0] or _make_pass())(order)
     for leaf, old in earlier:
         leaf.grad += old
 

@@ -312,3 +312,16 @@ def test_threads_sharing_one_graph_get_the_sum_of_their_backward_calls():
         sys.setswitchinterval(interval)
     assert errors == []
     assert_same([w.grad for w in ws], [w.grad for w in expected_model])
+
+
+def test_a_rule_removed_and_registered_again_is_used_afresh():
+    name = "swapped_after_import"
+    x = Value(2.0)
+    for factor in (3.0, 5.0):  # d/dx of the op is `factor`, differently each time
+        rule(name, 1, lambda ctx, v: v, lambda m, out, ctx, v, f=factor: (f,), "f")
+        try:
+            x.grad = 0.0
+            (_node(2.0, (x,), name) * 1.0).backward()
+            assert x.grad == factor
+        finally:
+            del RULES[name]
