@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from .codegen import GLOBALS, backward_function, backward_lines
 from .engine import Value, as_value
 from .modes import current_anomaly, no_grad
-from .rules import RULES, FloatMath, UnknownOpError, ValueMath
+from .rules import _REGISTRATIONS, RULES, FloatMath, UnknownOpError, ValueMath
 
 __all__ = ["topological_order", "backward", "grad"]
 
@@ -34,11 +34,13 @@ _MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the 
 # inline in one loop (no call per node), other nodes through their function.  Made again
 # when _BY_OP gains an op; None until then.
 _PASS: list = [None]
-# Each op's rule as it was when its code was generated, and how many rules there were:
-# when RULES gains or loses an entry (a user's primitive registered, a test's removed),
-# code made from rules no longer registered is dropped before the next pass.
+# Each op's rule as it was when its code was generated, and the state of the table then
+# (its size, how many rule() calls): when RULES changes (a user's primitive registered,
+# a test's removed, a name registered again), code made from rules no longer registered
+# is dropped before the next pass.  Replacing an entry in place (RULES[op] = ...) is not
+# supported: rule() is the way in, and it refuses a name that is taken.
 _MADE_FROM: dict[str, object] = {}
-_RULE_COUNT = [len(RULES)]
+_TABLE_STATE = [len(RULES), _REGISTRATIONS[0]]
 _MAX_INLINE = 16  # ops written into the pass (first seen, first tested); others are called
 
 # One backward at a time, process-wide: a backward pass resets and accumulates the grads of
@@ -155,7 +157,7 @@ def _generic_backward(partials):
 
 def _forget_stale() -> None:
     """Drop generated code whose rule is no longer the one registered under its op."""
-    _RULE_COUNT[0] = len(RULES)
+    _TABLE_STATE[:] = len(RULES), _REGISTRATIONS[0]
     stale = {op for op, r in _MADE_FROM.items() if RULES.get(op) is not r}
     if stale:
         for table in (_BY_OP, _GENERIC, _MADE_FROM):
@@ -258,7 +260,7 @@ def _backward(root: Value, gradient) -> None:
     if anomaly is not None:
         _backward_checked(order, anomaly)
     else:
-        if len(RULES) != _RULE_COUNT[0]:
+        if len(RULES) != _TABLE_STATE[0] or _REGISTRATIONS[0] != _TABLE_STATE[1]:
             _forget_stale()
         (_PASS[0] or _make_pass())(order)
     for leaf, old in earlier:

@@ -61,6 +61,10 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+# How many rule() calls so far: code generated from RULES (autograd.graph's backward) is
+# checked against it, and against len(RULES), so a rule removed or registered again is
+# never served from code made for an earlier one.
+_REGISTRATIONS = [0]
 
 
 def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> Rule:
@@ -87,6 +91,7 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> 
         raise ValueError(f"op {name!r} is already registered")
     entry = Rule(name, forward, partials, tuple(formula), arity, of_x)
     RULES[name] = entry
+    _REGISTRATIONS[0] += 1
     return entry
 
 
