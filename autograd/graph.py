@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .codegen import GLOBALS, backward_function, backward_lines
 from .engine import Value, as_value
-from .modes import current_anomaly, no_grad
+from .modes import STATE, current_anomaly, no_grad
 from .rules import _REGISTRATIONS, RULES, FloatMath, UnknownOpError, ValueMath
 
 __all__ = ["topological_order", "backward", "grad"]
@@ -256,7 +256,8 @@ def _backward(root: Value, gradient) -> None:
     # once (as PyTorch does), so a repeated call adds exactly the same amount again.
     order, earlier = _interior_order(root)
     root.grad = float(gradient)
-    anomaly = current_anomaly()
+    # Modes are rare: the thread-local lookup is skipped unless one is open somewhere.
+    anomaly = current_anomaly() if STATE.active else None
     if anomaly is not None:
         _backward_checked(order, anomaly)
     else:
