@@ -8,6 +8,7 @@ gradient and adds them up (the chain rule, summed over paths).
 
 from __future__ import annotations
 
+import _thread
 import threading
 from collections.abc import Sequence
 
@@ -23,8 +24,7 @@ __all__ = ["topological_order", "backward", "grad"]
 # use: one per (op, constant, number of inputs), and, for ops whose nodes all share one
 # (no constant, fixed arity), also by op name alone so the hot loop does one lookup.
 # The rule is read from RULES when its function is first made, so a rule registered after
-# import (a user's own primitive) is found; a registered rule is never replaced (rule()
-# refuses a second entry of the same name), which is what makes caching by name exact.
+# import (a user's own primitive) is found; see _MADE_FROM for a rule removed or replaced.
 _BACKWARD: dict[tuple, object] = {}
 _BY_OP: dict[str, object] = {}
 _GENERIC: dict[str, object] = {}  # op -> the generic loop, for the cases not generated
@@ -49,6 +49,10 @@ _MAX_INLINE = 16  # ops written into the pass (first seen, first tested); others
 # another graph cannot deadlock its own thread.
 _LOCK = threading.RLock()
 _acquire, _release = _LOCK.acquire, _LOCK.release  # bound once: cheaper than `with`
+# How many threads besides the main one are running (started by threading or _thread).
+# With none, no other thread can be inside backward, nor start while this call runs, so
+# the lock is skipped: a program that never starts a thread pays nothing for it.
+_other_threads = _thread._count
 
 
 _EXPAND = object()  # stack marker: the node below it has had its inputs pushed
@@ -238,6 +242,8 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     >>> backward(y); x.grad
     7.0
     """
+    if not _other_threads():
+        return _backward(root, gradient)
     _acquire()
     try:
         _backward(root, gradient)
