@@ -56,12 +56,12 @@ def test_make_bench_writes_to_out_and_leaves_tracked_files_alone(tmp_path, monke
 def test_quick_run_writes_the_table(tmp_path, capsys):
     out = tmp_path / "bench.md"
     out.write_text("# Benchmarks\n\nhand-written notes\n")
-    assert main(["--quick", "--rounds", "1", "--out", str(out)]) == 0
+    # (every row runs in the test above; here two rows are enough to check the writing)
+    assert main(["--quick", "--rounds", "1", "--only", "chain", "--out", str(out)]) == 0
     text = out.read_text()
     assert text.startswith("# Benchmarks\n\nhand-written notes\n")
     assert harness.BEGIN in text and harness.END in text
-    rows = text.count("\n| ") - 2  # header and rule
-    assert rows >= 11
+    assert text.count("\n| ") == 4  # header, rule and the two chain rows
     # A second run replaces the generated block instead of appending another.
     assert main(["--quick", "--rounds", "1", "--only", "bytes", "--out", str(out)]) == 0
     text = out.read_text()
