@@ -52,7 +52,8 @@ _acquire, _release = _LOCK.acquire, _LOCK.release  # bound once: cheaper than `w
 # How many threads besides the main one are running (started by threading or _thread).
 # With none, no other thread can be inside backward, nor start while this call runs, so
 # the lock is skipped: a program that never starts a thread pays nothing for it.
-_other_threads = _thread._count
+# (An interpreter without _thread._count takes the lock every time.)
+_other_threads = getattr(_thread, "_count", lambda: 1)
 
 
 _EXPAND = object()  # stack marker: the node below it has had its inputs pushed
