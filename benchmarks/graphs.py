@@ -20,7 +20,16 @@ import tracemalloc
 
 from autograd import Value
 
-from .harness import Row, all_close, close, fmt_time, interleaved, median, without_collector
+from .harness import (
+    Row,
+    all_close,
+    close,
+    fmt_time,
+    interleaved,
+    median,
+    progress,
+    without_collector,
+)
 
 CHAIN_FACTOR = 0.9999999  # d(a^n)/da = n a^(n-1): an exact oracle for the chain's gradient
 
@@ -102,6 +111,7 @@ def run_deep_chain(rounds: int, n: int = 1_000_000) -> Row:
                         rounds, warmup=0)
     assert sys.getrecursionlimit() == limit
     ok = all(chain_ok(r, n) for r in results)
+    progress("peak memory, traced (tracemalloc)")
     peak = peak_bytes(lambda: chain_grads(Value, n))
     t = median(times["ours"])
     return Row(name, f"{fmt_time(t)} ({t / n * 1e9:.0f} ns per node), "
@@ -168,6 +178,7 @@ def held_bytes_per_node(V, n: int) -> tuple[float, tuple]:
 
 def run_bytes_per_node(n: int = 10_000) -> Row:
     name = f"bytes per node, {n:,}-deep chain held after backward (tracemalloc)"
+    progress("ours")
     ours, r_ours = held_bytes_per_node(Value, n)
     ok = chain_ok(r_ours, n)
     MValue = _micrograd_value()
@@ -177,6 +188,7 @@ def run_bytes_per_node(n: int = 10_000) -> Row:
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 2 * n + 1000))
     try:
+        progress("micrograd")
         mg, r_mg = held_bytes_per_node(MValue, n)
     finally:
         sys.setrecursionlimit(limit)
