@@ -315,6 +315,15 @@ def run_program(text: str, inputs: Mapping[str, float] | None = None,
     for stmt in tree.body:
         if type(stmt) in _REJECTED:
             raise _error(stmt, _REJECTED[type(stmt)], source)
+        if type(stmt) is ast.Expr:
+            # a bare expression (`x**2`): the output needs a name to be reported by.
+            # What it may not contain is said first, so the advice is never to assign
+            # something that would be refused anyway.
+            _check_expression(stmt.value, source)
+            shown = ast.get_source_segment(text, stmt.value) or "..."
+            shown = shown if len(shown) <= 40 and "\n" not in shown else "..."
+            raise _error(stmt, f"an expression alone has no name: write an assignment, "
+                         f"e.g. 'y = {shown}'", source)
         if type(stmt) is not ast.Assign:
             raise _error(stmt, f"only assignments 'name = expression' are allowed, "
                          f"not {type(stmt).__name__}", source)

@@ -128,7 +128,7 @@ HOSTILE = [
     ("y = [1, 2]", "1:5", "lists"),
     ("y = True", "1:5", "bool"),
     ("y = 1j", "1:5", "complex"),
-    ("exec('1')", "1:1", "only assignments"),
+    ("exec('1')", "1:1", "unknown function 'exec'"),
     ("y = x * 1\ny = 2", "2:1", "already assigned"),
     ("x = 3", "1:1", "already set"),
     ("exp = 3", "1:1", "function name"),
