@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 
 from autograd import Value, as_value, dot
@@ -28,8 +29,11 @@ __all__ = ["Module", "Neuron", "Layer", "MLP"]
 def _real(x, what: str) -> float:
     """``x`` as a finite float, or ValueError naming ``what`` it was meant to be."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise ValueError(f"{what} must be a real number, got {x!r}")
-    f = float(x)
+        raise ValueError(f"{what} must be a real number, got {reprlib.repr(x)}")
+    try:
+        f = float(x)
+    except OverflowError:  # an int of hundreds of digits
+        raise ValueError(f"{what} is too large for a float, got {reprlib.repr(x)}") from None
     if not math.isfinite(f):
         raise ValueError(f"{what} must be finite, got {f!r}")
     return f
