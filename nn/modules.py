@@ -208,8 +208,13 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence) -> Value:
         """The neuron's output for inputs ``x`` (numbers or Values)."""
-        if len(x) != self.nin:
-            raise ValueError(f"Neuron takes {self.nin} inputs, got {len(x)}")
+        try:
+            n = len(x)
+        except TypeError:  # None, a number: say what a neuron takes
+            raise TypeError(f"Neuron takes a list of {self.nin} inputs, got "
+                            f"{type(x).__name__}") from None
+        if n != self.nin:
+            raise ValueError(f"Neuron takes {self.nin} inputs, got {n}")
         return self._activate(dot(self.w, x, bias=self.b))
 
     def __repr__(self) -> str:
