@@ -35,7 +35,7 @@ __all__ = [
 # PyTorch's BCELoss at saturation: log is clamped below at -100 in the loss, and the
 # gradient is (p - t) / max(p (1 - p), 1e-12) (binary_cross_entropy_backward in ATen).
 _LOG_FLOOR = -100.0
-_BCE_EPS = 1e-12
+_BCE_EPS = 9.999999960041972e-13  # ATen's EPSILON = 1e-12, a C++ float: this double
 
 
 def _is_seq(x) -> bool:
