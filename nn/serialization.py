@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import reprlib
+import stat
 
 from autograd.fileio import write_atomically
 
@@ -80,6 +82,10 @@ def _unique_keys(pairs: list) -> dict:
 
 def _read(path, max_bytes: int) -> dict:
     """The file's JSON object, or ValueError saying why it is not one."""
+    st = os.stat(path)  # OSError (FileNotFoundError, ...) names the path itself
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block open(), a device never end
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise ValueError(f"{path}: not a saved model ({kind})")
     with open(path, "rb") as f:
         raw = f.read(max_bytes + 1)  # never more than the limit, whatever the file's size
     if len(raw) > max_bytes:
@@ -154,8 +160,8 @@ def load(path, into: MLP | None = None, *, max_bytes: int = MAX_BYTES) -> MLP:
     Raises:
         ValueError: the file is truncated or corrupt, of another format or version,
             its architecture is invalid or differs from ``into``'s, or its weights are
-            missing, extra or not finite numbers, or it is larger than ``max_bytes``.
-            Nothing is changed.
+            missing, extra or not finite numbers, it is larger than ``max_bytes``, or
+            it is not a regular file (a FIFO, a directory).  Nothing is changed.
         TypeError: ``into`` is not an :class:`~nn.MLP`.
         OSError: the file could not be read.
     """

@@ -121,3 +121,13 @@ def test_a_large_valid_model_loads(tmp_path):
     model.save(tmp_path / "big.json")
     loaded = nn.load(tmp_path / "big.json")
     assert loaded.state_dict() == model.state_dict()
+
+
+def test_a_fifo_or_directory_is_not_a_model_and_never_blocks(tmp_path):
+    import os
+    fifo = tmp_path / "model.json"
+    os.mkfifo(fifo)  # open() for reading would wait for a writer forever
+    with pytest.raises(ValueError, match=r"model\.json: not a saved model \(not a regular"):
+        nn.load(fifo)
+    with pytest.raises(ValueError, match=r"not a saved model \(a directory\)"):
+        nn.load(tmp_path)
