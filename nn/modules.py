@@ -28,6 +28,8 @@ __all__ = ["Module", "Neuron", "Layer", "MLP"]
 
 def _real(x, what: str) -> float:
     """``x`` as a finite float, or ValueError naming ``what`` it was meant to be."""
+    if type(x) is float and math.isfinite(x):  # the common case, without the ABC checks
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise ValueError(f"{what} must be a real number, got {reprlib.repr(x)}")
     try:
