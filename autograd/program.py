@@ -55,7 +55,11 @@ _REJECTED = {
     ast.IfExp: "conditional expressions are not allowed",
     ast.NamedExpr: "':=' is not allowed",
     ast.AugAssign: "augmented assignment (+= etc.) is not allowed: assign a new name",
+    ast.AnnAssign: "type annotations are not allowed: write 'name = expression'",
 }
+# How a refused operator is written, so the message shows what the user typed.
+_OPERATOR_SYMBOLS = {ast.MatMult: "@", ast.Mod: "%", ast.FloorDiv: "//", ast.LShift: "<<",
+                     ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&"}
 _ALLOWED = "numbers, names, + - * / **, unary minus and calls of " + ", ".join(FUNCTIONS)
 
 
@@ -133,8 +137,9 @@ def _check_expression(expr: ast.AST, source: str) -> None:
                              source)
         elif kind is ast.BinOp:
             if type(node.op) not in _ARITHMETIC:
-                raise _error(node, f"operator {type(node.op).__name__} is not allowed; "
-                             f"only + - * / **", source)
+                symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
+                raise _error(node, f"operator {symbol} is not allowed; only + - * / **",
+                             source)
             if type(node.op) is ast.Pow:
                 k = _constant(node.right)
                 if k is not None and not abs(k) <= MAX_EXPONENT:

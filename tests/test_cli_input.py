@@ -113,3 +113,14 @@ def test_the_docs_refused_examples_show_their_own_refusals(capsys):
         argv = shlex.split(command[2:].split(" # exit status")[0])
         status, _, err = run(capsys, *argv[1:])
         assert status == 2 and err.strip() == message, command
+
+
+@pytest.mark.parametrize("program, message", [
+    ("y: float = 1", "type annotations are not allowed: write 'name = expression'"),
+    ("y = x @ x", "operator @ is not allowed"),
+    ("y = x << 1", "operator << is not allowed"),
+])
+def test_refusals_name_what_the_user_wrote_not_ast_classes(capsys, program, message):
+    status, _, err = run(capsys, "grad", program, "--set", "x=1")
+    assert status == 2 and message in err
+    assert not re.search(r"AnnAssign|MatMult|LShift", err)
