@@ -80,7 +80,7 @@ def _to_float(x) -> float:
         if t is int or t is bool or isinstance(x, numbers.Real):  # numpy scalars, fractions
             return float(x)
     except OverflowError:  # Value(10**400): an int no float can hold
-        raise ValueError(f"{_short(x)} is too large for a float (the largest is about "
+        raise ValueError(f"{_number_text(x)} is too large for a float (the largest is about "
                          f"1.8e308)") from None
     size = getattr(x, "size", None)
     if callable(size):  # torch tensors: size() is a method, numel() the element count
@@ -99,9 +99,17 @@ def _to_float(x) -> float:
     )
 
 
-def _short(x) -> str:
-    text = repr(x) if type(x) is not int else str(x) if x.bit_length() < 200 else \
-        f"an int of {len(str(abs(x)))} digits"
+def _number_text(x) -> str:
+    """A short description of a number too large for a float (its repr may be huge, or
+    refused: Python will not convert ints of more than 4300 digits to text)."""
+    if type(x) is int and x.bit_length() >= 200:
+        if x.bit_length() < 14_000:
+            return f"an int of {len(str(abs(x)))} digits"
+        return f"an int of about {int(x.bit_length() * 0.30103) + 1} digits"
+    try:
+        text = repr(x)
+    except ValueError:
+        return f"a {type(x).__qualname__}"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

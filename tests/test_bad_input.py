@@ -119,3 +119,14 @@ def test_fit_accepts_an_optimizer_of_part_of_the_model():
     history = nn.fit(model, [[1.0], [2.0]], [1.0, 2.0], optimizer=nn.SGD(last, lr=0.01),
                      epochs=2)
     assert math.isfinite(history.loss[-1])
+
+
+@pytest.mark.parametrize("x, shown", [(10**5000, "an int of about 5001 digits"),
+                                      (-(10**400), "an int of 401 digits")],
+                         ids=["5001 digits", "-401 digits"])
+def test_ints_too_long_to_print_are_described(x, shown):
+    from fractions import Fraction
+    with pytest.raises(ValueError, match=f"{shown} is too large for a float"):
+        Value(x)
+    with pytest.raises(ValueError, match="too large for a float"):
+        Value(Fraction(x, 3))
