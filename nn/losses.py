@@ -140,7 +140,7 @@ def _bce_term(p: Value, t: float) -> Value:
     # (p - t) / 1e-12, which still points away from the wrong end; the derivative of
     # the clamped log alone would be 0 there, or point the wrong way (p = 1e-300,
     # t = 0.5).  `p - x` is exactly 0, so the node's value is the clamped loss and its
-    # gradient is g.
+    # gradient is g (a straight line: its second derivative there is 0).
     loss = -((t * _clamped_log(x) if t != 0.0 else 0.0)
              + ((1.0 - t) * _clamped_log(1.0 - x) if t != 1.0 else 0.0))
     g = (x - t) / _BCE_EPS
