@@ -258,7 +258,8 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
         ValueError: before any training: X empty, ragged or of the wrong width,
             ``len(X) != len(y)``, a target of the wrong shape or range for the loss, an
             unknown loss, a bad ``epochs`` / ``batch_size``, or an optimizer that holds
-            none of the model's parameters (it would train nothing).
+            none of the model's parameters (it would train nothing), or an
+            ``lr_schedule`` built on another optimizer.
 
     >>> import nn
     >>> model = nn.MLP(1, [1], output_activation="linear", seed=0)
@@ -286,6 +287,11 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
         optimizer = SGD(model.parameters(), lr=0.1)
     else:
         _check_optimizer(optimizer, model)
+    if lr_schedule is not None and getattr(lr_schedule, "optimizer", optimizer) is not optimizer:
+        # a schedule of another optimizer would change a learning rate fit never uses
+        raise ValueError("lr_schedule drives another optimizer than the one fit() uses: "
+                         "build it on the optimizer you pass, e.g. "
+                         "nn.LinearLR(optimizer, ...) with fit(..., optimizer=optimizer)")
 
     order = list(range(len(rows)))
     rng = random.Random(seed)

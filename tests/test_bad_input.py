@@ -130,3 +130,17 @@ def test_ints_too_long_to_print_are_described(x, shown):
         Value(x)
     with pytest.raises(ValueError, match="too large for a float"):
         Value(Fraction(x, 3))
+
+
+def test_fit_refuses_a_schedule_of_another_optimizer():
+    model = nn.MLP(1, [1], seed=0)
+    used, other = (nn.SGD(model.parameters(), lr=0.1) for _ in range(2))
+    with pytest.raises(ValueError, match="lr_schedule drives another optimizer"):
+        nn.fit(model, [[1.0]], [1.0], optimizer=used, lr_schedule=nn.StepLR(other, 1),
+               epochs=1)
+    # without an optimizer, fit makes its own: a schedule cannot be built on it
+    with pytest.raises(ValueError, match="lr_schedule drives another optimizer"):
+        nn.fit(model, [[1.0]], [1.0], lr_schedule=nn.StepLR(other, 1), epochs=1)
+    history = nn.fit(model, [[1.0]], [1.0], optimizer=used, lr_schedule=nn.StepLR(used, 1),
+                     epochs=2)
+    assert len(history.loss) == 2
