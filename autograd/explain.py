@@ -81,6 +81,7 @@ def _show(x: float, digits: int | None) -> str:
     whole numbers stay whole (3, not 3.00); inf and nan as such."""
     if digits is None:
         return f"{x:.6g}"
+    digits = min(digits, 17)  # a float has 17 significant digits; more are only zeros
     if not math.isfinite(x) or x == math.floor(x):
         return f"{x:.{digits}g}"
     text = f"{x:#.{digits}g}"  # '#' keeps trailing zeros, and a bare point ('12.')

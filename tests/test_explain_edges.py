@@ -164,3 +164,10 @@ def test_listed_paths_share_their_factors_instead_of_redoing_them(monkeypatch):
     e = explain(v, x)
     assert len(e.paths) == 8 and all(len(p.factors) == 2000 for p in e.paths)
     assert len(calls) <= 2000 + 8 * 3
+
+
+def test_more_digits_than_a_float_has_print_no_padding():
+    a = Value(1.0, label="a")
+    y = a * 0.1
+    y.label = "y"
+    assert explain(y, a, digits=10**6).equation() == f"dy/da = {0.1:.17g}"
