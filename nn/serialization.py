@@ -14,9 +14,11 @@ leaves the previous file intact (see :mod:`autograd.fileio`).
 
 Loading treats the file as untrusted input: it parses JSON only (no pickle, nothing is
 executed), refuses files larger than ``max_bytes`` (:data:`MAX_BYTES`, 64 MB, about a
-million parameters, unless the keyword raises it), and checks the whole file before any
-model is built or changed: the declared architecture must account for exactly the
-parameter values present, so a few bytes cannot ask for a billion weights.  Every
+million parameters, unless the keyword raises it).  Before a model is built, the
+parameter count the architecture declares is checked against the values present (a few
+bytes cannot ask for a billion weights; a model is built only when its size is within
+a small margin of the file's), and every name and value is checked before ``into`` is
+changed: a failed ``load(into=model)`` leaves the model as it was.  Every
 malformed file (deep nesting, duplicate keys, numbers too large for a float, wrong
 types) raises ``ValueError`` naming the file and the problem.  The work is linear in the
 file's size.
