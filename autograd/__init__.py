@@ -12,6 +12,8 @@ Where things live:
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
+* ``extend.py``    ``primitive``: a user's own op, with its rule, from outside the package
+* ``functional.py`` ``jvp`` (forward mode), ``jacobian``, ``hessian``, ``hvp``
 * ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
 * ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
@@ -36,6 +38,8 @@ from .engine import (
     tanh,
 )
 from .explain import Explanation, GradientMismatch, assert_grad, explain
+from .extend import primitive
+from .functional import hessian, hvp, jacobian, jvp
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -54,4 +58,6 @@ __all__ = [
     "draw", "render", "GraphTooLargeError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "compile", "Compiled", "CompiledResult",
+    "primitive",
+    "jvp", "jacobian", "hessian", "hvp",
 ]
