@@ -81,7 +81,8 @@ def _check_partials(name: str, partials, arity: int) -> None:
     if not isinstance(ps, (tuple, list)):
         raise ValueError(
             f"partials of primitive {name!r} must return a tuple with one partial "
-            f"derivative per input ({arity}), got a single {type(ps).__name__}; "
+            f"derivative per input ({arity}), got a single "
+            f"{'expression' if type(ps) is Expr else type(ps).__name__}; "
             f"write `return (d,)` for one input"
         )
     if len(ps) != arity:
