@@ -119,8 +119,8 @@ def primitive(
 
     ``compile`` generates code for the primitive (its forward is called from the
     generated code; its derivative is generated from ``partials``), so no eager fallback
-    is needed.  Batched replay (``Compiled.batch_forward``) passes NumPy arrays to
-    ``forward``, so it works only when ``forward`` does.
+    is needed.  Batched replay (``Compiled.batch_forward``/``batch_backward``, on NumPy
+    arrays) does not support user primitives: it raises ``TypeError`` naming the op.
 
     Args:
         name: the op name its nodes carry (``Value.op``); a Python identifier that is not
@@ -168,9 +168,20 @@ def primitive(
                         f"{type(partials).__name__}")
     _check_partials(name, partials, arity)
 
-    # No ``of_x``: generated code calls ``_f_<name>(None, *xs)``, and batched replay, which
-    # has a NumPy version of each built-in ``of_x``, does not refuse to run.
-    entry = rule(name, arity, lambda ctx, *xs: forward(*xs), partials, *formulas)
+    def value_of(*xs: float) -> float:
+        data = forward(*xs)
+        if type(data) is float:
+            return data
+        try:  # ints, numpy floats: the same float eager and compiled code will see
+            return _to_float(data)
+        except TypeError:
+            raise TypeError(f"forward of primitive {name!r} returned "
+                            f"{type(data).__name__}, not a real number") from None
+
+    # No ``of_x``: generated code calls ``_f_<name>(None, *xs)``.  Batched replay checks
+    # that it has a NumPy version of every ``of_x`` in the table, and would otherwise
+    # refuse to run even for functions that do not use this op.
+    entry = rule(name, arity, lambda ctx, *xs: value_of(*xs), partials, *formulas)
     _DEFINED[name] = entry
     # The code generator's names are collected at import; add this op's forward.
     GLOBALS[f"_f_{name}"] = entry.forward
@@ -179,14 +190,7 @@ def primitive(
         if len(inputs) != arity:
             raise TypeError(f"{name}() takes {arity} input(s), got {len(inputs)}")
         xs = tuple(x if type(x) is Value else as_value(x) for x in inputs)
-        data = forward(*[x.data for x in xs])
-        if type(data) is not float:
-            try:
-                data = _to_float(data)
-            except TypeError:
-                raise TypeError(f"forward of primitive {name!r} returned "
-                                f"{type(data).__name__}, not a real number") from None
-        return _node(data, xs, name)
+        return _node(value_of(*[x.data for x in xs]), xs, name)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc if doc is not None else \

@@ -10,6 +10,9 @@ import math
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_random_graphs import build, step
 
 import autograd as ag
 from autograd import RULES, GradcheckError, Value, grad
@@ -312,3 +315,53 @@ def test_the_returned_function_documents_itself(log1mexp):
     assert "exp(-x - t_log1mexp(x))" in log1mexp.__doc__
     assert log1mexp.rule is RULES["t_log1mexp"]
     assert log1mexp.rule.forward(None, 2.0) == stable_log1mexp(2.0)
+
+
+# --- random graphs (hypothesis) with user primitives inside -----------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    point=st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=3),
+    program=st.lists(step, min_size=1, max_size=20),
+)
+def test_random_graphs_through_user_primitives_match_differences_and_forward_mode(
+        point, program):
+    names = []
+    try:
+        lme = ag.primitive("t_rg_log1mexp", stable_log1mexp, LOG1MEXP_PARTIALS,
+                           formula="exp(-x - t_rg_log1mexp(x))")
+        names.append("t_rg_log1mexp")
+        hyp = ag.primitive("t_rg_hypot", lambda a, b: math.hypot(a, b),
+                           lambda m, out, ctx, a, b: (a / out, b / out),
+                           formula=("a/t_rg_hypot(a, b)", "b/t_rg_hypot(a, b)"), arity=2)
+        names.append("t_rg_hypot")
+
+        def f(*xs):
+            out = build(program, list(xs))  # in (-2, 2): squashed by tanh
+            # log1mexp on (0.5, 4.5), hypot away from its kink at the origin
+            return hyp(lme(out + 2.5) * xs[0], out * 0.5 + 3.0)
+
+        assert ag.gradcheck(f, point, atol=1e-5, rtol=1e-4)
+        leaves = [Value(v) for v in point]
+        gradient = grad(f(*leaves), leaves)
+        direction = [1.0 + i for i in range(len(point))]
+        _, slope = ag.jvp(f, point, direction)
+        assert slope == pytest.approx(math.fsum(g * t for g, t in zip(gradient, direction)),
+                                      rel=1e-9, abs=1e-12)
+    finally:
+        for name in names:
+            unregister(name)
+
+
+def test_batched_replay_refuses_only_functions_that_use_a_primitive(define):
+    np = pytest.importorskip("numpy")
+    square = define("t_square", lambda x: x * x, lambda m, out, ctx, x: (2.0 * x,),
+                    formula="2*x")
+    w = Value(2.0)
+    uses = ag.compile(lambda x: square(w * x), [1.0])
+    with pytest.raises(TypeError, match="forward of primitive 't_square' returned ndarray"):
+        uses.batch_forward(np.array([1.0, 2.0]))
+    other = ag.compile(lambda x: (w * x).tanh(), [1.0])
+    assert list(other.batch_forward(np.array([0.5, 1.0]))) == pytest.approx(
+        [math.tanh(1.0), math.tanh(2.0)], rel=1e-15)
