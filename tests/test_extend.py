@@ -10,7 +10,7 @@ import math
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_random_graphs import build, step
 
@@ -342,6 +342,9 @@ def test_random_graphs_through_user_primitives_match_differences_and_forward_mod
             # log1mexp on (0.5, 4.5), hypot away from its kink at the origin
             return hyp(lme(out + 2.5) * xs[0], out * 0.5 + 3.0)
 
+        # A built-in node exactly at a kink (relu at 0 inside softplus) has a subgradient
+        # that no finite difference reproduces: such graphs test the kink, not this.
+        assume(ag.check_local_derivatives(build(program, [Value(v) for v in point])) is None)
         assert ag.gradcheck(f, point, atol=1e-5, rtol=1e-4)
         leaves = [Value(v) for v in point]
         gradient = grad(f(*leaves), leaves)
