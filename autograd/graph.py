@@ -261,8 +261,7 @@ def grad(
                 name = f" {x.label!r}" if x.label else ""
                 raise ValueError(
                     f"grad(): input {i}{name} (data {x.data!r}) is not used to compute the "
-                    f"output; "
-                    f"pass allow_unused=True to get 0.0 for it"
+                    f"output; pass allow_unused=True to get 0.0 for it"
                 )
     if create_graph:
         return [grads.get(x, as_value(0.0)) for x in inputs]
