@@ -53,7 +53,13 @@ def _check_arity(name: str, arity) -> int:
 
 
 def _check_formula(name: str, formula, arity: int) -> tuple[str, ...]:
-    formulas = (formula,) if isinstance(formula, str) else tuple(formula)
+    if isinstance(formula, str):
+        formulas = (formula,)
+    else:
+        try:
+            formulas = tuple(formula)
+        except TypeError:
+            formulas = ()  # not a sequence: refused below
     if len(formulas) != arity or not all(isinstance(f, str) and f for f in formulas):
         raise ValueError(
             f"primitive {name!r}: formula must give the derivative with respect to each of "

@@ -268,7 +268,7 @@ def test_bad_arity_is_refused(arity):
     assert "t_arity" not in RULES
 
 
-@pytest.mark.parametrize("formula", ["", ("a", "b"), [], (1,)])
+@pytest.mark.parametrize("formula", ["", ("a", "b"), [], (1,), None, 3])
 def test_one_formula_per_input(formula):
     with pytest.raises(ValueError, match="formula must give the derivative"):
         ag.primitive("t_formula", math.exp, _ok, formula=formula)
