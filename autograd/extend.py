@@ -69,21 +69,28 @@ def _check_formula(name: str, formula, arity: int) -> tuple[str, ...]:
     return formulas
 
 
+def _unevaluable(name: str, e: Exception) -> ValueError:
+    return ValueError(
+        f"partials of primitive {name!r} must be written with arithmetic (+ - * /) on "
+        f"its arguments and the functions of m ({_math_functions()}; x**k is "
+        f"m.pow(x, k)), with no `if` on an input's value (use m.step / m.sign) and no "
+        f"math or numpy calls or Value methods; evaluating it on symbols failed: "
+        f"{type(e).__name__}: {e}"
+    )
+
+
 def _check_partials(name: str, partials, arity: int) -> None:
     """Evaluate ``partials`` on symbols: what the engine will need, checked now."""
     xs = [Expr(f"x{i}") for i in range(arity)]
     try:
         ps = partials(CODE_MATH, Expr("out"), None, *xs)
     except AttributeError as e:
-        raise ValueError(f"partials of primitive {name!r}: m has no function {str(e)!r}; "
-                         f"it has {_math_functions()}") from e
+        if str(e).isidentifier():  # CODE_MATH names the missing function, nothing else
+            raise ValueError(f"partials of primitive {name!r}: m has no function "
+                             f"{str(e)!r}; it has {_math_functions()}") from e
+        raise _unevaluable(name, e) from e
     except Exception as e:
-        raise ValueError(
-            f"partials of primitive {name!r} must be written with arithmetic (+ - * /) on "
-            f"its arguments and the functions of m ({_math_functions()}; x**k is "
-            f"m.pow(x, k)), with no `if` on an input's value (use m.step / m.sign) and no "
-            f"math or numpy calls; evaluating it on symbols failed: {type(e).__name__}: {e}"
-        ) from e
+        raise _unevaluable(name, e) from e
     if not isinstance(ps, (tuple, list)):
         raise ValueError(
             f"partials of primitive {name!r} must return a tuple with one partial "

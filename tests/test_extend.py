@@ -283,6 +283,7 @@ def test_one_formula_per_input(formula):
     (lambda m, out, ctx, x: (1.0 if x > 0 else 0.0,), 1, "branched on an input's value"),
     (lambda m, out, ctx, x: (x**2,), 1, r"x\*\*k is m.pow\(x, k\)"),
     (lambda m, out, ctx, x: (m.tanh(x),), 1, "m has no function 'tanh'"),
+    (lambda m, out, ctx, x: (1.0 - out.tanh(),), 1, "or Value methods.*'tanh'"),
     (lambda m, out, x: (1.0,), 1, "TypeError"),
 ])
 def test_bad_partials_are_refused_naming_the_op(partials, arity, message):
