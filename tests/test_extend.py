@@ -170,6 +170,16 @@ def test_explain_shows_the_users_formula(log1mexp):
     assert e.agrees
 
 
+def test_explain_names_both_inputs_of_a_two_input_primitive(logaddexp2):
+    p, q = Value(0.3, label="p"), Value(-1.2, label="q")
+    y = logaddexp2(p, q)
+    y.label = "y"
+    e = ag.explain(y, q)
+    assert "exp(q - t_logaddexp(p, q))" in str(e)
+    # by hand: d/dq log(e^p + e^q) = e^q / (e^p + e^q)
+    assert e.value == pytest.approx(math.exp(-1.2) / (math.exp(0.3) + math.exp(-1.2)))
+
+
 def test_draw_labels_edges_with_the_local_derivative(log1mexp):
     x = Value(0.5, label="x")
     source = ag.draw(log1mexp(x)).source
