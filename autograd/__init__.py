@@ -7,7 +7,9 @@ Where things live:
 * ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
 * ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
 * ``gradcheck.py`` reverse mode against central finite differences
-* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files
+* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files; ``draw_dot``
+* ``layout.py``    Graphviz layout in a child process, bounded in time and memory
+* ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
@@ -18,7 +20,7 @@ Where things live:
 """
 
 from .compile import Compiled, CompiledResult, compile
-from .draw import GraphTooLargeError, draw, render
+from .draw import GraphTooLargeError, draw, draw_dot, render
 from .engine import (
     Value,
     absolute,
@@ -51,7 +53,7 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
-    "draw", "render", "GraphTooLargeError",
+    "draw", "draw_dot", "render", "GraphTooLargeError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "compile", "Compiled", "CompiledResult",
 ]
