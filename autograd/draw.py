@@ -47,6 +47,7 @@ RENDER_FORMATS = ("svg", "png", "pdf", "dot")
 _OP_SYMBOL = {"add": "+", "mul": "*", "sum": "sum", "dot": "dot", "powv": "**"}
 _HIGHLIGHT = {"color": "red", "penwidth": "2"}
 _MAX_LABELLED_FAN_IN = 4
+_MAX_LABELLED_SPAN = 300
 _BOX = {"shape": "Mrecord", "style": "filled", "fillcolor": "#fff4d6"}
 
 
@@ -220,6 +221,21 @@ def _too_large(what: str, limit: int, option: str) -> GraphTooLargeError:
         f"slow and unreadable. To draw it, {NARROWING}, or raise {option}.")
 
 
+def _edge_span(order: list[Value]) -> int:
+    """About how many ranks all edges cross together, ranked as dot ranks them: an op one
+    rank below its deepest input, a leaf one rank above its first consumer."""
+    depth: dict[Value, int] = {}
+    for node in order:
+        depth[node] = 1 + max((depth[c] for c in node.inputs), default=-1)
+    level: dict[Value, int] = {}
+    for node in order:
+        for child in node.inputs:
+            if child.is_leaf:
+                level[child] = min(level.get(child, depth[node] - 1), depth[node] - 1)
+    return sum(max(depth[node] - level.get(child, depth[child]) - 1, 0)
+               for node in order for child in node.inputs)
+
+
 def _natural(name: str) -> list:
     return [int(part) if part.isdigit() else part for part in name.split(".")]
 
@@ -374,6 +390,10 @@ def draw(
     if root in module and root not in box_outputs[module[root]]:
         box_outputs[module[root]].append(root)
 
+    # Labels on long edges (x feeding every step of x*x*...*x) multiply Graphviz's work
+    # many times over: 60 factors take seconds with labels and a fraction without.  Such
+    # graphs get xlabels, placed after the layout at no cost.
+    short_edges = _edge_span(order) <= _MAX_LABELLED_SPAN
     fmt = lambda x: format(x, number_format)
     g = Drawing("autograd", graph_attr={"rankdir": rankdir},
                 node_attr={"fontsize": "12"}, edge_attr={"fontsize": "10"})
@@ -394,7 +414,7 @@ def draw(
                     else "Σ " + fmt(math.fsum(partials))
                 text = text if count == 1 else f"{text} ×{count}"
                 if not collapse:
-                    attrs["label"] = text
+                    attrs["label" if short_edges else "xlabel"] = text
                 else:
                     # Between two layers of 16 neurons run 256 edges: their numbers would
                     # hide each other, so a box fed by many edges shows them on hover

@@ -55,8 +55,13 @@ def test_the_guard_counts_edges_too():
 
 
 def test_a_sixty_factor_product_draws(tmp_path):
-    # Took over 60 s with `dot` before parallel edges were merged.
+    # Took over 60 s with `dot` before parallel edges were merged.  x feeds all 59 steps of
+    # the chain: labels on such long edges cost Graphviz seconds, so they become xlabels.
+    from autograd.program import run_program
+
     program = "y = " + "*".join(["x"] * 60)
+    source = draw(run_program(program, {"x": 2.0}).output).source
+    assert "xlabel=" in source and " label=" not in source.split("->", 1)[1]
     done = subprocess.run([sys.executable, "-m", "autograd.cli", "draw", program,
                            "--set", "x=2", "-o", str(tmp_path / "g.svg")],
                           capture_output=True, text=True, timeout=120,
