@@ -64,8 +64,11 @@ class Drawing(graphviz.Digraph):
     engines, renderers or formatters are passed to graphviz, which needs ``dot``.
     """
 
-    layout_timeout: float = LAYOUT_TIMEOUT
-    members: dict[str, list[int]]  # a collapsed box's id -> topological indices inside
+    def __init__(self, *args, layout_timeout: float = LAYOUT_TIMEOUT, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.layout_timeout = layout_timeout
+        # A collapsed box's node id -> the topological indices of the values inside it.
+        self.members: dict[str, list[int]] = {}
 
     def _ours(self, engine, renderer, formatter, neato_no_op) -> bool:
         return (engine or self.engine) == "dot" and not (renderer or formatter or neato_no_op)
@@ -396,8 +399,8 @@ def draw(
     short_edges = _edge_span(order) <= _MAX_LABELLED_SPAN
     fmt = lambda x: format(x, number_format)
     g = Drawing("autograd", graph_attr={"rankdir": rankdir},
-                node_attr={"fontsize": "12"}, edge_attr={"fontsize": "10"})
-    g.layout_timeout = layout_timeout
+                node_attr={"fontsize": "12"}, edge_attr={"fontsize": "10"},
+                layout_timeout=layout_timeout)
     g.members = {name: [index[v] for v in members] for name, members in boxes.items()}
     into: dict[str, list[str]] = {}
     for tail, head in edges:
@@ -436,7 +439,7 @@ def draw(
         if node in module:
             continue
         style = _HIGHLIGHT if node in lit else {}
-        header = _escape_record(node.label) if node.label else ""
+        header = _escape_record(str(node.label)) if node.label else ""
         if not node.is_leaf and not op_nodes:
             op = _escape_record(_op_text(node))
             header = f"{header} = {op}" if header else op
