@@ -421,11 +421,10 @@ def draw(
                 else:
                     # Between two layers of 16 neurons run 256 edges: their numbers would
                     # hide each other, so a box fed by many edges shows them on hover
-                    # (tooltip) only.  xlabels take no room in the layout, where labels
-                    # would spread it out.
+                    # (tooltip) only.
                     attrs["tooltip"] = f"gradient flowing back: {text}"
                     if len(tails) <= _MAX_LABELLED_FAN_IN:
-                        attrs["xlabel"] = text
+                        attrs["label" if short_edges else "xlabel"] = text
             g.edge(tail, head, **attrs)
 
     # Boxes first, in the modules' natural order (neurons.2 before neurons.10), so the

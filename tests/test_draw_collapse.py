@@ -102,14 +102,14 @@ def test_an_edge_between_neurons_carries_the_gradient_flowing_back():
 
     dz = (loss_at(1e-6) - loss_at(-1e-6)) / 2e-6
     (label,) = re.findall(r'"layers\.0\.neurons\.2" -> "layers\.1\.neurons\.0" '
-                          r'\[[^\]]*xlabel="?([-\d.e]+)', source)
+                          r'\[[^\]]*x?label="?([-\d.e]+)', source)
     assert math.isclose(float(label), w * dz, rel_tol=1e-6)
 
 
 def test_the_flows_out_of_a_neuron_add_up_to_its_output_grad():
     _, _, loss = one_sample()
     source = draw(loss, collapse="neuron", number_format=".12g").source
-    flows = re.findall(r'"layers\.0\.neurons\.1" -> "[\w.]+" \[[^\]]*xlabel="?([-\d.e]+)',
+    flows = re.findall(r'"layers\.0\.neurons\.1" -> "[\w.]+" \[[^\]]*x?label="?([-\d.e]+)',
                        source)
     assert len(flows) == 2
     order = topological_order(loss)
