@@ -366,7 +366,8 @@ def draw(
 
     # One edge per (from, to) pair: [count, local partials, gradient flowing back, lit].
     edges: dict[tuple[str, str], list] = {}
-    box_outputs: dict[str, list[Value]] = {name: [] for name in boxes}
+    # A box's values used outside it, in order (a dict as an ordered set).
+    box_outputs: dict[str, dict[Value, None]] = {name: {} for name in boxes}
     want_numbers = edge_derivatives or bool(collapse)
     for node in order:
         if node.is_leaf:
@@ -377,8 +378,8 @@ def draw(
             tail = box_or_value(child)
             if tail == head:
                 continue  # inside one box
-            if child in module and child not in box_outputs[tail]:
-                box_outputs[tail].append(child)
+            if child in module:
+                box_outputs[tail][child] = None
             entry = edges.get((tail, head))
             if entry is None:
                 entry = edges[(tail, head)] = [0, [], 0.0, True]
@@ -390,8 +391,8 @@ def draw(
         if len(edges) > max_edges:
             raise _too_large(f"over {max_edges} edges (parallel edges counted once)",
                              max_edges, "max_edges")
-    if root in module and root not in box_outputs[module[root]]:
-        box_outputs[module[root]].append(root)
+    if root in module:
+        box_outputs[module[root]][root] = None
 
     # Labels on long edges (x feeding every step of x*x*...*x) multiply Graphviz's work
     # many times over: 60 factors take seconds with labels and a fraction without.  Such
@@ -412,9 +413,12 @@ def draw(
             count, partials, flow, on_path = edges[(tail, head)]
             attrs = dict(_HIGHLIGHT) if (on_path and lit) else {}
             if edge_derivatives:
-                text = fmt(flow) if collapse else fmt(partials[0]) \
-                    if all(p == partials[0] for p in partials) \
-                    else "Σ " + fmt(math.fsum(partials))
+                if collapse:
+                    text = fmt(flow)
+                elif all(p == partials[0] for p in partials):
+                    text = fmt(partials[0])  # "2 ×2": each of the two edges is 2
+                else:
+                    text = "Σ " + fmt(math.fsum(partials))
                 text = text if count == 1 else f"{text} ×{count}"
                 if not collapse:
                     attrs["label" if short_edges else "xlabel"] = text
@@ -432,7 +436,7 @@ def draw(
     for name in sorted(boxes, key=_natural):
         members = boxes[name]
         style = _HIGHLIGHT if any(v in lit for v in members) else {}
-        g.node(name, _box_text(name, members, box_outputs[name], fmt, rankdir), **_BOX,
+        g.node(name, _box_text(name, members, list(box_outputs[name]), fmt, rankdir), **_BOX,
                **style)
     for i, node in enumerate(order):
         if node in module:
