@@ -218,10 +218,16 @@ def _partials(node: Value) -> tuple:
     return rule.local_partials(node.data, node.ctx, [c.data for c in node.inputs])
 
 
-def _too_large(what: str, limit: int, option: str) -> GraphTooLargeError:
+def _too_large(what: str, limit: int, option: str, collapse: str | None) -> GraphTooLargeError:
+    if collapse is None:
+        narrowing = NARROWING
+    else:  # already collapsed: only a coarser level or a focus can help
+        narrowing = ("narrow the drawing with focus=<a node> (only what feeds it is drawn)"
+                     + (" or collapse='layer' (one box per layer)"
+                        if collapse == "neuron" else ""))
     return GraphTooLargeError(
         f"the graph has {what}, more than {option}={limit}: the layout would be "
-        f"slow and unreadable. To draw it, {NARROWING}, or raise {option}.")
+        f"slow and unreadable. To draw it, {narrowing}, or raise {option}.")
 
 
 def _edge_span(order: list[Value]) -> int:
@@ -354,7 +360,7 @@ def draw(
             boxes.setdefault(module[node], []).append(node)
     drawn_values = len(order) - len(module) + len(boxes)
     if drawn_values > max_nodes:
-        raise _too_large(f"{drawn_values} value nodes", max_nodes, "max_nodes")
+        raise _too_large(f"{drawn_values} value nodes", max_nodes, "max_nodes", collapse)
 
     def box_or_value(node: Value) -> str:
         return module[node] if node in module else f"n{index[node]}"
@@ -390,7 +396,7 @@ def draw(
             entry[3] = entry[3] and node in lit and child in lit
         if len(edges) > max_edges:
             raise _too_large(f"over {max_edges} edges (parallel edges counted once)",
-                             max_edges, "max_edges")
+                             max_edges, "max_edges", collapse)
     if root in module:
         box_outputs[module[root]][root] = None
 

@@ -161,3 +161,13 @@ def test_a_moons_batch_collapsed_by_layer_renders_without_dot(tmp_path):
     assert done.returncode == 0, done.stderr
     nodes, has_layer = done.stdout.split()
     assert has_layer == "True" and 3 < int(nodes) < 1000
+
+
+def test_a_refusal_of_a_collapsed_drawing_suggests_the_next_step():
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    xs = [[i / 10, -i / 10] for i in range(150)]  # 300 inputs x 16 neurons: 4800 edges
+    loss = vsum([model(x) for x in xs])
+    with pytest.raises(ValueError, match="collapse='layer'") as refused:
+        draw(loss, collapse="neuron")
+    assert "neuron" not in str(refused.value).split("collapse='layer'")[1]
+    assert draw(loss, collapse="layer").source.count("Mrecord") == 3
