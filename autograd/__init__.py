@@ -7,7 +7,9 @@ Where things live:
 * ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
 * ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
 * ``gradcheck.py`` reverse mode against central finite differences
-* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files
+* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files; ``draw_dot``
+* ``layout.py``    Graphviz layout in a child process, bounded in time and memory
+* ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
@@ -20,7 +22,7 @@ Where things live:
 """
 
 from .compile import Compiled, CompiledResult, compile
-from .draw import GraphTooLargeError, draw, render
+from .draw import GraphTooLargeError, draw, draw_dot, render
 from .engine import (
     Value,
     absolute,
@@ -42,6 +44,7 @@ from .extend import primitive
 from .functional import hessian, hvp, jacobian, jvp
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
+from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError
 
@@ -55,7 +58,7 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
-    "draw", "render", "GraphTooLargeError",
+    "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "compile", "Compiled", "CompiledResult",
     "primitive",
