@@ -560,6 +560,7 @@ def assert_grad(param: Value, expected: float, *, rel: float = 1e-6, abs: float 
     Raises:
         GradientMismatch: (an AssertionError) the gradient is not close to ``expected``.
         TypeError: ``param`` is not a Value or ``expected`` is not a number.
+        ValueError: ``rel`` or ``abs`` is not a finite number >= 0.
 
     >>> from autograd import Value, assert_grad
     >>> x = Value(3.0, label="x"); y = x * x; y.backward()
@@ -572,6 +573,10 @@ def assert_grad(param: Value, expected: float, *, rel: float = 1e-6, abs: float 
         expected = float(expected)
     except (TypeError, ValueError):
         raise TypeError(f"assert_grad() expected must be a number, got {expected!r}") from None
+    for what, tol in (("rel", rel), ("abs", abs)):
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0 \
+                or tol == math.inf:
+            raise ValueError(f"assert_grad() {what} must be a finite number >= 0, got {tol!r}")
     actual = param.grad
     if math.isnan(expected) and math.isnan(actual):
         return actual

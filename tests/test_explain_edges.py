@@ -171,3 +171,13 @@ def test_more_digits_than_a_float_has_print_no_padding():
     y = a * 0.1
     y.label = "y"
     assert explain(y, a, digits=10**6).equation() == f"dy/da = {0.1:.17g}"
+
+
+@pytest.mark.parametrize("kw", [{"rel": "a"}, {"abs": -1}, {"rel": float("nan")},
+                                {"abs": math.inf}, {"rel": True}])
+def test_assert_grad_tolerances_must_be_finite_and_nonnegative(kw):
+    x = Value(1.0)
+    x.grad = 1.0
+    with pytest.raises(ValueError, match=r"assert_grad\(\) (rel|abs) must be a finite "
+                                         r"number >= 0"):
+        assert_grad(x, 1.0, **kw)
