@@ -160,6 +160,15 @@ def _generic_backward(partials):
     return backward_node
 
 
+def _forget_generated() -> None:
+    """Drop every piece of generated backward code (``autograd.extend.unregister`` calls
+    this when a primitive is removed, so a name defined again is generated afresh)."""
+    for table in (_BACKWARD, _BY_OP, _GENERIC, _MADE_FROM):
+        table.clear()
+    _PASS[0] = None
+    _TABLE_STATE[:] = len(RULES), _REGISTRATIONS[0]
+
+
 def _forget_stale() -> None:
     """Drop generated code whose rule is no longer the one registered under its op."""
     _TABLE_STATE[:] = len(RULES), _REGISTRATIONS[0]
@@ -291,6 +300,7 @@ def grad(
     output: Value,
     inputs: Value | Sequence[Value],
     create_graph: bool = False,
+    allow_unused: bool = True,
 ) -> list:
     """The gradients d(output)/d(input), returned instead of stored in ``.grad``.
 
@@ -299,10 +309,19 @@ def grad(
         inputs: a Value or a sequence of Values.
         create_graph: if True, the gradients are Values with a graph of their own, so
             they can be differentiated again (second derivatives, Hessian entries).
+        allow_unused: if True (the default), an input that ``output`` does not depend on
+            gets the gradient 0.0 (PyTorch returns ``None`` there, or zeros with
+            ``materialize_grads=True``).  If False, such an input is an error, as in
+            PyTorch's default.
 
     Returns:
-        A list with one gradient per input (0.0 for an input ``output`` does not depend
-        on): floats, or Values when ``create_graph`` is True.
+        A list with one gradient per input: floats, or Values when ``create_graph`` is
+        True.
+
+    Raises:
+        TypeError: ``output`` or an input is not a Value.
+        ValueError: with ``allow_unused=False``, an input is not used to compute
+            ``output``; the message names it.
 
     >>> from autograd import Value, grad
     >>> x = Value(3.0)
@@ -323,9 +342,20 @@ def grad(
     order = topological_order(output)
     if create_graph:
         grads = _accumulate(order, output, ValueMath, as_value(1.0))
+    else:
+        with no_grad():
+            grads = _accumulate(order, output, FloatMath, 1.0)
+    # Every node the output depends on has an entry (even a gradient of exactly 0).
+    if not allow_unused:
+        for i, x in enumerate(inputs):
+            if x not in grads:
+                name = f" {x.label!r}" if x.label else ""
+                raise ValueError(
+                    f"grad(): input {i}{name} (data {x.data!r}) is not used to compute the "
+                    f"output; pass allow_unused=True to get 0.0 for it"
+                )
+    if create_graph:
         return [grads.get(x, as_value(0.0)) for x in inputs]
-    with no_grad():
-        grads = _accumulate(order, output, FloatMath, 1.0)
     return [grads.get(x, 0.0) for x in inputs]
 
 
