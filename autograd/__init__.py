@@ -17,7 +17,8 @@ Where things live:
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
-from .compile import Compiled, CompiledResult, compile
+from .compile import Compiled, CompiledResult
+from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, render
 from .engine import (
     Value,
@@ -32,9 +33,9 @@ from .engine import (
     sin,
     softplus,
     sqrt,
-    sum,
     tanh,
 )
+from .engine import sum as sum  # public, not in __all__ (see below)
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
@@ -43,15 +44,18 @@ from .rules import RULES, UnknownOpError
 
 __version__ = "0.1.0"
 
+# `sum` and `compile` are public but left out of __all__, so that `from autograd import *`
+# does not shadow the built-ins of the same names: import them by name
+# (`from autograd import compile, sum`) or call them as `autograd.sum`, `autograd.compile`.
 __all__ = [
     "Value", "as_value",
     "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus", "absolute",
-    "sum", "dot",
+    "dot",
     "backward", "grad", "topological_order",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
     "draw", "render", "GraphTooLargeError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
-    "compile", "Compiled", "CompiledResult",
+    "Compiled", "CompiledResult",
 ]

@@ -196,6 +196,9 @@ def _layout(source: str, fmt: str) -> bytes:
             f"imported ({e}); install Graphviz, or `pip install 'pygraphviz>=2.0.4'`, or "
             f"render to a .dot file"
         ) from None
+    from ._fontconfig import init  # silences only the bundled Fontconfig's harmless warning
+
+    init(pygraphviz)
     return pygraphviz.AGraph(string=source).draw(format=fmt, prog="dot")
 
 
