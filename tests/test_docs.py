@@ -98,6 +98,17 @@ def test_docs_code_fences_say_what_they_hold(page):
         assert "import torch" in block, "a ```py block must be PyTorch code; use ```python"
 
 
+def test_pytorch_examples_build_their_layers_in_float64():
+    # Copying float64 weights into a float32 layer rounds them to 7 digits before any
+    # .double(): the comparison the example prints would differ in the 4th digit.
+    for page in PAGES:
+        for block in re.findall(r"^```py\n(.*?)^```", page.read_text(encoding="utf-8"),
+                                re.S | re.M):
+            for call in re.findall(r"torch\.nn\.Linear\(([^)]*)\)", block):
+                assert "dtype=torch.float64" in call, f"{page.name}: Linear({call})"
+            assert ".double()" not in block and ".float()" not in block, page.name
+
+
 def test_docs_python_dash_m_commands_name_real_modules():
     # Shell lines are not run here (the demos' own tests run them), but a renamed module
     # must not leave a page pointing at nothing.
