@@ -19,6 +19,8 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
@@ -114,3 +116,19 @@ def test_a_real_fontconfig_error_still_shows(tmp_path):
     result = run([sys.executable, "-c", RENDER], cwd=tmp_path, env=env, timeout=60)
     assert "Fontconfig error" in result.stderr
     assert "reset-dirs" not in result.stderr
+
+
+def test_make_targets_share_one_install():
+    # `make demo` then `make test` (or docs, lint, bench) must not install again: every
+    # target depends on the one stamp, redone only when pyproject.toml changes.
+    stamp = ROOT / ".venv" / ".installed"
+    if not stamp.is_file() or stamp.stat().st_mtime < (ROOT / "pyproject.toml").stat().st_mtime:
+        pytest.skip("no current .venv/.installed stamp: run through `make test` to check this")
+    dry = run(["make", "-n", "demo", "test", "lint", "docs", "figures", "bench"], cwd=ROOT,
+              timeout=60)
+    assert dry.returncode == 0, dry.stderr
+    assert "pip install" not in dry.stdout, dry.stdout
+    # ... and a change to pyproject.toml is one install for all of them.
+    changed = run(["make", "-n", "-W", "pyproject.toml", "demo", "test", "docs"], cwd=ROOT,
+                  timeout=60)
+    assert changed.stdout.count("pip install") == 1, changed.stdout
