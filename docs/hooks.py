@@ -81,10 +81,13 @@ def draw_figures(pages: list[tuple[str, pathlib.Path]]) -> dict[str, bytes]:
 
 def on_files(files, config):
     pages = [(p.src_uri, pathlib.Path(p.abs_src_path)) for p in files.documentation_pages()]
-    for uri, content in draw_figures(pages).items():
-        committed = files.get_file_from_path(uri)
-        if committed is not None:  # the site shows what was drawn now, not the copy
+    drawn = draw_figures(pages)
+    # The site shows what was drawn now, never a committed copy (a stale copy, or one no
+    # example draws any more, is the test suite's to report).
+    for committed in list(files):
+        if FIGURES in pathlib.PurePosixPath(committed.src_uri).parts[:-1]:
             files.remove(committed)
+    for uri, content in drawn.items():
         files.append(File.generated(config, uri, content=content))
     return files
 
