@@ -181,14 +181,16 @@ def test_rows_fail_outside_their_tolerance():
     assert printed("x", "q", "0.0474", 0.04744, "D4").verdict == "pass"
 
 
-def test_main_exits_1_when_a_row_fails(monkeypatch, capsys):
+def test_main_exits_1_when_a_row_fails(monkeypatch, capsys, tmp_path):
     import demos.__main__ as entry
 
     fake = types.ModuleType("demos.fake")
     fake.run = lambda out, full, echo: [close("fake", "q", 1.0, 2.0, 0.1, "D1")]
     monkeypatch.setitem(sys.modules, "demos.fake", fake)
     monkeypatch.setattr(entry, "DEMOS", ("fake",))
-    assert entry.main(["--out", "unused"]) == 1
+    assert entry.main(["--out", str(tmp_path)]) == 1
+    table = (tmp_path / "verification.md").read_text()
+    assert "| fake | q | 1 | D1 | 2 | 1.0e+00 (tol 1.0e-01) | FAIL |" in table
     assert "FAIL" in capsys.readouterr().out
 
 
