@@ -21,7 +21,8 @@ Where things live:
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
-from .compile import Compiled, CompiledResult, compile
+from .compile import Compiled, CompiledResult
+from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, draw_dot, render
 from .engine import (
     Value,
@@ -36,9 +37,9 @@ from .engine import (
     sin,
     softplus,
     sqrt,
-    sum,
     tanh,
 )
+from .engine import sum as sum  # public, not in __all__ (see below)
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .extend import primitive
 from .functional import hessian, hvp, jacobian, jvp
@@ -50,17 +51,20 @@ from .rules import RULES, UnknownOpError
 
 __version__ = "0.1.0"
 
+# `sum` and `compile` are public but left out of __all__, so that `from autograd import *`
+# does not shadow the built-ins of the same names: import them by name
+# (`from autograd import compile, sum`) or call them as `autograd.sum`, `autograd.compile`.
 __all__ = [
     "Value", "as_value",
     "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus", "absolute",
-    "sum", "dot",
+    "dot",
     "backward", "grad", "topological_order",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
-    "compile", "Compiled", "CompiledResult",
+    "Compiled", "CompiledResult",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",
 ]

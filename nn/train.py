@@ -133,8 +133,25 @@ def _resolve_loss(loss) -> tuple[_Loss, bool]:
     return LOSSES[loss], loss == "half_sse"
 
 
+def _as_lists(data):
+    """Arrays as nested lists: NumPy arrays (``.tolist()``) and pandas-like frames and
+    series (``.to_numpy()``); lists and tuples pass through unchanged."""
+    if isinstance(data, Sequence):
+        return data
+    to_numpy = getattr(data, "to_numpy", None)
+    if callable(to_numpy):
+        data = to_numpy()
+    tolist = getattr(data, "tolist", None)
+    return tolist() if callable(tolist) else data
+
+
 def _rows(X, nin: int) -> list[list[float]]:
-    """X as lists of floats, after checking it is a rectangle of the model's width."""
+    """X as lists of floats, after checking it is a rectangle of the model's width.
+
+    X may be a list of lists, a 2-D NumPy array or a pandas-like object with
+    ``.to_numpy()``.
+    """
+    X = _as_lists(X)
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or len(X) == 0:
         raise ValueError("X must be a non-empty list of samples (each a list of numbers)")
     rows = []
@@ -233,9 +250,11 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
 
     Args:
         model: a module taking ``nin`` inputs (an ``MLP``, ``Layer`` or ``Neuron``).
-        X: samples, each a list of ``model.nin`` numbers.
+        X: samples, each a list of ``model.nin`` numbers (or a 2-D NumPy array, or a
+            pandas DataFrame: anything with ``.tolist()`` or ``.to_numpy()``).
         y: one target per sample: a number (one output), a list of numbers (several
-            outputs), or a class index for ``"cross_entropy"``.
+            outputs), or a class index for ``"cross_entropy"`` (a NumPy array or a pandas
+            Series works too).
         loss: ``"mse"``, ``"half_sse"``, ``"bce"``, ``"bce_with_logits"``, ``"hinge"``,
             ``"cross_entropy"``, or a function ``(prediction, target) -> Value``.
         optimizer: defaults to ``SGD(model.parameters(), lr=0.1)``.
@@ -275,6 +294,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
         raise ValueError(f"model must be an nn module with nin and nout, got "
                          f"{type(model).__name__}")
     rows = _rows(X, nin)
+    y = _as_lists(y)
     if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
         raise ValueError("y must be a list with one target per sample")
     if len(y) != len(rows):
