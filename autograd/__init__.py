@@ -17,7 +17,7 @@ Where things live:
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
-from .compile import Compiled, CompiledResult, compile
+from .compile import Compiled, CompiledResult, CompileError, compile
 from .draw import GraphTooLargeError, draw, render
 from .engine import (
     Value,
@@ -53,5 +53,5 @@ __all__ = [
     "RULES", "UnknownOpError",
     "draw", "render", "GraphTooLargeError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
-    "compile", "Compiled", "CompiledResult",
+    "compile", "Compiled", "CompiledResult", "CompileError",
 ]

@@ -40,12 +40,25 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import NamedTuple
 
-from .codegen import GLOBALS, forward_src, partials_src, src, times
+from .codegen import code_globals, forward_lines, has_literal, partials_src, src, times
 from .engine import Value
 from .graph import _partials_of, topological_order
 from .modes import _close, _open, _tls, enable_grad
+from .rules import RULES, UnknownOpError
 
-__all__ = ["compile", "Compiled", "CompiledResult"]
+__all__ = ["compile", "Compiled", "CompiledResult", "CompileError", "MAX_NODES"]
+
+#: The most nodes a traced program may have.  CPython's compiler needs ~3 KB per
+#: generated statement (a 100,000-node chain: 1.2 s and 280 MB to compile, on top of the
+#: trace), and a graph that large is rarely replayed often enough to repay that; a bigger
+#: trace is refused before any code is generated.  ``compile(..., max_nodes=...)``
+#: raises it.
+MAX_NODES = 100_000
+
+
+class CompileError(ValueError):
+    """``fn`` cannot be compiled: its trace is too large, or an op's rule cannot be
+    written as straight-line code.  Run it eagerly instead."""
 
 
 class CompiledResult(NamedTuple):
@@ -94,7 +107,8 @@ def _shape_of(args: Sequence) -> tuple:
     return tuple(shape)
 
 
-def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
+def _trace(fn: Callable, args: Sequence, max_nodes: int = MAX_NODES
+           ) -> tuple[list, list, int, tuple]:
     """Run ``fn`` once on fresh leaves; return its program (see above)."""
     shape = _shape_of(args)
     call_args = [[Value(float(x)) for x in a] if n is not None else Value(float(a))
@@ -109,7 +123,7 @@ def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
     if not isinstance(out, Value) or not all(isinstance(a, Value) for a in aux or ()):
         raise TypeError("compile: fn must return a Value, or a tuple (Value, list of Values); "
                         f"got {type(out).__name__}")
-    instrs, guards, out_index = _program(out, aux, tracer.guards, inputs)
+    instrs, guards, out_index = _program(out, aux, tracer.guards, inputs, max_nodes)
     del out, aux, call_args, tracer, inputs
     # A leaf is a constant when nothing but the program refers to it any more: the
     # graph is gone, so two references are left (the instruction, and getrefcount's
@@ -121,7 +135,8 @@ def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
     return instrs, guards, out_index, shape
 
 
-def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list[Value]):
+def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list[Value],
+             max_nodes: int = MAX_NODES):
     # The output's own order comes first, so the backward pass visits nodes exactly as
     # eager backward() does; nodes only the auxiliary outputs or a guard need follow.
     roots = [out] + (aux or []) + [g[0] for g in raw_guards] + \
@@ -129,10 +144,18 @@ def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list
     index: dict[Value, int] = {}
     order: list[Value] = []
     for root in roots:
-        for node in topological_order(root):
+        nodes = topological_order(root)
+        if len(nodes) + len(order) > max_nodes:  # refused before any per-node work
+            raise CompileError(
+                f"compile: the traced program has over {max_nodes:,} nodes "
+                f"({len(nodes) + len(order):,} so far); generating and compiling Python "
+                f"for it would cost ~3 KB and ~10 us per node, more than replaying it "
+                f"saves.  Run it eagerly, or pass max_nodes= to compile it anyway")
+        for node in nodes:
             if node not in index:
                 index[node] = len(order)
                 order.append(node)
+        del nodes
     position = {v: i for i, v in enumerate(inputs)}
     instrs = []
     for node in order:
@@ -161,6 +184,14 @@ def _structure(instrs: list, guards: list, out_index: tuple) -> tuple:
             key.append(("param", id(ins[1])))  # the program holds the Value: ids stay valid
         elif ins[0] == "const":
             key.append(("const", repr(ins[1].data)))
+        elif ins[0] == "op" and not has_literal(ins[2]):
+            # a constant object (a user op's): compared by value when it can be hashed,
+            # else by identity (the program holds it, so its id stays valid)
+            try:
+                ctx = ("object", type(ins[2]), ins[2], hash(ins[2]))
+            except TypeError:
+                ctx = ("id", id(ins[2]))
+            key.append(("op", ins[1], ctx, ins[3]))
         else:
             key.append(ins)
     return tuple(key), tuple(guards), out_index
@@ -185,7 +216,7 @@ class _Program:
         fn = self.functions.get(name)
         if fn is None:
             source = _generate(self.instrs, self.guards, self.out_index, self.shape, name)
-            namespace = dict(GLOBALS, _Result=CompiledResult)
+            namespace = dict(code_globals(), _Result=CompiledResult, **_constants(self.instrs))
             if name.startswith("batch_"):
                 from .vectorized import numpy_globals  # NumPy only when asked for
 
@@ -195,6 +226,34 @@ class _Program:
             fn = self.functions[name] = namespace["_make"](self.owner, *self.params)
             self.sources[name] = source
         return fn
+
+
+def _constants(instrs: list) -> dict:
+    """The ops' constants that have no literal (see codegen.forward_src), by name."""
+    return {f"_c{i}": ins[2] for i, ins in enumerate(instrs)
+            if ins[0] == "op" and not has_literal(ins[2])}
+
+
+def _rule_partials(op: str):
+    """The partials the engine uses for ``op`` (which tests may swap), or the table's
+    for a rule registered after the engine was imported."""
+    try:
+        return _partials_of(op)
+    except UnknownOpError:
+        if op in RULES:
+            return RULES[op].partials
+        raise
+
+
+def _written(op: str, writer: Callable, *args):
+    """``writer(*args)``, with a failure to write ``op`` as code made a CompileError."""
+    try:
+        return writer(*args)
+    except UnknownOpError as e:
+        raise CompileError(f"compile: {e}") from e
+    except TypeError as e:  # a rule that branches on data, or a constant with no literal
+        raise CompileError(f"compile: op {op!r} cannot be written as straight-line code: "
+                           f"{e}; run it eagerly") from e
 
 
 def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) -> str:
@@ -228,7 +287,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
             fwd.append(f"v{i} = P{params[i]}.data")
         else:
             _, op, ctx, xs = ins
-            fwd.append(f"v{i} = {forward_src(op, ctx, [names[j] for j in xs])}")
+            fwd += _written(op, forward_lines, f"v{i}", op, ctx, [names[j] for j in xs],
+                            None if has_literal(ctx) else f"_c{i}")
 
     def guard_lines(fn_name: str | None) -> list[str]:
         # On a failed guard, `check` answers False; the others hand over to the owner,
@@ -263,7 +323,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
             if ins[0] != "op" or i not in assigned:
                 continue
             _, op, ctx, xs = ins
-            ps = partials_src(_partials_of(op), ctx, names[i], [names[j] for j in xs])
+            partials = _written(op, _rule_partials, op)
+            ps = _written(op, partials_src, partials, ctx, names[i], [names[j] for j in xs])
             for j, p in zip(xs, ps):
                 if j not in needed:
                     continue
@@ -331,11 +392,12 @@ class Compiled:
     """
 
     def __init__(self, fn: Callable[..., Value], example_inputs: Sequence | None = None,
-                 max_programs: int = 64) -> None:
+                 max_programs: int = 64, max_nodes: int | None = None) -> None:
         self.fn = fn
         self.__name__ = getattr(fn, "__name__", "fn")
         self.__doc__ = getattr(fn, "__doc__", None)
         self.max_programs = max_programs
+        self.max_nodes = MAX_NODES if max_nodes is None else max_nodes
         self.programs: dict[tuple, _Program] = {}
         self.traces = 0  # how many times fn was traced (a retrace follows a branch)
         self._program: _Program | None = None
@@ -359,7 +421,7 @@ class Compiled:
         return "".join(self._program.sources.values()) if self._program else ""
 
     def _trace(self, args: Sequence) -> _Program:
-        instrs, guards, out_index, shape = _trace(self.fn, args)
+        instrs, guards, out_index, shape = _trace(self.fn, args, self.max_nodes)
         self.traces += 1
         key = (_structure(instrs, guards, out_index), shape)
         program = self.programs.get(key)
@@ -422,7 +484,8 @@ class Compiled:
         return getattr(self, name)(*args)
 
 
-def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) -> Compiled:  # noqa: A001
+def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None, *,  # noqa: A001
+            max_nodes: int | None = None) -> Compiled:
     """Trace ``fn`` on ``example_inputs`` and return it as generated straight-line code.
 
     Args:
@@ -430,10 +493,16 @@ def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) ->
             Values)``; the Values it captures (a model's weights) are its parameters.
         example_inputs: one number, or list of numbers, per argument of ``fn``; None
             traces on the first call.
+        max_nodes: refuse a trace with more nodes than this (default :data:`MAX_NODES`).
 
     Returns:
         A :class:`Compiled`: ``.forward(*inputs)``, ``.backward(*inputs)`` (accumulates
         into the parameters' ``grad``) and ``compiled(*inputs)`` (returns the gradients).
+
+    Raises:
+        CompileError: (when tracing or first calling) the trace has more than
+            ``max_nodes`` nodes, or an op's derivative rule cannot be written as code
+            (it branches on an input's value); nothing has been changed.
 
     >>> from autograd import Value, compile
     >>> w = Value(2.0)
@@ -441,4 +510,4 @@ def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) ->
     >>> round(f.forward(0.5), 6), round(f.backward(0.5), 6), round(w.grad, 6)
     (0.761594, 0.761594, 0.209987)
     """
-    return Compiled(fn, example_inputs)
+    return Compiled(fn, example_inputs, max_nodes=max_nodes)

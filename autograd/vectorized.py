@@ -59,13 +59,29 @@ def _total(g, n: int) -> float:
     return float(np.sum(g)) if np.ndim(g) else float(g) * n
 
 
+def _elementwise(f):
+    """A float function applied sample by sample: the fallback for an op (say, one a user
+    registered with ``rules.rule``) that has no NumPy version here.  Correct, not fast."""
+    each = np.vectorize(f, otypes=[float])
+    return lambda *xs: each(*xs)
+
+
 def numpy_globals() -> dict:
-    """Names for generated code running on arrays; refuses ops it has no version of."""
-    missing = [op for op, r in RULES.items() if r.of_x is not None and op not in _OF_X] + \
-        [n for n in dir(FloatMath) if not n.startswith("_") and n not in _MATH]
-    if missing:
-        raise NotImplementedError(f"no NumPy version of {missing} for batched replay")
+    """Names for generated code running on arrays.
+
+    Ops and math functions without a NumPy version below (a primitive registered after
+    import, say) run their float function on each sample (:func:`_elementwise`).
+    """
+    fallback = {
+        **{f"_x_{op}": _elementwise(r.of_x) for op, r in RULES.items()
+           if r.of_x is not None and op not in _OF_X},
+        **{f"_f_{op}": _elementwise(r.forward) for op, r in RULES.items()
+           if op not in _FORWARD},
+        **{f"_m_{n}": _elementwise(getattr(FloatMath, n)) for n in dir(FloatMath)
+           if not n.startswith("_") and n not in _MATH},
+    }
     return {
+        **fallback,
         **{f"_x_{op}": f for op, f in _OF_X.items()},
         **{f"_f_{op}": f for op, f in _FORWARD.items()},
         **{f"_m_{name}": f for name, f in _MATH.items()},

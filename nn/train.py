@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -175,17 +176,28 @@ class _Replay:
         outs = pred if isinstance(pred, list) else [pred]
         return self.spec.fn([pred], [target]) * weight, outs
 
+    def _eager(self, target, row, weight: float):
+        loss, outs = self._sample_loss(target, row, weight)
+        loss.backward()
+        return loss.data, [o.data for o in outs]
+
     def _backward(self, target, row, weight: float):
         """The sample's weighted loss and outputs; its gradient added to the parameters."""
         key = tuple(target) if isinstance(target, Sequence) else target
-        program = self.programs.get(key)
-        if program is None:
+        program = self.programs.get(key, False)
+        if program is False:
             if len(self.programs) >= self.MAX_PROGRAMS:
-                loss, outs = self._sample_loss(target, row, weight)
-                loss.backward()
-                return loss.data, [o.data for o in outs]
+                return self._eager(target, row, weight)
             program = self.programs[key] = autograd.compile(partial(self._sample_loss, target))
-        return program.backward(row, weight)
+        if program is None:  # refused by compile (see below)
+            return self._eager(target, row, weight)
+        try:
+            return program.backward(row, weight)
+        except autograd.CompileError as e:  # raised before any gradient is touched
+            warnings.warn(f"fit(compiled=True) trains eagerly instead: {e}", RuntimeWarning,
+                          stacklevel=4)
+            self.programs[key] = None
+            return self._eager(target, row, weight)
 
     def step(self, batch: list[int], optimizer: Optimizer, weight: float):
         """zero_grad, every sample's backward, step; returns the loss and predictions."""

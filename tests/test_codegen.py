@@ -65,7 +65,7 @@ def test_generated_forward_equals_the_table(op, ctx, n):
     source = codegen.forward_src(op, ctx, names)
     for shift in range(len(POINTS)):
         xs = [POINTS[(shift + i) % len(POINTS)] for i in range(n)]
-        got = eval(source, dict(codegen.GLOBALS), dict(zip(names, xs)))
+        got = eval(source, codegen.code_globals(), dict(zip(names, xs)))
         assert _same(got, RULES[op].forward(ctx, *xs)), (op, ctx, xs)
 
 
