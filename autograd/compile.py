@@ -40,7 +40,16 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import NamedTuple
 
-from .codegen import code_globals, forward_lines, has_literal, partials_src, src, times
+from . import lanes
+from .codegen import (
+    code_globals,
+    forward_lines,
+    forward_src,
+    has_literal,
+    partials_src,
+    src,
+    times,
+)
 from .engine import Value
 from .graph import _partials_of, topological_order
 from .modes import _close, _open, _tls, enable_grad
@@ -245,6 +254,76 @@ def _rule_partials(op: str):
         raise
 
 
+def _matrix_ops() -> set[str]:
+    """One-input ops a unary lane may apply to a whole matrix (their NumPy versions, or
+    the per-sample fallback, work on arrays of any shape)."""
+    return {op for op, r in RULES.items() if r.arity == 1}
+
+
+def _lane_forward(lane: lanes.Lane, names: dict, make: list[str]) -> list[str]:
+    """Batched code computing a lane's matrix ``_M{id}`` (one row per member)."""
+    k = lane.id
+    if lane.kind == "unary":
+        first = lane.members[0]
+        ctx_src = None if has_literal(lane.ctx) else f"_c{first}"
+        value = _written(lane.op, forward_src, lane.op, lane.ctx, [f"_M{lane.source}"], ctx_src)
+        return [f"_M{k} = {value}"]
+    make.append(f"_I{k}w = _index({lane.weights!r})")
+    xs = f"_M{lane.x_lane}" if lane.x_lane is not None else \
+        f"_rows(({''.join(names[j] + ', ' for j in lane.xs)}), _n)"
+    lines = [f"_X{k} = {xs}", f"_W{k} = _P[_I{k}w]", f"_M{k} = _W{k} @ _X{k}"]
+    if lane.bias is not None:
+        make.append(f"_I{k}b = _index({lane.bias!r})")
+        lines.append(f"_M{k} += _P[_I{k}b][:, None]")
+    return lines
+
+
+def _lane_backward(lane: lanes.Lane, plan: lanes.Plan, needed: set[int], assigned: set[int],
+                   lane_grads: set[int], touched: set[int]) -> list[str]:
+    """Batched code for a lane's backward: its gradient matrix ``_GM{id}`` (from the lane
+    that consumed it and from nodes that read its rows), then its inputs' gradients."""
+    k = lane.id
+    parts = [f"_GL{k}"] if k in lane_grads else []
+    if any(m in assigned for m in lane.members):
+        rows = "".join((f"g{m}" if m in assigned else "0.0") + ", " for m in lane.members)
+        parts.append(f"_rows(({rows}), _n)")
+    if not parts:
+        return []
+    lines = [f"_GM{k} = {' + '.join(parts)}"]
+
+    def into_lane(target: int, term: str) -> None:
+        if target in lane_grads:
+            lines.append(f"_GL{target} = _GL{target} + {term}")
+        else:
+            lane_grads.add(target)
+            lines.append(f"_GL{target} = {term}")
+
+    if lane.kind == "unary":
+        partials = _written(lane.op, _rule_partials, lane.op)
+        p, = _written(lane.op, partials_src, partials, lane.ctx, f"_M{k}", [f"_M{lane.source}"])
+        into_lane(lane.source, times(f"_GM{k}", p))
+        return lines
+    lines.append(f"_G[_I{k}w] += _GM{k} @ _X{k}.T")
+    touched.update(p for row in lane.weights for p in row)
+    if lane.bias is not None:
+        lines.append(f"_G[_I{k}b] += _GM{k}.sum(axis=1)")
+        touched.update(lane.bias)
+    if any(j in needed for j in lane.xs):
+        lines.append(f"_DX{k} = _W{k}.T @ _GM{k}")
+        if lane.x_lane is not None:
+            into_lane(lane.x_lane, f"_DX{k}")
+        else:
+            for r, j in enumerate(lane.xs):
+                if j not in needed:
+                    continue
+                if j in assigned:
+                    lines.append(f"g{j} = g{j} + _DX{k}[{r}]")
+                else:
+                    assigned.add(j)
+                    lines.append(f"g{j} = _DX{k}[{r}]")
+    return lines
+
+
 def _written(op: str, writer: Callable, *args):
     """``writer(*args)``, with a failure to write ``op`` as code made a CompileError."""
     try:
@@ -256,10 +335,23 @@ def _written(op: str, writer: Callable, *args):
                            f"{e}; run it eagerly") from e
 
 
-def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) -> str:
+def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str,
+              matrices: bool = True) -> str:
     out, aux = outs
-    # batch_forward / batch_backward: the same code on arrays of samples (see vectorized)
+    # batch_forward / batch_backward: the same code on arrays of samples (see vectorized),
+    # with a layer's neurons as one matrix product (see lanes) unless ``matrices`` is False
     batched = name.startswith("batch_")
+    plan = lanes.plan(instrs, _matrix_ops()) if batched and matrices else lanes.Plan()
+    # nodes read by name (not only as rows of a matrix): their own variables are needed
+    by_name = {out, *(aux or ()), *(g[0] for g in guards),
+               *(g[2][1] for g in guards if g[2][0] == "node")}
+    for i, ins in enumerate(instrs):
+        if ins[0] == "op" and i not in plan.lane_of and i not in plan.invariant:
+            by_name.update(ins[3])
+    for lane in plan.lanes:
+        if lane.kind == "dot" and lane.x_lane is None:
+            by_name.update(lane.xs)
+    make: list[str] = []  # lines run once, when the function is made (index arrays)
     args = [f"a{i}" for i in range(len(shape))]
     flat: list[str] = []  # source name of each flat input
     head = []
@@ -273,7 +365,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
 
     names: dict[int, str] = {}
     params: dict[int, int] = {}  # node index -> parameter number
-    fwd = []
+    fwd = ["_P = _data(_PS)"] if plan else []  # every parameter's data, as one array
+    sized = False  # whether the batch size _n is known yet
     for i, ins in enumerate(instrs):
         kind = ins[0]
         if kind == "const":
@@ -282,9 +375,24 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
         names[i] = f"v{i}"
         if kind == "input":
             fwd.append(f"v{i} = {'_batch' if batched else 'float'}({flat[ins[1]]})")
+            if batched and not sized:
+                fwd.append(f"_n = len(v{i})")  # the batch size, from the first input
+                sized = True
         elif kind == "param":
             params[i] = len(params)
-            fwd.append(f"v{i} = P{params[i]}.data")
+            if not plan or i in by_name:
+                fwd.append(f"v{i} = P{params[i]}.data")
+        elif i in plan.lane_of:
+            lane = plan.lanes[plan.lane_of[i][0]]
+            if i == lane.first:
+                fwd += _lane_forward(lane, names, make)
+                fwd += [f"v{m} = _M{lane.id}[{r}]" for r, m in enumerate(lane.members)
+                        if m in by_name]
+        elif i in plan.invariant:
+            dot = plan.invariant[i]
+            make.append(f"_J{i}w, _J{i}x = _index({dot.weights!r}), _index({dot.xs!r})")
+            bias = "" if dot.bias is None else f" + _P[{dot.bias}]"
+            fwd.append(f"v{i} = float(_P[_J{i}w] @ _P[_J{i}x]{bias})")
         else:
             _, op, ctx, xs = ins
             fwd += _written(op, forward_lines, f"v{i}", op, ctx, [names[j] for j in xs],
@@ -308,6 +416,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
             lines.append(f"if {'not ' if result else ''}({test}): {miss}")
         return lines
 
+    touched: set[int] = set()  # parameter numbers that _G holds a gradient for
+
     def backward_lines(with_inputs: bool) -> tuple[list[str], set[int]]:
         # Only gradients that reach a parameter (or an input, when asked) are computed.
         needed: set[int] = set()
@@ -318,8 +428,27 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
         if out not in needed:
             return [], set()
         lines, assigned = [f"g{out} = 1.0"], {out}
+        if plan:  # gradients of parameters reached through matrices, summed over samples
+            lines.append(f"_G = _zeros({len(params)})")
+        lane_grads: set[int] = set()  # lanes whose gradient matrix _GL{id} is assigned
         for i in range(len(instrs) - 1, -1, -1):
             ins = instrs[i]
+            if i in plan.lane_of:
+                lane = plan.lanes[plan.lane_of[i][0]]
+                if i == lane.first:
+                    lines += _lane_backward(lane, plan, needed, assigned, lane_grads, touched)
+                continue
+            if i in plan.invariant:
+                if i in assigned:
+                    dot = plan.invariant[i]
+                    lines += [f"_t = _total(g{i}, _n)",
+                              f"_G[_J{i}w] += _t * _P[_J{i}x]",
+                              f"_G[_J{i}x] += _t * _P[_J{i}w]"]
+                    if dot.bias is not None:
+                        lines.append(f"_G[{dot.bias}] += _t")
+                    touched.update(dot.weights + dot.xs + ((dot.bias,) if dot.bias is not None
+                                                          else ()))
+                continue
             if ins[0] != "op" or i not in assigned:
                 continue
             _, op, ctx, xs = ins
@@ -340,11 +469,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
         return f"g{i}" if i in assigned else "0.0"
 
     signature = ", ".join(args)
-    body = head + fwd
+    body = head + ([] if sized or not batched else ["_n = 1"]) + fwd
     full = (lambda v: f"_full({v}, _n)") if batched else (lambda v: v)
-    if batched:  # the batch size, from the first input (one value per sample)
-        first = next((f"v{i}" for i, ins in enumerate(instrs) if ins[0] == "input"), None)
-        body.append(f"_n = len({first})" if first else "_n = 1")
     # What a call returns: fn's value, or (value, [auxiliary values]).
     out_name = full(names[out]) if aux is None else \
         f"({full(names[out])}, [{', '.join(full(names[a]) for a in aux)}])"
@@ -356,7 +482,17 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
     elif name in ("backward", "batch_backward"):
         grad_lines, assigned = backward_lines(with_inputs=False)
         total = (lambda g: f"_total({g}, _n)") if batched else (lambda g: g)
-        stores = [f"P{k}.grad += {total(f'g{i}')}" for i, k in params.items() if i in assigned]
+        if plan:  # every parameter's sum lands in _G, then in .grad in one loop
+            stores = [f"_G[{k}] += {total(f'g{i}')}" for i, k in params.items() if i in assigned]
+            touched.update(k for i, k in params.items() if i in assigned)
+            if touched:
+                order = sorted(touched)
+                make.append(f"_PT = ({''.join(f'P{k}, ' for k in order)})")
+                make.append(f"_IT = _index({tuple(order)!r})")
+                stores.append("_store(_PT, _G[_IT])")
+        else:
+            stores = [f"P{k}.grad += {total(f'g{i}')}" for i, k in params.items()
+                      if i in assigned]
         lines = body + guard_lines(name) + grad_lines + stores + [f"return {out_name}"]
     else:
         grad_lines, assigned = backward_lines(with_inputs=True)
@@ -374,6 +510,9 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
                 k += n
         lines = body + guard_lines(name) + grad_lines + \
             [f"return _Result({out_name}, {grads}, ({''.join(s + ', ' for s in shaped)}))"]
+    if plan:
+        text.append(f"    _PS = ({''.join(f'P{k}, ' for k in range(len(params)))})")
+        text.extend("    " + line for line in make)
     text.append(f"    def {name}({signature}):")
     text.extend("        " + line for line in lines)
     text.append(f"    return {name}")
