@@ -55,7 +55,8 @@ from .graph import _partials_of, topological_order
 from .modes import _close, _open, _tls, enable_grad
 from .rules import RULES, UnknownOpError
 
-__all__ = ["compile", "Compiled", "CompiledResult", "CompileError", "MAX_NODES"]
+__all__ = ["compile", "Compiled", "CompiledResult", "CompileError", "DivergedBatch",
+           "MAX_NODES"]
 
 #: The most nodes a traced program may have.  CPython's compiler needs ~3 KB per
 #: generated statement (a 100,000-node chain: 1.2 s and 280 MB to compile, on top of the
@@ -63,6 +64,11 @@ __all__ = ["compile", "Compiled", "CompiledResult", "CompileError", "MAX_NODES"]
 #: trace is refused before any code is generated.  ``compile(..., max_nodes=...)``
 #: raises it.
 MAX_NODES = 100_000
+
+
+class DivergedBatch(ValueError):
+    """The samples of a batch take different branches of ``fn`` (batched replay needs
+    one branch for all); replay them one by one."""
 
 
 class CompileError(ValueError):
@@ -602,7 +608,7 @@ class Compiled:
             return self._program.function(name)(*inputs)
 
     def _diverged(self):
-        raise ValueError(f"the samples of this batch take different branches of "
+        raise DivergedBatch(f"the samples of this batch take different branches of "
                          f"{self.__name__}; replay them separately")
 
     def _first_call(self, name: str, *args):
