@@ -103,6 +103,14 @@ class _CodeMath:
             raise AttributeError(name)
         return lambda *args: Expr(f"_m_{name}({', '.join(src(a) for a in args)})")
 
+    @staticmethod
+    def pow(x, k):
+        # pow(x, 1) is x itself (IEEE 754, nan and signed zeros included): the partial of
+        # x ** 2 needs no call.
+        if type(k) is not Expr and k == 1.0:
+            return x
+        return Expr(f"_m_pow({src(x)}, {src(k)})")
+
 
 CODE_MATH = _CodeMath()
 
@@ -113,7 +121,7 @@ def code_globals() -> dict[str, object]:
     with :func:`autograd.rules.rule` compiles like a built-in one.
     """
     return {
-        "_inf": math.inf, "_nan": math.nan,
+        "_inf": math.inf, "_nan": math.nan, "_exp": math.exp,
         **{f"_m_{n}": getattr(FloatMath, n) for n in dir(FloatMath) if not n.startswith("_")},
         **{f"_f_{op}": r.forward for op, r in RULES.items()},
         **{f"_x_{op}": r.of_x for op, r in RULES.items() if r.of_x is not None},
@@ -127,10 +135,21 @@ def code_globals() -> dict[str, object]:
 CHUNK = 100
 
 
-def forward_src(op: str, ctx, xs: list[str], ctx_src: str | None = None) -> str:
+#: One-input forwards written inline for floats where that saves a call, each equal to
+#: the rule's own function bit for bit on the branch it takes (tests/test_codegen.py
+#: checks them against ``RULES[op].of_x``), and calling it everywhere else.
+INLINE = {
+    # stable_sigmoid's branch for x >= 0 (no overflow there); x < 0 and nan call it
+    "sigmoid": "((1.0 / (1.0 + _exp(-{x}))) if {x} >= 0.0 else _x_sigmoid({x}))",
+}
+
+
+def forward_src(op: str, ctx, xs: list[str], ctx_src: str | None = None,
+                inline: bool = False) -> str:
     """Source of an op's forward value, computed exactly as the eager engine computes it.
 
-    ``ctx_src`` names the constant where it has no literal (a user op's tuple, say).
+    ``ctx_src`` names the constant where it has no literal (a user op's tuple, say);
+    ``inline`` writes :data:`INLINE` forwards out (for floats only, not arrays).
     """
     if op == "add":
         return f"({xs[0]} + {xs[1]})"
@@ -146,16 +165,18 @@ def forward_src(op: str, ctx, xs: list[str], ctx_src: str | None = None) -> str:
     if op not in RULES:
         raise UnknownOpError(op)
     if RULES[op].of_x is not None:
+        if inline and op in INLINE and xs[0].isidentifier():
+            return INLINE[op].format(x=xs[0])
         return f"_x_{op}({xs[0]})"
     return f"_f_{op}({ctx_src or src(ctx)}, {', '.join(xs)})"
 
 
-def forward_lines(target: str, op: str, ctx, xs: list[str], ctx_src: str | None = None
-                  ) -> list[str]:
+def forward_lines(target: str, op: str, ctx, xs: list[str], ctx_src: str | None = None,
+                  inline: bool = False) -> list[str]:
     """Statements assigning an op's forward value to ``target``, none of them longer than
     :data:`CHUNK` terms (see there): the same float operations as :func:`forward_src`."""
     if op not in ("sum", "dot") or len(xs) <= CHUNK:
-        return [f"{target} = {forward_src(op, ctx, xs, ctx_src)}"]
+        return [f"{target} = {forward_src(op, ctx, xs, ctx_src, inline)}"]
     if op == "sum":
         terms = xs
     else:

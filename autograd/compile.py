@@ -35,6 +35,7 @@ Values computed outside ``fn`` from parameters are recomputed from those paramet
 from __future__ import annotations
 
 import builtins
+import math
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -402,7 +403,7 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str,
         else:
             _, op, ctx, xs = ins
             fwd += _written(op, forward_lines, f"v{i}", op, ctx, [names[j] for j in xs],
-                            None if has_literal(ctx) else f"_c{i}")
+                            None if has_literal(ctx) else f"_c{i}", not batched)
 
     def guard_lines(fn_name: str | None) -> list[str]:
         # On a failed guard, `check` answers False; the others hand over to the owner,
@@ -500,6 +501,30 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str,
             stores = [f"P{k}.grad += {total(f'g{i}')}" for i, k in params.items()
                       if i in assigned]
         lines = body + guard_lines(name) + grad_lines + stores + [f"return {out_name}"]
+    elif name == "sgd":
+        if guards:
+            raise CompileError(f"compile: sgd replays one program for every sample, but "
+                               f"{len(guards)} comparison(s) of Values inside fn may branch; "
+                               f"call backward per sample instead")
+        grad_lines, assigned = backward_lines(with_inputs=False)
+        reads = {f"v{i} = P{k}.data" for i, k in params.items()}
+        # Inputs arrive as floats (Compiled.sgd converts every sample once).
+        converts = {f"v{i} = float({flat[ins[1]]})": f"v{i} = {flat[ins[1]]}"
+                    for i, ins in enumerate(instrs) if ins[0] == "input"}
+        # The parameters live in locals for the whole call: read once, written back once.
+        per_sample = head + [converts.get(line, line) for line in fwd if line not in reads] + \
+            grad_lines + \
+            [f"_sum = _sum + {names[out]}"] + \
+            [f"v{i} = v{i} - _lr * g{i}" for i in params if i in assigned]
+        lines = sorted(reads, key=lambda line: int(line.split()[0][1:])) + \
+            ["_sum = 0.0", "for _epoch in range(_epochs):", "    _sum = 0.0",
+             f"    for ({signature},) in _samples:"] + \
+            ["        " + line for line in per_sample] + \
+            [f"P{k}.data = v{i}" for i, k in params.items()] + \
+            ["if _epochs > 0 and _samples:"] + \
+            [f"    P{k}.grad = g{i}" for i, k in params.items() if i in assigned] + \
+            ["    pass", "return _sum"]
+        signature = "_samples, _lr, _epochs"
     else:
         grad_lines, assigned = backward_lines(with_inputs=True)
         grads = "{" + "".join(f"P{k}: {grad_of(i, assigned)}, " for i, k in params.items()) + "}"
@@ -523,6 +548,16 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str,
     text.extend("        " + line for line in lines)
     text.append(f"    return {name}")
     return "\n".join(text) + "\n"
+
+
+def _floats(sample, k: int) -> tuple:
+    """A sample's arguments as floats (lists of floats), or ValueError naming it."""
+    try:
+        return tuple([float(x) for x in a] if isinstance(a, (list, tuple)) else float(a)
+                     for a in sample)
+    except (TypeError, ValueError):
+        raise ValueError(f"sgd: sample {k} is {sample!r}, not a tuple of fn's arguments "
+                         f"(numbers, or lists of numbers)") from None
 
 
 class Compiled:
@@ -592,6 +627,46 @@ class Compiled:
         branches of the structure traced last.  Returns an array of values.
         """
         return self._batched("batch_forward", inputs)
+
+    def sgd(self, samples: Sequence, lr: float, epochs: int = 1) -> float:
+        """Train by plain SGD with the update fused into the generated code.
+
+        Explicit, never chosen for you: the same as ::
+
+            for _ in range(epochs):
+                for sample in samples:       # each a tuple of fn's arguments
+                    for p in parameters: p.grad = 0.0
+                    backward(*sample)
+                    for p in parameters: p.data -= lr * p.grad
+
+        but the parameters stay in local variables of one generated function for the
+        whole call: read from their ``data`` once, written back once, no ``grad`` written
+        per sample.  On return each reached parameter's ``grad`` is the last sample's
+        gradient.  Results equal the loop above to rounding (in practice bit for bit).
+
+        Args:
+            samples: a list of samples, each a tuple of ``fn``'s arguments.
+            lr: the learning rate.
+            epochs: passes over ``samples``.
+
+        Returns:
+            The sum of ``fn``'s values over the last epoch (each before its update).
+
+        Raises:
+            CompileError: ``fn`` compares Values (its trace has guards): a fused loop
+                cannot follow a branch; call ``backward`` per sample.
+            ValueError: ``lr`` is not a finite number or ``epochs`` not an int >= 0.
+        """
+        samples = [_floats(sample, k) for k, sample in enumerate(samples)]
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr):
+            raise ValueError(f"sgd: lr must be a finite number, got {lr!r}")
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"sgd: epochs must be an int >= 0, got {epochs!r}")
+        if self._program is None:
+            if not samples:
+                return 0.0
+            self._use(self._trace(samples[0]))
+        return self._program.function("sgd")(samples, float(lr), epochs)
 
     def batch_backward(self, *inputs):
         """Values for many samples at once; adds the gradient summed over the samples to

@@ -69,6 +69,17 @@ def test_generated_forward_equals_the_table(op, ctx, n):
         assert _same(got, RULES[op].forward(ctx, *xs)), (op, ctx, xs)
 
 
+@pytest.mark.parametrize("op", sorted(codegen.INLINE))
+def test_inline_forwards_equal_the_rules_function(op):
+    source = codegen.forward_src(op, None, ["x"], inline=True)
+    assert "_x_" in source  # the rule's function still handles the other branch
+    edges = POINTS + [0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, 745.2, -745.2, 36.7, -36.7,
+                      math.inf, -math.inf, math.nan, 5e-324, 0.5, -0.5, 1.0 / 3.0]
+    for x in edges:
+        got = eval(source, codegen.code_globals(), {"x": x})
+        assert _same(got, RULES[op].of_x(x)), (op, x, got)
+
+
 def test_a_rule_that_branches_on_data_is_refused():
     with pytest.raises(TypeError, match="branched"):
         codegen.partials_src(lambda m, out, ctx, x: (1.0 if x > 0 else 0.0,), None, "o", ["x"])
