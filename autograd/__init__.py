@@ -14,6 +14,7 @@ Where things live:
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
 * ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
 * ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
+* ``lanes.py``     which nodes of a batched replay run as rows of one matrix (a layer)
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 

@@ -201,7 +201,8 @@ def run(rounds: int, n_points: int = 100) -> list[Row]:
         return [Row(name, "micrograd not installed (`make bench` installs it)", note="skipped")]
     try:
         contenders["batched"] = Batched(w0, X, y)
-    except ImportError:  # NumPy (the demo extra) missing: no batched row
+        contenders["numpy"] = HandNumPy(w0, X, y)
+    except ImportError:  # NumPy (the demo extra) missing: no batched rows
         pass
     # Correctness: the first step's loss and gradients agree, and so do the weights after
     # every timed step (every contender takes exactly the same number of steps).
@@ -229,6 +230,18 @@ def run(rounds: int, n_points: int = 100) -> list[Row]:
             f"batched {fmt_time(t['batched'])} per step ({t['ours'] / t['batched']:.1f}x "
             f"faster than ours eager); PyTorch not installed, not compared",
             ratio=t["micrograd"] / t["batched"], ok=ok["batched"]))
+        rows.append(Row(
+            "moons step, hand-written NumPy (one matrix product per layer, derivatives by "
+            "hand): vs micrograd",
+            f"NumPy {fmt_time(t['numpy'])} per step; same first loss and gradients, same "
+            f"weights after every step (to 1e-9)",
+            ratio=t["micrograd"] / t["numpy"], ok=ok["numpy"]))
+        rows.append(Row(
+            "moons step, batched replay (a layer's dots as one W @ X) vs hand-written NumPy",
+            f"batched {fmt_time(t['batched'])}, hand NumPy {fmt_time(t['numpy'])} per step, "
+            f"SGD on the Values included",
+            ratio=t["batched"] / t["numpy"], target=2.0, lower=True, unit="x slower",
+            ok=ok["batched"] and ok["numpy"]))
     return rows
 
 

@@ -23,7 +23,7 @@ from benchmarks.__main__ import main, run_all  # noqa: E402
 
 def test_every_row_runs_and_agrees_on_tiny_sizes():
     rows = run_all(rounds=1, quick=True, log=lambda *a: None)
-    assert len(rows) == 9
+    assert len(rows) == 13
     failed = [row.name for row in rows if not row.ok]
     assert failed == []
 
@@ -35,7 +35,7 @@ def test_quick_run_writes_the_table(tmp_path, capsys):
     text = out.read_text()
     assert text.startswith("# Benchmarks\n\nhand-written notes\n")
     assert harness.BEGIN in text and harness.END in text
-    assert text.count("\n| ") == 11  # header, rule and nine rows
+    assert text.count("\n| ") == 15  # header, rule and 13 rows
     # A second run replaces the generated block instead of appending another.
     assert main(["--quick", "--rounds", "1", "--only", "bytes", "--out", str(out)]) == 0
     text = out.read_text()
