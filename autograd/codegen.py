@@ -135,12 +135,14 @@ def code_globals() -> dict[str, object]:
 CHUNK = 100
 
 
-#: One-input forwards written inline for floats where that saves a call, each equal to
-#: the rule's own function bit for bit on the branch it takes (tests/test_codegen.py
-#: checks them against ``RULES[op].of_x``), and calling it everywhere else.
+#: One-input forwards written inline for floats, to save a call per node: each does the
+#: float operations of the rule's own function, bit for bit (tests/test_codegen.py checks
+#: them against ``RULES[op].of_x`` at the edges: 0, -0.0, inf, nan, tiny, huge).
 INLINE = {
-    # stable_sigmoid's branch for x >= 0 (no overflow there); x < 0 and nan call it
-    "sigmoid": "((1.0 / (1.0 + _exp(-{x}))) if {x} >= 0.0 else _x_sigmoid({x}))",
+    # rules.stable_sigmoid's two branches (exp never sees a large positive number; nan
+    # goes to the second, which gives nan as its explicit check does)
+    "sigmoid": "((1.0 / (1.0 + _exp(-{x}))) if {x} >= 0.0 else "
+               "((_e := _exp({x})) / (1.0 + _e)))",
 }
 
 

@@ -72,7 +72,6 @@ def test_generated_forward_equals_the_table(op, ctx, n):
 @pytest.mark.parametrize("op", sorted(codegen.INLINE))
 def test_inline_forwards_equal_the_rules_function(op):
     source = codegen.forward_src(op, None, ["x"], inline=True)
-    assert "_x_" in source  # the rule's function still handles the other branch
     edges = POINTS + [0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, 745.2, -745.2, 36.7, -36.7,
                       math.inf, -math.inf, math.nan, 5e-324, 0.5, -0.5, 1.0 / 3.0]
     for x in edges:
