@@ -51,8 +51,9 @@ def test_a_3000_wide_dot_equals_eager_bit_for_bit(bias):
 
 def test_fit_compiles_a_5000_input_model():
     # nn.fit(nn.MLP(5000, [1]), ..., compiled=True) raised RecursionError.
-    X = [[math.sin(k + i) for k in range(5000)] for i in range(2)]
-    y = [0.5, -0.5]
+    # two samples share a target (replayed as one batch), one replays alone
+    X = [[math.sin(k + i) for k in range(5000)] for i in range(3)]
+    y = [0.5, -0.5, 0.5]
     results = []
     for compiled in (False, True):
         model = nn.MLP(5000, [1], output_activation="linear", seed=0)
