@@ -59,11 +59,11 @@ from .rules import RULES, UnknownOpError
 __all__ = ["compile", "Compiled", "CompiledResult", "CompileError", "DivergedBatch",
            "MAX_NODES"]
 
-#: The most nodes a traced program may have.  CPython's compiler needs ~3 KB per
-#: generated statement (a 100,000-node chain: 1.2 s and 280 MB to compile, on top of the
-#: trace), and a graph that large is rarely replayed often enough to repay that; a bigger
-#: trace is refused before any code is generated.  ``compile(..., max_nodes=...)``
-#: raises it.
+#: The most nodes a traced program may have.  CPython's compiler needs ~2-3 KB per
+#: generated statement (a 100,000-node chain: ~1.2 s and ~280 MB to compile, on top of
+#: the trace), and a graph that large is rarely replayed often enough to repay that; a
+#: bigger trace is refused before any code is generated (the refusal costs only the
+#: trace, ~200 B per node).  ``compile(..., max_nodes=...)`` raises the limit.
 MAX_NODES = 100_000
 
 
@@ -165,8 +165,9 @@ def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list
             raise CompileError(
                 f"compile: the traced program has over {max_nodes:,} nodes "
                 f"({len(nodes) + len(order):,} so far); generating and compiling Python "
-                f"for it would cost ~3 KB and ~10 us per node, more than replaying it "
-                f"saves.  Run it eagerly, or pass max_nodes= to compile it anyway")
+                f"for it would cost ~2-3 KB and ~15 us per node, more than replaying it "
+                f"is likely to save.  Run it eagerly, or pass max_nodes= to compile it "
+                f"anyway")
         for node in nodes:
             if node not in index:
                 index[node] = len(order)
