@@ -7,11 +7,15 @@ Where things live:
 * ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
 * ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
 * ``gradcheck.py`` reverse mode against central finite differences
-* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files
+* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files; ``draw_dot``
+* ``layout.py``    Graphviz layout in a child process, bounded in time and memory
+* ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
+* ``extend.py``    ``primitive``: a user's own op, with its rule, from outside the package
+* ``functional.py`` ``jvp`` (forward mode), ``jacobian``, ``hessian``, ``hvp``
 * ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
 * ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
 * ``lanes.py``     which nodes of a batched replay run as rows of one matrix (a layer)
@@ -19,7 +23,7 @@ Where things live:
 """
 
 from .compile import Compiled, CompiledResult, CompileError, compile
-from .draw import GraphTooLargeError, draw, render
+from .draw import GraphTooLargeError, draw, draw_dot, render
 from .engine import (
     Value,
     absolute,
@@ -37,8 +41,11 @@ from .engine import (
     tanh,
 )
 from .explain import Explanation, GradientMismatch, assert_grad, explain
+from .extend import primitive
+from .functional import hessian, hvp, jacobian, jvp
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
+from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError
 
@@ -52,7 +59,9 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
-    "draw", "render", "GraphTooLargeError",
+    "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "compile", "Compiled", "CompiledResult", "CompileError",
+    "primitive",
+    "jvp", "jacobian", "hessian", "hvp",
 ]
