@@ -18,10 +18,11 @@ Where things live:
 * ``functional.py`` ``jvp`` (forward mode), ``jacobian``, ``hessian``, ``hvp``
 * ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
 * ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
+* ``lanes.py``     which nodes of a batched replay run as rows of one matrix (a layer)
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
-from .compile import Compiled, CompiledResult
+from .compile import Compiled, CompiledResult, CompileError
 from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, draw_dot, render
 from .engine import (
@@ -64,7 +65,7 @@ __all__ = [
     "RULES", "UnknownOpError",
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
-    "Compiled", "CompiledResult",
+    "Compiled", "CompiledResult", "CompileError",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",
 ]

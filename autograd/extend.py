@@ -133,7 +133,7 @@ def primitive(
     ``compile`` generates code for the primitive (its forward is called from the
     generated code; its derivative is generated from ``partials``), so no eager fallback
     is needed.  Batched replay (``Compiled.batch_forward``/``batch_backward``, on NumPy
-    arrays) does not support user primitives: it raises ``TypeError`` naming the op.
+    arrays) calls ``forward`` once per sample (correct, not fast).
 
     Args:
         name: the op name its nodes carry (``Value.op``); a Python identifier that is not
@@ -191,9 +191,8 @@ def primitive(
             raise TypeError(f"forward of primitive {name!r} returned "
                             f"{type(data).__name__}, not a real number") from None
 
-    # No ``of_x``: generated code calls ``_f_<name>(None, *xs)``.  Batched replay checks
-    # that it has a NumPy version of every ``of_x`` in the table, and would otherwise
-    # refuse to run even for functions that do not use this op.
+    # No ``of_x``: generated code calls ``_f_<name>(None, *xs)`` (batched replay: once
+    # per sample, autograd.vectorized's fallback for ops without a NumPy version).
     entry = rule(name, arity, lambda ctx, *xs: value_of(*xs), partials, *formulas)
     _DEFINED[name] = entry
     # The code generator's names are collected at import; add this op's forward.

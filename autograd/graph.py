@@ -12,7 +12,7 @@ import _thread
 import threading
 from collections.abc import Sequence
 
-from .codegen import GLOBALS, backward_function, backward_lines
+from .codegen import backward_function, backward_lines, code_globals
 from .engine import Value, as_value
 from .modes import STATE, current_anomaly, no_grad
 from .rules import _REGISTRATIONS, RULES, FloatMath, UnknownOpError, ValueMath
@@ -225,7 +225,7 @@ def _make_pass():
            " or backward_of(node))(node, g)"
     lines += ["        else:", "            " + call] if keyword == "elif" else \
         ["        " + call]
-    namespace = dict(GLOBALS, by_op=_BY_OP, by_shape=_BACKWARD, backward_of=_backward_of)
+    namespace = dict(code_globals(), by_op=_BY_OP, by_shape=_BACKWARD, backward_of=_backward_of)
     exec(compile("\n".join(lines) + "\n", "<backward pass>", "exec"), namespace)
     run = _PASS[0] = namespace["run"]
     return run

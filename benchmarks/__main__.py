@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from . import alice, graphs, harness, moons
+from . import alice, compile_scale, graphs, harness, moons
 from .harness import machine, markdown, write_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,9 +28,9 @@ def run_all(rounds: int, quick: bool, log=print, only: str | None = None) -> lis
     ``only``: run just the steps whose label contains this text.
     """
     sizes = dict(points=8, fit=2, epochs=3, triples=50, deep=2_000, chain=500, floor=500,
-                 bytes=500) if quick else \
+                 bytes=500, compile=(500,)) if quick else \
         dict(points=100, fit=20, epochs=1000, triples=100_000, deep=1_000_000,
-             chain=100_000, floor=100_000, bytes=10_000)
+             chain=100_000, floor=100_000, bytes=10_000, compile=(10_000, 45_000, 500_000))
     steps = [
         ("moons", lambda: moons.run(rounds, sizes["points"])),
         ("nn.fit", lambda: [moons.run_fit(rounds, sizes["points"], sizes["fit"])]),
@@ -40,6 +40,7 @@ def run_all(rounds: int, quick: bool, log=print, only: str | None = None) -> lis
         ("deep chain", lambda: [graphs.run_deep_chain(rounds, sizes["deep"])]),
         ("chain vs micrograd", lambda: [graphs.run_chain_vs_micrograd(rounds, sizes["chain"])]),
         ("bytes per node", lambda: [graphs.run_bytes_per_node(sizes["bytes"])]),
+        ("compile at scale", lambda: [compile_scale.run(sizes["compile"])]),
     ]
     rows = []
     for label, step in steps:

@@ -10,6 +10,7 @@ import gc
 import math
 import numbers
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,6 +19,7 @@ from tqdm.auto import tqdm
 
 import autograd
 from autograd import Value
+from autograd.compile import DivergedBatch
 
 from . import losses
 from .modules import Module
@@ -177,6 +179,10 @@ class _Replay:
     Targets are constants of a trace (the losses check them as numbers), so there is one
     program per distinct target value; the sample's inputs and its weight in the batch
     loss (1/B for the mean losses, 1 for "half_sse") are the program's inputs.
+
+    With NumPy installed, the samples of a batch that share a target replay at once
+    (``Compiled.batch_backward``: a layer is one matrix product); a group whose samples
+    take different branches of the model replays sample by sample.
     """
 
     #: Beyond this many distinct targets (regression data), samples run eagerly: each
@@ -187,30 +193,83 @@ class _Replay:
                  nout: int) -> None:
         self.model, self.rows, self.y, self.spec, self.nout = model, rows, y, spec, nout
         self.programs: dict = {}
+        try:
+            import numpy
+        except ImportError:  # NumPy is optional: every sample replays on its own
+            numpy = None
+        self.np = numpy
 
     def _sample_loss(self, target, row, weight):
         pred = self.model(row)
         outs = pred if isinstance(pred, list) else [pred]
         return self.spec.fn([pred], [target]) * weight, outs
 
+    def _eager(self, target, row, weight: float):
+        loss, outs = self._sample_loss(target, row, weight)
+        loss.backward()
+        return loss.data, [o.data for o in outs]
+
+    def _program(self, target):
+        """The compiled program for ``target`` (made on first use), or None: run eagerly."""
+        key = tuple(target) if isinstance(target, Sequence) else target
+        program = self.programs.get(key, False)
+        if program is False:
+            if len(self.programs) >= self.MAX_PROGRAMS:
+                return None
+            program = self.programs[key] = autograd.compile(partial(self._sample_loss, target))
+        return program
+
+    def _refused(self, target, error: Exception) -> None:
+        warnings.warn(f"fit(compiled=True) trains eagerly instead: {error}", RuntimeWarning,
+                      stacklevel=5)
+        self.programs[tuple(target) if isinstance(target, Sequence) else target] = None
+
     def _backward(self, target, row, weight: float):
         """The sample's weighted loss and outputs; its gradient added to the parameters."""
-        key = tuple(target) if isinstance(target, Sequence) else target
-        program = self.programs.get(key)
+        program = self._program(target)
         if program is None:
-            if len(self.programs) >= self.MAX_PROGRAMS:
-                loss, outs = self._sample_loss(target, row, weight)
-                loss.backward()
-                return loss.data, [o.data for o in outs]
-            program = self.programs[key] = autograd.compile(partial(self._sample_loss, target))
-        return program.backward(row, weight)
+            return self._eager(target, row, weight)
+        try:
+            return program.backward(row, weight)
+        except autograd.CompileError as e:  # raised before any gradient is touched
+            self._refused(target, e)
+            return self._eager(target, row, weight)
+
+    def _batch_backward(self, samples: list[int], weight: float, results: dict) -> None:
+        """Replay samples sharing one target at once; their (loss, outputs) go to
+        ``results``.  Leaves ``results`` alone when they must replay one by one."""
+        target = self.y[samples[0]]
+        program = self._program(target)
+        if program is None:
+            return
+        np = self.np
+        X = np.array([self.rows[i] for i in samples]).T  # one row per input
+        try:
+            values, outs = program.batch_backward(X, np.full(len(samples), weight))
+        except DivergedBatch:  # raised before any gradient is touched
+            return
+        except autograd.CompileError as e:
+            self._refused(target, e)
+            return
+        outs = [o.tolist() for o in outs]
+        for r, (i, value) in enumerate(zip(samples, values.tolist())):
+            results[i] = value, [o[r] for o in outs]
 
     def step(self, batch: list[int], optimizer: Optimizer, weight: float):
         """zero_grad, every sample's backward, step; returns the loss and predictions."""
         optimizer.zero_grad()
+        results: dict = {}
+        if self.np is not None and len(batch) > 1:
+            groups: dict = {}
+            for i in batch:
+                t = self.y[i]
+                groups.setdefault(tuple(t) if isinstance(t, Sequence) else t, []).append(i)
+            for samples in groups.values():
+                if len(samples) > 1:
+                    self._batch_backward(samples, weight, results)
         loss, preds = 0.0, []
         for i in batch:
-            value, outs = self._backward(self.y[i], self.rows[i], weight)
+            value, outs = results.get(i) or self._backward(self.y[i], self.rows[i], weight)
             loss += value
             if self.spec.correct:  # the accuracy helpers read predictions as Values
                 preds.append(Value(outs[0]) if self.nout == 1 else [Value(o) for o in outs])
