@@ -9,6 +9,7 @@ Where things live:
 * ``gradcheck.py`` reverse mode against central finite differences
 * ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
+* ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
@@ -36,6 +37,7 @@ from .engine import (
     tanh,
 )
 from .explain import Explanation, GradientMismatch, assert_grad, explain
+from .explore import Explorer, explore
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -53,5 +55,6 @@ __all__ = [
     "RULES", "UnknownOpError",
     "draw", "render", "GraphTooLargeError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
+    "explore", "Explorer",
     "compile", "Compiled", "CompiledResult",
 ]

@@ -1,0 +1,349 @@
+// The explorer page's script. It only shows what autograd/explore.py computed and
+// embedded as JSON (values, gradients, local derivatives, chain rules, the engine's
+// backward order): there is no maths here, so the page cannot disagree with the engine.
+(function () {
+  "use strict";
+
+  var data = JSON.parse(document.getElementById("explorer-data").textContent);
+  var nodes = data.nodes;
+  var rootName = data.rootName;
+  var graph = document.getElementById("graph");
+  var svg = graph.querySelector("svg");
+  var details = document.getElementById("details");
+  var statusBox = document.getElementById("status");
+
+  // --- the SVG's parts, by value index (see _annotate_svg in explore.py) -------------
+  var valueEl = [], opEl = [], opEdge = [], inEdges = [], dataText = [], gradText = [];
+  nodes.forEach(function (_, i) { inEdges[i] = []; });
+  svg.querySelectorAll("g.value").forEach(function (g) {
+    var i = +g.getAttribute("data-index");
+    valueEl[i] = g;
+    dataText[i] = g.querySelector(".data-text");
+    gradText[i] = g.querySelector(".grad-text");
+  });
+  svg.querySelectorAll("g.op").forEach(function (g) { opEl[+g.getAttribute("data-op")] = g; });
+  svg.querySelectorAll("g.edge").forEach(function (g) {
+    var to = +g.getAttribute("data-to");
+    if (g.hasAttribute("data-from")) {
+      inEdges[to].push({ from: +g.getAttribute("data-from"), el: g });
+    } else {
+      opEdge[to] = g;
+    }
+  });
+  var drawnText = function (t) { return t ? t.textContent : null; };
+  var originalData = dataText.map(drawnText), originalGrad = gradText.map(drawnText);
+
+  // --- small DOM helpers ----------------------------------------------------------------
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;  // never innerHTML: labels are user text
+    return e;
+  }
+  function clear(cls) {
+    svg.querySelectorAll("." + cls).forEach(function (e) { e.classList.remove(cls); });
+  }
+  function mark(i, cls, withOp) {
+    if (valueEl[i]) valueEl[i].classList.add(cls);
+    if (withOp && opEl[i]) opEl[i].classList.add(cls);
+    if (withOp && opEdge[i]) opEdge[i].classList.add(cls);
+  }
+  function d(top, bottom) { return "d" + top + "/d" + bottom; }
+
+  // --- selection: a node, every path from it up to the output, and its details -------
+  var selected = null;
+
+  function pathsToRoot(i) {
+    // The nodes that use i, directly or not: every path from i to the output runs
+    // through exactly these (users lists come from Python).
+    var on = {}, todo = [i];
+    on[i] = true;
+    while (todo.length) {
+      nodes[todo.pop()].users.forEach(function (u) {
+        if (!on[u]) { on[u] = true; todo.push(u); }
+      });
+    }
+    return on;
+  }
+
+  function select(i, quiet) {
+    selected = i;
+    clear("selected");
+    clear("on-path");
+    if (i === null) { showIntro(); return; }
+    var on = pathsToRoot(i);
+    Object.keys(on).forEach(function (k) {
+      var j = +k;
+      mark(j, "on-path", j !== i);
+      inEdges[j].forEach(function (e) { if (on[e.from]) e.el.classList.add("on-path"); });
+    });
+    valueEl[i].classList.add("selected");
+    showDetails(i);
+    if (!quiet) valueEl[i].scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  function showIntro() {
+    details.replaceChildren(
+      el("h2", "", rootName),
+      el("p", "hint", "Click any value in the graph to see its data, its gradient d" +
+        rootName + "/d(value), the local derivative on each of its input edges, and the " +
+        "chain rule that makes its gradient."),
+      el("p", "hint", "Backward ▶ replays backprop one node at a time, in the engine's " +
+        "order: a node turns green when its gradient is final and passes a share down " +
+        "each input edge. Forward ▶ replays how the values were computed. Keys: → step, " +
+        "← back, Space play/pause, Esc reset."));
+  }
+
+  function row(text, note, onclick) {
+    var li = el("li", onclick ? "link" : "", text);
+    if (note) li.appendChild(el("span", "table", note));
+    if (onclick) li.addEventListener("click", onclick);
+    return li;
+  }
+
+  function showDetails(i) {
+    var n = nodes[i];
+    var h = el("h2", "", n.key);
+    h.appendChild(el("span", "op", n.leaf ? (n.label ? "input" : "constant") : n.op));
+    var dl = el("dl", "numbers");
+    var dataDd = el("dd", "", n.data);
+    dataDd.appendChild(el("span", "exact", n.dataExact));
+    var gradDd = el("dd", "", n.grad);
+    gradDd.appendChild(el("span", "exact", n.gradExact));
+    dl.append(el("dt", "", "data"), dataDd, el("dt", "", "grad"), gradDd);
+    var parts = [h, dl];
+    if (!n.leaf) parts.push(el("h3", "", "Forward"), el("div", "math", n.forward));
+
+    parts.push(el("h3", "", "Chain rule: " + d(rootName, n.key)));
+    parts.push(el("div", "chain", n.explain.equation));
+    if (n.explain.where.length) {
+      var where = el("ul", "where");
+      n.explain.where.forEach(function (w) { where.appendChild(el("li", "", w)); });
+      parts.push(el("div", "hint", "where"), where);
+    }
+    if (n.explain.check) parts.push(el("div", "check", n.explain.check));
+
+    if (n.inputs.length) {
+      parts.push(el("h3", "", "Local derivative of each input edge"));
+      var ins = el("ul", "rows");
+      n.inputs.forEach(function (inp) {
+        var text = d(n.key, inp.name) + " = " + inp.formula;
+        if (inp.formula !== inp.partial) text += " = " + inp.partial;
+        ins.appendChild(row(text, "rule table, " + n.op + ": " + inp.table,
+                            function () { select(inp.node); }));
+      });
+      parts.push(ins);
+    }
+
+    parts.push(el("h3", "", "Where its gradient comes from"));
+    if (i === data.root) {
+      parts.push(el("p", "hint", d(rootName, rootName) + " = 1: backward() starts here."));
+    } else if (!n.terms.length) {
+      parts.push(el("p", "hint", rootName + " does not depend on " + n.key + ": grad 0."));
+    } else {
+      var terms = el("ul", "rows");
+      n.terms.forEach(function (t) {
+        var u = nodes[t.from].key;
+        terms.appendChild(row(d(rootName, u) + " * " + d(u, n.key) + " = (" + t.grad +
+                              ")(" + t.partial + ") = " + t.add, "through " + u,
+                              function () { select(t.from); }));
+      });
+      parts.push(terms);
+      if (n.terms.length > 1) {
+        parts.push(el("div", "sum", "sum: " + d(rootName, n.key) + " = " + n.grad));
+      }
+    }
+    details.replaceChildren.apply(details, parts);
+  }
+
+  // --- replaying the backward and the forward pass -------------------------------------
+  var mode = null;   // null (the finished graph), "backward" or "forward"
+  var done = 0;      // how many steps of that pass are shown
+  var timer = null;
+  var steps = { backward: data.backward, forward: data.forward };
+
+  function setText(t, text) { if (t && text !== null) t.textContent = text; }
+
+  function render() {
+    ["pending", "final", "current", "receiving", "flowing"].forEach(clear);
+    nodes.forEach(function (_, i) {
+      setText(dataText[i], originalData[i]);
+      setText(gradText[i], originalGrad[i]);
+    });
+    statusBox.replaceChildren();
+    if (mode === "backward") renderBackward();
+    else if (mode === "forward") renderForward();
+    var total = mode ? steps[mode].length : 0;
+    byId("bw-back").disabled = !(mode === "backward" && done > 0);
+    byId("fw-back").disabled = !(mode === "forward" && done > 0);
+    byId("bw-step").disabled = mode === "backward" && done >= total;
+    byId("fw-step").disabled = mode === "forward" && done >= total;
+    byId("bw-play").textContent = timer && mode === "backward" ? "Pause" : "Play";
+    byId("fw-play").textContent = timer && mode === "forward" ? "Pause" : "Play";
+    byId("bw-play").classList.toggle("playing", !!timer && mode === "backward");
+    byId("fw-play").classList.toggle("playing", !!timer && mode === "forward");
+  }
+
+  function renderBackward() {
+    var shown = nodes.map(function () { return null; });   // gradient so far, as text
+    var isFinal = {};
+    shown[data.root] = data.backward[0].grad;               // the seed
+    for (var s = 0; s < done; s++) {
+      var step = data.backward[s];
+      isFinal[step.node] = true;
+      step.adds.forEach(function (a) { shown[a.node] = a.total; });
+    }
+    nodes.forEach(function (_, i) {
+      setText(gradText[i], "grad " + (shown[i] === null ? "0" : shown[i]));
+      if (isFinal[i]) mark(i, "final", true);
+      else if (shown[i] !== null && i !== data.root) mark(i, "receiving", false);
+      else mark(i, "pending", true);
+    });
+    // Edges fade until the gradient has flowed down them.
+    nodes.forEach(function (_, i) {
+      inEdges[i].forEach(function (e) { if (!isFinal[i]) e.el.classList.add("pending"); });
+    });
+    var box = [];
+    if (done === 0) {
+      box.push(el("div", "step-title", "Backward pass: " + data.backward.length + " steps"),
+               el("div", "", "backward() sets every grad to 0 and " + d(rootName, rootName) +
+                  " = 1. Press Step ▶ to finish one node at a time, in the engine's order."),
+               el("div", "legend", "green: gradient final · amber: receiving shares · " +
+                  "faint: not reached yet"));
+    } else {
+      var cur = data.backward[done - 1];
+      var key = nodes[cur.node].key;
+      mark(cur.node, "current", true);
+      inEdges[cur.node].forEach(function (e) {
+        e.el.classList.remove("pending");
+        e.el.classList.add("flowing");
+      });
+      box.push(el("div", "step-title", "Backward step " + done + " of " +
+                  data.backward.length + ": " + d(rootName, key) + " = " + cur.grad +
+                  " is final"));
+      if (cur.adds.length) {
+        box.push(el("div", "", "It flows down each input edge, times the edge's local " +
+                    "derivative:"));
+        var ul = el("ul", "rows");
+        cur.adds.forEach(function (a) {
+          var child = nodes[a.node].key;
+          ul.appendChild(row(child + ".grad += (" + cur.grad + ")(" + a.partial + ") = " +
+                             a.add, "now " + a.total));
+        });
+        box.push(ul);
+      } else {
+        box.push(el("div", "", key + " is a leaf: nothing below it."));
+      }
+      showDetails(cur.node);
+      valueEl[cur.node].scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+    statusBox.replaceChildren.apply(statusBox, box);
+  }
+
+  function renderForward() {
+    nodes.forEach(function (_, i) {
+      setText(gradText[i], "grad");
+      if (i >= done) {
+        setText(dataText[i], "data");
+        mark(i, "pending", true);
+        inEdges[i].forEach(function (e) { e.el.classList.add("pending"); });
+      } else {
+        mark(i, "final", true);
+      }
+    });
+    var box = [];
+    if (done === 0) {
+      box.push(el("div", "step-title", "Forward pass: " + nodes.length + " steps"),
+               el("div", "", "Each value is computed once its inputs are known, in " +
+                  "topological order. Press Step ▶."));
+    } else {
+      var i = data.forward[done - 1];
+      mark(i, "current", true);
+      inEdges[i].forEach(function (e) { e.el.classList.add("flowing"); });
+      box.push(el("div", "step-title", "Forward step " + done + " of " + nodes.length),
+               el("div", "math", nodes[i].forward));
+      showDetails(i);
+      valueEl[i].scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+    statusBox.replaceChildren.apply(statusBox, box);
+  }
+
+  function stop() {
+    if (timer) { clearInterval(timer); timer = null; }
+  }
+  function enter(which) {
+    if (mode !== which) { stop(); mode = which; done = 0; select(null, true); }
+  }
+  function step(which) {
+    enter(which);
+    if (done < steps[which].length) done++;
+    if (done >= steps[which].length) stop();
+    clear("selected"); clear("on-path");
+    render();
+  }
+  function back(which) {
+    if (mode !== which) return;
+    stop();
+    if (done > 0) done--;
+    render();
+    if (done === 0) showIntro();
+  }
+  function play(which) {
+    if (timer && mode === which) { stop(); render(); return; }
+    enter(which);
+    if (done >= steps[which].length) done = 0;
+    timer = setInterval(function () { step(which); }, 900);
+    step(which);
+  }
+  function reset() {
+    stop();
+    mode = null;
+    done = 0;
+    render();
+    select(data.selected === null ? null : data.selected, true);
+  }
+
+  // --- zoom ------------------------------------------------------------------------------
+  var width = parseFloat(svg.getAttribute("width")), height = parseFloat(svg.getAttribute("height"));
+  var scale = 1;
+  function zoom(s) {
+    scale = Math.max(0.2, Math.min(3, s));
+    svg.style.width = width * scale + "pt";
+    svg.style.height = height * scale + "pt";
+  }
+  function fit() {
+    var room = (graph.clientWidth - 24) * 0.75;  // px to pt
+    zoom(Math.min(1, room / width));
+  }
+
+  // --- wiring ------------------------------------------------------------------------------
+  function byId(id) { return document.getElementById(id); }
+  function on(id, f) { byId(id).addEventListener("click", f); }
+  on("bw-step", function () { step("backward"); });
+  on("fw-step", function () { step("forward"); });
+  on("bw-back", function () { back("backward"); });
+  on("fw-back", function () { back("forward"); });
+  on("bw-play", function () { play("backward"); });
+  on("fw-play", function () { play("forward"); });
+  on("reset", reset);
+  on("zoom-in", function () { zoom(scale * 1.25); });
+  on("zoom-out", function () { zoom(scale / 1.25); });
+  on("zoom-fit", fit);
+  valueEl.forEach(function (g, i) {
+    g.addEventListener("click", function () { select(i, true); });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.target.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) return;
+    var which = mode || "backward";
+    if (e.key === "ArrowRight") step(which);
+    else if (e.key === "ArrowLeft") back(which);
+    else if (e.key === " ") play(which);
+    else if (e.key === "Escape") reset();
+    else return;
+    e.preventDefault();
+  });
+
+  byId("summary").textContent = rootName + " · " + nodes.length + " values";
+  fit();
+  reset();
+})();
