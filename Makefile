@@ -23,6 +23,8 @@ demo: $(VENV)/.installed-demo
 test: $(VENV)/.installed-test+demo+docs
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	@command -v chromium >/dev/null || echo "NOTE: the explorer's browser tests were skipped: \
+	no chromium on PATH (enable them: apt-get install -y chromium)"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

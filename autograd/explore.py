@@ -35,6 +35,10 @@ __all__ = ["explore", "Explorer", "backward_order"]
 
 _INFIX = {"add": " + ", "mul": " * "}
 _MAX_LISTED_INPUTS = 6  # a sum of 16 inputs is written "sum of 16 inputs"
+# explain() walks the graph once per node: quadratic.  Past this many nodes only labelled
+# nodes get their chain rule written out (the others still show where their gradient
+# comes from, one term per use).
+EXPLAIN_ALL_UP_TO = 500
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -264,7 +268,10 @@ def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
                     "table": _table_formula(node, k),
                     "formula": _step_formula(node, k, name), "partial": fmt(p),
                 })
-        entry["explain"] = _explanation(root, node, names[-1], names[i], digits)
+        if node.label or len(order) <= EXPLAIN_ALL_UP_TO:
+            entry["explain"] = _explanation(root, node, names[-1], names[i], digits)
+        else:
+            entry["explain"] = None
         nodes.append(entry)
 
     backward = []

@@ -9,6 +9,7 @@ import html
 import json
 import math
 import re
+import sys
 
 import pytest
 
@@ -255,3 +256,13 @@ def test_notebook_display_without_graphviz(monkeypatch):
     assert inner.startswith("<!DOCTYPE html>")
     assert 'data-node="w1"' in inner and 'id="details"' in inner
     assert page_data(inner)["nodes"][0]["key"] == "#0"
+
+
+def test_large_graphs_explain_labelled_nodes_only(monkeypatch):
+    # (autograd.explore is the function; the module is reached through sys.modules)
+    monkeypatch.setattr(sys.modules["autograd.explore"], "EXPLAIN_ALL_UP_TO", 3)
+    loss, _ = alice()
+    data = page_data(explore(loss).html)
+    by_key = {n["key"]: n for n in data["nodes"]}
+    assert by_key["w1"]["explain"]["equation"] == DOC_LINE
+    assert by_key["#4"]["explain"] is None and by_key["#4"]["terms"]

@@ -115,13 +115,18 @@
     if (!n.leaf) parts.push(el("h3", "", "Forward"), el("div", "math", n.forward));
 
     parts.push(el("h3", "", "Chain rule: " + d(rootName, n.key)));
-    parts.push(el("div", "chain", n.explain.equation));
-    if (n.explain.where.length) {
-      var where = el("ul", "where");
-      n.explain.where.forEach(function (w) { where.appendChild(el("li", "", w)); });
-      parts.push(el("div", "hint", "where"), where);
+    if (n.explain) {
+      parts.push(el("div", "chain", n.explain.equation));
+      if (n.explain.where.length) {
+        var where = el("ul", "where");
+        n.explain.where.forEach(function (w) { where.appendChild(el("li", "", w)); });
+        parts.push(el("div", "hint", "where"), where);
+      }
+      if (n.explain.check) parts.push(el("div", "check", n.explain.check));
+    } else {
+      parts.push(el("p", "hint", "Written out for labelled nodes only in a graph this " +
+                    "large: label it, or see where its gradient comes from, below."));
     }
-    if (n.explain.check) parts.push(el("div", "check", n.explain.check));
 
     if (n.inputs.length) {
       parts.push(el("h3", "", "Local derivative of each input edge"));
