@@ -7,7 +7,9 @@ Where things live:
 * ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
 * ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
 * ``gradcheck.py`` reverse mode against central finite differences
-* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files
+* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files; ``draw_dot``
+* ``layout.py``    Graphviz layout in a child process, bounded in time and memory
+* ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
@@ -19,7 +21,7 @@ Where things live:
 """
 
 from .compile import Compiled, CompiledResult, compile
-from .draw import GraphTooLargeError, draw, render
+from .draw import GraphTooLargeError, draw, draw_dot, render
 from .engine import (
     Value,
     absolute,
@@ -53,7 +55,7 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
-    "draw", "render", "GraphTooLargeError",
+    "draw", "draw_dot", "render", "GraphTooLargeError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "explore", "Explorer",
     "compile", "Compiled", "CompiledResult",

@@ -17,10 +17,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd import RULES, GraphTooLargeError, Value, draw, render
+from autograd import RULES, GraphTooLargeError, Value, draw, draw_dot, render
 
 GOLDEN = pathlib.Path(__file__).parent / "golden" / "tanh_graph.dot"
 SVG = "{http://www.w3.org/2000/svg}"
+MICROGRAD = dict(rankdir="LR", op_nodes=True)  # micrograd's style: op nodes, left to right
 
 
 def tanh_graph():
@@ -48,7 +49,8 @@ def svg_edges(path):
 
 def test_golden_dot_file():
     _, _, y = tanh_graph()
-    assert draw(y).source == GOLDEN.read_text()
+    assert draw(y, **MICROGRAD).source == GOLDEN.read_text()
+    assert draw_dot(y).source == GOLDEN.read_text()
 
 
 def test_golden_numbers_by_hand():
@@ -68,7 +70,7 @@ def test_source_is_identical_across_processes():
         from autograd import Value, draw
         x, w = Value(2.0, label="x"), Value(-1.0, label="w")
         y = (x * w + x**2).tanh(); y.label = "y"; y.backward()
-        print(draw(y).source, end="")
+        print(draw(y, rankdir="LR", op_nodes=True).source, end="")
     """)
     outputs = set()
     for seed in ("1", "2"):
@@ -84,10 +86,12 @@ def test_node_ids_follow_topological_order_not_id():
     assert ids == [f"n{i}" for i in range(len(ids))]
 
 
-def test_edge_labels_are_local_derivatives():
+@pytest.mark.parametrize("op_nodes", [False, True])
+def test_edge_labels_are_local_derivatives(op_nodes):
     a, b = Value(0.7, label="a"), Value(1.3, label="b")
     y = ((a * b).sigmoid() + (a ** 3) + (b.log() - a.exp()) * a.sin() + abs(b) ** a).cos()
-    source = draw(y, number_format=".12g").source
+    source = draw(y, number_format=".12g", op_nodes=op_nodes).source
+    into = "o" if op_nodes else "n"
     nodes = re.findall(r"^\s*n(\d+) \[", source, re.M)
     from autograd import topological_order
 
@@ -103,7 +107,7 @@ def test_edge_labels_are_local_derivatives():
             r = RULES[node.op]
             numeric = (r.forward(node.ctx, *hi) - r.forward(node.ctx, *lo)) / 2e-6
             child_id = order.index(child)
-            labels = re.findall(rf"n{child_id} -> o{i} \[label=\"?([-\d.e+]+)", source)
+            labels = re.findall(rf"n{child_id} -> {into}{i} \[label=\"?([-\d.e+]+)", source)
             assert any(math.isclose(float(lab), numeric, rel_tol=1e-5, abs_tol=1e-7)
                        for lab in labels), (node.op, k, labels, numeric)
             checked += 1
@@ -118,7 +122,7 @@ def test_without_edge_derivatives_no_edge_labels():
 
 def test_highlight_marks_exactly_the_paths_to_the_node():
     _, w, y = tanh_graph()
-    source = draw(y, highlight=w).source
+    source = draw(y, highlight=w, **MICROGRAD).source
     red_values = set(re.findall(r"^\s*(n\d+) \[[^\]]*color=red", source, re.M))
     # w feeds x*w (n2), then the sum (n4), then y (n5); x and x**2 are off the path.
     assert red_values == {"n1", "n2", "n4", "n5"}
@@ -132,7 +136,7 @@ def test_focus_draws_only_what_feeds_the_node():
     p = x * w
     p.label = "p"
     y = (p + x**2).tanh()
-    source = draw(y, focus=p).source
+    source = draw(y, focus=p, **MICROGRAD).source
     labels = re.findall(r"\{ (\w+) \|", source)
     assert labels == ["x", "w", "p"]
     assert "tanh" not in source
@@ -185,7 +189,7 @@ def test_max_nodes_refuses_and_says_how_to_narrow():
 def test_render_svg_in_process_without_dot_on_path(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "")  # no `dot`: pygraphviz's bundled Graphviz lays it out
     _, _, y = tanh_graph()
-    out = render(y, tmp_path / "graph.svg")
+    out = render(y, tmp_path / "graph.svg", **MICROGRAD)
     assert out == tmp_path / "graph.svg"
     texts = svg_texts(out)
     dz = 1 - math.tanh(2.0) ** 2
@@ -225,7 +229,7 @@ def test_render_uses_the_dot_executable_when_on_path(tmp_path, monkeypatch):
     marker = fake_dot(bindir)
     monkeypatch.setenv("PATH", str(bindir))
     _, _, y = tanh_graph()
-    out = render(y, tmp_path / "graph.svg")
+    out = render(y, tmp_path / "graph.svg", **MICROGRAD)
     assert marker.read_text() == "-Tsvg"
     assert "tanh" in svg_texts(out)
 
@@ -253,7 +257,7 @@ def test_render_binary_formats(tmp_path, monkeypatch, suffix, magic):
 
 def test_render_dot_writes_the_source(tmp_path):
     _, _, y = tanh_graph()
-    assert render(y, tmp_path / "g.dot").read_text() == GOLDEN.read_text()
+    assert render(y, tmp_path / "g.dot", **MICROGRAD).read_text() == GOLDEN.read_text()
 
 
 def test_render_leaves_no_temporary_files(tmp_path, monkeypatch):

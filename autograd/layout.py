@@ -1,0 +1,165 @@
+"""Laying out DOT source, bounded in time and memory, in a child process.
+
+Graphviz can run for minutes on a graph that looks small (60 parallel edges into one
+node) and, in-process, ignores Ctrl-C while it works.  So the layout never runs in our
+process: it runs in a child, the ``dot`` executable when it is on PATH, otherwise a
+Python that lays out with ``pygraphviz`` (whose wheels bundle Graphviz).  The child
+
+* is killed when the time budget runs out (and has a CPU-time limit as a backstop),
+* has an address-space limit, so a runaway layout fails instead of swapping,
+* is killed when we are interrupted (Ctrl-C raises here, and the child goes with us),
+* and, on Linux, is killed by the kernel when our process dies, even by SIGTERM or
+  SIGKILL, where no Python code runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = ["LAYOUT_TIMEOUT", "LAYOUT_MEMORY", "LayoutError", "LayoutTimeoutError",
+           "layout"]
+
+LAYOUT_TIMEOUT = 60.0
+# A readable drawing lays out in well under a second; a minute means the graph is far too
+# big or too tangled to read, and the user is better served by an error saying so.
+
+LAYOUT_MEMORY = 2 * 1024**3
+# Bytes of address space for the layout child: ample for any graph under the size guard
+# (a 2000-node graph needs ~100 MB), small enough that a runaway layout fails quickly.
+
+NARROWING = ("narrow the drawing with focus=<a node> (only what feeds it is drawn) or "
+             "collapse='neuron' or 'layer' (one box per nn module)")
+
+# Runs in the child when there is no `dot` executable: DOT on stdin, the picture on stdout.
+_WORKER = """\
+import sys
+import pygraphviz
+source = sys.stdin.buffer.read().decode("utf-8")
+sys.stdout.buffer.write(pygraphviz.AGraph(string=source).draw(format=sys.argv[1], prog="dot"))
+"""
+
+
+class LayoutError(RuntimeError):
+    """The layout engine failed, ran out of memory, or cannot be found."""
+
+
+class LayoutTimeoutError(LayoutError):
+    """The layout ran longer than its time budget and was stopped."""
+
+
+def _die_with_parent(parent: int):
+    """A function for the child, run between fork and exec: ask the kernel to kill this
+    process when ``parent`` dies (Linux's PR_SET_PDEATHSIG), and exit at once if it is
+    already gone."""
+    prctl = None
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here, before fork
+        except (OSError, AttributeError):
+            prctl = None
+
+    def arm() -> None:
+        if prctl is not None:
+            prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the line above ran
+            os._exit(1)
+
+    return arm
+
+
+def _child_setup(memory: int, seconds: float):
+    arm = _die_with_parent(os.getpid())
+    try:
+        import resource
+    except ImportError:  # not on POSIX: the deadline below still holds
+        resource = None
+
+    def setup() -> None:
+        arm()
+        if resource is not None:
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            except (ValueError, OSError):
+                pass  # a lower hard limit is already in force: keep it
+            cpu = int(seconds) + 2
+            try:
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+            except (ValueError, OSError):
+                pass
+
+    return setup
+
+
+def _command(fmt: str) -> tuple[list[str], dict[str, str] | None]:
+    exe = shutil.which("dot")
+    if exe is not None:
+        return [exe, f"-T{fmt}"], None
+    try:
+        spec = importlib.util.find_spec("pygraphviz")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or spec.origin is None:
+        raise LayoutError(
+            "cannot lay out the graph: no `dot` program on PATH and pygraphviz cannot be "
+            "imported; install Graphviz, or `pip install 'pygraphviz>=2.0.4'`, or render "
+            "to a .dot file")
+    # The child must find the same pygraphviz we would import, whatever its sys.path.
+    site = str(Path(spec.origin).parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [site, env.get("PYTHONPATH")]))
+    return [sys.executable, "-c", _WORKER, fmt], env
+
+
+def layout(source: str, fmt: str, *, timeout: float = LAYOUT_TIMEOUT,
+           memory: int = LAYOUT_MEMORY) -> bytes:
+    """``source`` (DOT) laid out and rendered as ``fmt`` (``"svg"``, ``"png"``, ``"pdf"``).
+
+    Args:
+        source: DOT text.
+        fmt: a Graphviz output format.
+        timeout: seconds before the layout is stopped.
+        memory: bytes of address space the layout may use.
+
+    Returns:
+        The rendered picture.
+
+    Raises:
+        LayoutTimeoutError: the layout took longer than ``timeout``.
+        LayoutError: no layout engine, or it failed (its message is included).
+    """
+    cmd, env = _command(fmt)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env,
+                            preexec_fn=_child_setup(memory, timeout) if os.name == "posix"
+                            else None)
+    try:
+        out, err = proc.communicate(source.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise LayoutTimeoutError(
+            f"the layout took longer than {timeout:g} s and was stopped: the graph is too "
+            f"big or too tangled to read. To draw it, {NARROWING}; lower max_nodes to "
+            f"refuse such graphs at once, or give layout_timeout=<seconds>") from None
+    finally:
+        # Ctrl-C, a timeout or any error: the child must not outlive this call.
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if proc.returncode != 0:
+        message = err.decode("utf-8", errors="replace").strip()
+        if proc.returncode in (-signal.SIGKILL, -getattr(signal, "SIGXCPU", 24)) or \
+                "MemoryError" in message or "out of memory" in message.lower():
+            raise LayoutError(
+                f"the layout ran out of its time or memory limit ({memory / 2**30:.3g} GiB) "
+                f"and was stopped; {NARROWING}")
+        lines = [line for line in message.splitlines() if "Fontconfig" not in line]
+        raise LayoutError(f"{cmd[0] if env is None else 'pygraphviz'} -T{fmt} failed "
+                          f"(exit {proc.returncode}): {' '.join(lines[-5:])}")
+    return out
