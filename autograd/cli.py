@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     x = command("explore", "write the graph as one interactive HTML page")
     x.add_argument("-o", "--output", required=True, help="the .html file to write")
     x.add_argument("--highlight", help="select this name when the page opens")
-    x.add_argument("--rankdir", choices=("TB", "LR"), default="TB")
+    x.add_argument("--rankdir", choices=("TB", "LR"), default=None)
     x.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
                    help=f"refuse larger graphs ({DEFAULT_MAX_NODES})")
     x.set_defaults(run=_cmd_explore)

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from .draw import DEFAULT_MAX_NODES, _layout, draw
+from .draw import DEFAULT_MAX_NODES, draw
 from .engine import Value
 from .explain import _step_formula, explain
 from .fileio import write_atomically
@@ -85,7 +85,7 @@ class Explorer:
 
 
 def explore(root: Value, path: str | os.PathLike | None = None,
-            highlight: Value | None = None, *, rankdir: str = "TB",
+            highlight: Value | None = None, *, rankdir: str | None = None,
             number_format: str = ".4g", digits: int = 3,
             max_nodes: int = DEFAULT_MAX_NODES) -> Explorer:
     """An interactive explorer of the graph of ``root``, as one self-contained HTML page.
@@ -97,7 +97,8 @@ def explore(root: Value, path: str | os.PathLike | None = None,
         root: the output Value (e.g. the loss).
         path: write the page here too (atomically); its directory must exist.
         highlight: a node of the graph to select when the page opens.
-        rankdir: layout direction, ``"TB"`` (top to bottom) or ``"LR"``.
+        rankdir: layout direction, ``"TB"`` (top to bottom) or ``"LR"``; by default
+            :func:`autograd.draw`'s.
         number_format: format spec of the numbers drawn in the graph.
         digits: significant digits of the chain-rule hand calculations (as ``explain``).
         max_nodes: refuse graphs with more value nodes than this.
@@ -123,8 +124,15 @@ def explore(root: Value, path: str | os.PathLike | None = None,
         if not path.parent.is_dir():
             raise FileNotFoundError(f"cannot write the explorer to {str(path)!r}: no "
                                     f"directory {str(path.parent)!r}")
-    graph = draw(root, rankdir=rankdir, number_format=number_format, max_nodes=max_nodes)
     order = topological_order(root)
+    keys = [node_key(node, i) for i, node in enumerate(order)]
+    # Unlabelled results are drawn with their page name ("#4 = *"), so what the details
+    # say about #4 can be found in the picture; constants keep showing their value.
+    unnamed = [(node, key) for node, key in zip(order, keys) if not node.label
+               and not node.is_leaf]
+    with _named([n for n, _ in unnamed], [k for _, k in unnamed]):
+        graph = draw(root, rankdir=rankdir, number_format=number_format,
+                     max_nodes=max_nodes)
     selected = None
     if highlight is not None:
         if not isinstance(highlight, Value):
@@ -137,8 +145,7 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     # Sans-serif text, laid out with its own metrics so the records fit their text.
     graph.node_attr.update(fontname="Helvetica,Arial,sans-serif")
     graph.edge_attr.update(fontname="Helvetica,Arial,sans-serif")
-    keys = [node_key(node, i) for i, node in enumerate(order)]
-    svg = _annotate_svg(_layout(graph.source, "svg").decode("utf-8"), keys)
+    svg = _annotate_svg(graph.pipe(format="svg", encoding="utf-8"), keys)
     data = graph_data(root, order, number_format=number_format, digits=digits)
     data["selected"] = selected
     page = _page(svg, data, title=f"explore {keys[-1]}")
