@@ -86,7 +86,7 @@ class Explorer:
 
 def explore(root: Value, path: str | os.PathLike | None = None,
             highlight: Value | None = None, *, rankdir: str | None = None,
-            number_format: str = ".4g", digits: int = 3,
+            number_format: str = ".4g", digits: int = 3, collapse: str | None = None,
             max_nodes: int = DEFAULT_MAX_NODES) -> Explorer:
     """An interactive explorer of the graph of ``root``, as one self-contained HTML page.
 
@@ -101,7 +101,11 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             :func:`autograd.draw`'s.
         number_format: format spec of the numbers drawn in the graph.
         digits: significant digits of the chain-rule hand calculations (as ``explain``).
-        max_nodes: refuse graphs with more value nodes than this.
+        collapse: ``"neuron"`` or ``"layer"``: the page opens on the graph drawn with one
+            box per ``nn`` module (see :func:`autograd.draw`); clicking a box expands it
+            in the full graph, which the passes also replay.
+        max_nodes: refuse graphs with more value nodes than this (with ``collapse``,
+            counted in the full graph, which the page holds too).
 
     Returns:
         An :class:`Explorer`: ``.html`` is the page; it displays inline in Jupyter.
@@ -125,34 +129,60 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             raise FileNotFoundError(f"cannot write the explorer to {str(path)!r}: no "
                                     f"directory {str(path.parent)!r}")
     order = topological_order(root)
-    keys = [node_key(node, i) for i, node in enumerate(order)]
-    # Unlabelled results are drawn with their page name ("#4 = *"), so what the details
-    # say about #4 can be found in the picture; constants keep showing their value.
-    unnamed = [(node, key) for node, key in zip(order, keys) if not node.label
-               and not node.is_leaf]
-    with _named([n for n, _ in unnamed], [k for _, k in unnamed]):
-        graph = draw(root, rankdir=rankdir, number_format=number_format,
-                     max_nodes=max_nodes)
+    index = {node: i for i, node in enumerate(order)}
     selected = None
     if highlight is not None:
         if not isinstance(highlight, Value):
             raise TypeError(f"highlight must be a Value from the graph, got "
                             f"{type(highlight).__name__}")
-        index = {node: i for i, node in enumerate(order)}
         if highlight not in index:
             raise ValueError(f"highlight {highlight!r} is not part of the graph of {root!r}")
         selected = index[highlight]
-    # Sans-serif text, laid out with its own metrics so the records fit their text.
-    graph.node_attr.update(fontname="Helvetica,Arial,sans-serif")
-    graph.edge_attr.update(fontname="Helvetica,Arial,sans-serif")
-    svg = _annotate_svg(graph.pipe(format="svg", encoding="utf-8"), keys)
-    data = graph_data(root, order, number_format=number_format, digits=digits)
+    keys = [node_key(node, i) for i, node in enumerate(order)]
+    grads, steps = replay_backward(root, order)
+    # The drawing shows what the details say: every grad is d(root)/d(node) (whatever
+    # backward() calls left in .grad), and unlabelled results carry their page name
+    # ("#4 = *"), so #4 in the details can be found in the picture.  Both are put back.
+    names = {node: key for node, key in zip(order, keys) if not node.label and not node.is_leaf}
+    with _drawn_as(order, names, grads):
+        graph = draw(root, rankdir=rankdir, number_format=number_format,
+                     max_nodes=max_nodes)
+        boxed = None if collapse is None else draw(
+            root, rankdir=rankdir, number_format=number_format, max_nodes=max_nodes,
+            collapse=collapse)
+    views = [("full", graph)] if boxed is None else [("collapsed", boxed), ("full", graph)]
+    svg = "\n".join(f'<div class="view" data-view="{name}">{_svg(g, keys)}</div>'
+                    for name, g in views)
+    data = graph_data(root, order, number_format=number_format, digits=digits,
+                      replayed=(grads, steps))
     data["selected"] = selected
+    data["boxes"] = [] if boxed is None else _boxes(boxed, order)
     page = _page(svg, data, title=f"explore {keys[-1]}")
     explorer = Explorer(page)
     if path is not None:
         explorer.save(path)
     return explorer
+
+
+def _svg(graph, keys: list[str]) -> str:
+    # Sans-serif text, laid out with its own metrics so the records fit their text.
+    graph.node_attr.update(fontname="Helvetica,Arial,sans-serif")
+    graph.edge_attr.update(fontname="Helvetica,Arial,sans-serif")
+    return _annotate_svg(graph.pipe(format="svg", encoding="utf-8"), keys,
+                         set(getattr(graph, "members", {})))
+
+
+def _boxes(graph, order: list[Value]) -> list[dict]:
+    """The collapsed boxes: name, member indices, the output (the last member, which
+    the rest of the graph reads) and what the box computes, in words."""
+    out = []
+    for name, members in graph.members.items():
+        inner = [order[i] for i in members]
+        params = sum(1 for v in inner if v.is_leaf)
+        ops = sorted({v.op for v in inner if not v.is_leaf})
+        out.append({"name": name, "members": sorted(members), "output": max(members),
+                    "summary": f"{params} parameters; ops {', '.join(ops)}"})
+    return out
 
 
 def node_key(node: Value, index: int) -> str:
@@ -175,6 +205,21 @@ def _named(nodes: list[Value], names: list[str]):
     finally:
         for n, label in zip(nodes, old):
             n.label = label
+
+
+@contextmanager
+def _drawn_as(order: list[Value], names: dict, grads: dict):
+    """Nodes labelled with ``names`` and holding ``grads`` for a drawing; put back after."""
+    saved = [(node, node.label, node.grad) for node in order]
+    try:
+        for node in order:
+            node.grad = grads[node]
+        for node, name in names.items():
+            node.label = name
+        yield
+    finally:
+        for node, label, grad in saved:
+            node.label, node.grad = label, grad
 
 
 def _explanation(root: Value, node: Value, root_name: str, name: str, digits: int) -> dict:
@@ -244,13 +289,14 @@ def replay_backward(root: Value, order: list[Value]) -> tuple[dict, list]:
 
 
 def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
-               digits: int = 3) -> dict:
-    """Everything the page shows, as plain JSON-ready data (see ``explorer.js``)."""
+               digits: int = 3, replayed: tuple | None = None) -> dict:
+    """Everything the page shows, as plain JSON-ready data (see ``explorer.js``);
+    ``replayed`` is :func:`replay_backward`'s result, if already at hand."""
     fmt = lambda x: format(x, number_format)
     index = {node: i for i, node in enumerate(order)}
     names = [node_key(node, i) for i, node in enumerate(order)]
     name = lambda v: names[index[v]] if (v.label or not v.is_leaf) else fmt(v.data)
-    grads, steps = replay_backward(root, order)
+    grads, steps = replayed or replay_backward(root, order)
     users: list[list[int]] = [[] for _ in order]
     for i, node in enumerate(order):
         for child in node.inputs:
@@ -304,31 +350,47 @@ def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
 
 # --- the page ---------------------------------------------------------------------------
 
-_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([no])(\d+)</title>')
-_EDGE = re.compile(r'<g id="(edge\d+)" class="edge">\s*<title>([no])(\d+)&#45;&gt;([no])(\d+)'
-                   r'</title>')
+_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>')
+_EDGE = re.compile(r'<g id="(edge\d+)" class="edge">\s*<title>([^<]*)&#45;&gt;([^<]*)</title>')
+_VALUE = re.compile(r"([no])(\d+)")
 _FIELD = re.compile(r'(<text )([^>]*>)(data|grad) ')
 
 
-def _annotate_svg(svg: str, keys: list[str]) -> str:
+def _annotate_svg(svg: str, keys: list[str], boxes: set[str] = frozenset()) -> str:
     """Graphviz's SVG with the page's hooks: ``data-node`` and ``data-index`` on value
-    nodes, ``data-op`` on op nodes, ``data-from``/``data-to`` on edges (value indices),
-    and classes on the ``data``/``grad`` texts so a replay can rewrite them."""
+    nodes, ``data-op`` on op nodes, ``data-box`` on collapsed boxes, ``data-from`` and
+    ``data-to`` (value indices) or ``data-from-box``/``data-to-box`` on edges, and classes
+    on the ``data``/``grad`` texts so a replay can rewrite them."""
     svg = svg[svg.index("<svg"):]  # no XML prolog or DOCTYPE inside HTML
 
     def node(m):
-        gid, kind, i = m.group(1), m.group(2), int(m.group(3))
-        if kind == "n":
+        gid, title = m.group(1), html.unescape(m.group(2))
+        value = _VALUE.fullmatch(title)
+        if value and value.group(1) == "n":
+            i = int(value.group(2))
             key = html.escape(keys[i], quote=True)
             return (f'<g id="{gid}" class="node value" data-node="{key}" data-index="{i}">'
                     f'<title>{key}</title>')
-        return f'<g id="{gid}" class="node op" data-op="{i}"><title>{html.escape(keys[i])}</title>'
+        if value:
+            i = int(value.group(2))
+            return (f'<g id="{gid}" class="node op" data-op="{i}">'
+                    f'<title>{html.escape(keys[i])}</title>')
+        if title in boxes:
+            name = html.escape(title, quote=True)
+            return f'<g id="{gid}" class="node box" data-box="{name}"><title>{name}</title>'
+        return m.group(0)
+
+    def end(text: str, side: str) -> str:
+        value = _VALUE.fullmatch(text)
+        if value:
+            return f' data-{side}="{value.group(2)}"'
+        return f' data-{side}-box="{html.escape(text, quote=True)}"'
 
     def edge(m):
-        gid, a, i, j = m.group(1), m.group(2), m.group(3), m.group(5)
-        if a == "o":  # op -> its own value: part of the node, not an input edge
-            return f'<g id="{gid}" class="edge opedge" data-to="{j}">'
-        return f'<g id="{gid}" class="edge" data-from="{i}" data-to="{j}">'
+        gid, a, b = m.group(1), html.unescape(m.group(2)), html.unescape(m.group(3))
+        if a.startswith("o") and _VALUE.fullmatch(a):  # op -> its own value: one node
+            return f'<g id="{gid}" class="edge opedge" data-to="{b[1:]}">'
+        return f'<g id="{gid}" class="edge"{end(a, "from")}{end(b, "to")}>'
 
     svg = _NODE.sub(node, svg)
     svg = _EDGE.sub(edge, svg)

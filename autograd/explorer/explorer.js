@@ -8,30 +8,57 @@
   var nodes = data.nodes;
   var rootName = data.rootName;
   var graph = document.getElementById("graph");
-  var svg = graph.querySelector("svg");
+  var boxes = data.boxes || [];
   var details = document.getElementById("details");
   var statusBox = document.getElementById("status");
 
   // --- the SVG's parts, by value index (see _annotate_svg in explore.py) -------------
-  var valueEl = [], opEl = [], opEdge = [], inEdges = [], dataText = [], gradText = [];
-  nodes.forEach(function (_, i) { inEdges[i] = []; });
-  svg.querySelectorAll("g.value").forEach(function (g) {
-    var i = +g.getAttribute("data-index");
-    valueEl[i] = g;
-    dataText[i] = g.querySelector(".data-text");
-    gradText[i] = g.querySelector(".grad-text");
+  // A page has one view ("full"), or two when the graph is collapsed into nn modules
+  // ("collapsed" shown first; clicking a box expands it in the full graph).
+  function parts(div) {
+    var v = { div: div, svg: div.querySelector("svg"), valueEl: [], opEl: [], opEdge: [],
+              inEdges: [], dataText: [], gradText: [], boxEl: {}, boxEdges: [] };
+    nodes.forEach(function (_, i) { v.inEdges[i] = []; });
+    v.svg.querySelectorAll("g.value").forEach(function (g) {
+      var i = +g.getAttribute("data-index");
+      v.valueEl[i] = g;
+      v.dataText[i] = g.querySelector(".data-text");
+      v.gradText[i] = g.querySelector(".grad-text");
+    });
+    v.svg.querySelectorAll("g.op").forEach(function (g) { v.opEl[+g.getAttribute("data-op")] = g; });
+    v.svg.querySelectorAll("g.box").forEach(function (g) { v.boxEl[g.getAttribute("data-box")] = g; });
+    v.svg.querySelectorAll("g.edge").forEach(function (g) {
+      var to = g.getAttribute("data-to"), from = g.getAttribute("data-from");
+      if (g.hasAttribute("data-from-box") || g.hasAttribute("data-to-box")) {
+        v.boxEdges.push({ from: from, to: to, fromBox: g.getAttribute("data-from-box"),
+                          toBox: g.getAttribute("data-to-box"), el: g });
+      } else if (from !== null) {
+        v.inEdges[+to].push({ from: +from, el: g });
+      } else {
+        v.opEdge[+to] = g;
+      }
+    });
+    var drawnText = function (t) { return t ? t.textContent : null; };
+    v.originalData = v.dataText.map(drawnText);
+    v.originalGrad = v.gradText.map(drawnText);
+    return v;
+  }
+  var views = {};
+  graph.querySelectorAll(".view").forEach(function (div) {
+    views[div.getAttribute("data-view")] = parts(div);
   });
-  svg.querySelectorAll("g.op").forEach(function (g) { opEl[+g.getAttribute("data-op")] = g; });
-  svg.querySelectorAll("g.edge").forEach(function (g) {
-    var to = +g.getAttribute("data-to");
-    if (g.hasAttribute("data-from")) {
-      inEdges[to].push({ from: +g.getAttribute("data-from"), el: g });
-    } else {
-      opEdge[to] = g;
-    }
-  });
-  var drawnText = function (t) { return t ? t.textContent : null; };
-  var originalData = dataText.map(drawnText), originalGrad = gradText.map(drawnText);
+  var view, svg, valueEl, opEl, opEdge, inEdges, dataText, gradText, originalData, originalGrad;
+  function useView(name) {
+    view = views[name];
+    Object.keys(views).forEach(function (k) { views[k].div.hidden = k !== name; });
+    svg = view.svg; valueEl = view.valueEl; opEl = view.opEl; opEdge = view.opEdge;
+    inEdges = view.inEdges; dataText = view.dataText; gradText = view.gradText;
+    originalData = view.originalData; originalGrad = view.originalGrad;
+    var toggle = document.getElementById("view-toggle");
+    toggle.hidden = !views.collapsed;
+    toggle.textContent = name === "collapsed" ? "Expand all" : "Collapse";
+  }
+  useView(views.collapsed ? "collapsed" : "full");
 
   // --- small DOM helpers ----------------------------------------------------------------
   function el(tag, cls, text) {
@@ -70,16 +97,51 @@
     selected = i;
     clear("selected");
     clear("on-path");
+    clear("in-box");
     if (i === null) { showIntro(); return; }
+    if (!valueEl[i]) switchView("full");   // inside a collapsed box: show the full graph
     var on = pathsToRoot(i);
     Object.keys(on).forEach(function (k) {
       var j = +k;
       mark(j, "on-path", j !== i);
       inEdges[j].forEach(function (e) { if (on[e.from]) e.el.classList.add("on-path"); });
     });
+    var boxOn = {};
+    boxes.forEach(function (b) {
+      boxOn[b.name] = b.members.some(function (j) { return on[j]; });
+      if (boxOn[b.name] && view.boxEl[b.name]) view.boxEl[b.name].classList.add("on-path");
+    });
+    view.boxEdges.forEach(function (e) {
+      var a = e.fromBox !== null ? boxOn[e.fromBox] : on[e.from];
+      var b = e.toBox !== null ? boxOn[e.toBox] : on[e.to];
+      if (a && b) e.el.classList.add("on-path");
+    });
     valueEl[i].classList.add("selected");
     showDetails(i);
     if (!quiet) valueEl[i].scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  function expandBox(b) {
+    // The box's values, in the full graph: its output selected, its members outlined.
+    switchView("full");
+    zoom(1);
+    select(b.output, true);
+    b.members.forEach(function (j) { if (valueEl[j]) valueEl[j].classList.add("in-box"); });
+    valueEl[b.output].scrollIntoView({ block: "center", inline: "center" });
+    var note = el("div", "box-note", "Inside " + b.name + ": " + b.summary + ". Its " +
+                  b.members.length + " values are outlined; Collapse shows the boxes again.");
+    details.insertBefore(note, details.firstChild);
+  }
+
+  function switchView(name) {
+    if (!views[name] || view === views[name]) return;
+    ["selected", "on-path", "in-box"].forEach(clear);
+    stop();
+    mode = null;
+    done = 0;
+    render();
+    useView(name);
+    fit();
   }
 
   function showIntro() {
@@ -280,6 +342,7 @@
     if (mode !== which) { stop(); mode = which; done = 0; select(null, true); }
   }
   function step(which) {
+    switchView("full");   // the passes run over every value
     enter(which);
     if (done < steps[which].length) done++;
     if (done >= steps[which].length) stop();
@@ -295,6 +358,7 @@
   }
   function play(which) {
     if (timer && mode === which) { stop(); render(); return; }
+    switchView("full");
     enter(which);
     if (done >= steps[which].length) done = 0;
     timer = setInterval(function () { step(which); }, 900);
@@ -309,16 +373,17 @@
   }
 
   // --- zoom ------------------------------------------------------------------------------
-  var width = parseFloat(svg.getAttribute("width")), height = parseFloat(svg.getAttribute("height"));
   var scale = 1;
   function zoom(s) {
     scale = Math.max(0.2, Math.min(3, s));
+    var width = parseFloat(svg.getAttribute("width"));
+    var height = parseFloat(svg.getAttribute("height"));
     svg.style.width = width * scale + "pt";
     svg.style.height = height * scale + "pt";
   }
   function fit() {
     var room = (graph.clientWidth - 24) * 0.75;  // px to pt
-    zoom(Math.min(1, room / width));
+    zoom(Math.min(1, room / parseFloat(svg.getAttribute("width"))));
   }
 
   // --- wiring ------------------------------------------------------------------------------
@@ -334,8 +399,18 @@
   on("zoom-in", function () { zoom(scale * 1.25); });
   on("zoom-out", function () { zoom(scale / 1.25); });
   on("zoom-fit", fit);
-  valueEl.forEach(function (g, i) {
-    g.addEventListener("click", function () { select(i, true); });
+  Object.keys(views).forEach(function (k) {
+    views[k].valueEl.forEach(function (g, i) {
+      g.addEventListener("click", function () { select(i, true); });
+    });
+  });
+  boxes.forEach(function (b) {
+    var g = views.collapsed && views.collapsed.boxEl[b.name];
+    if (g) g.addEventListener("click", function () { expandBox(b); });
+  });
+  on("view-toggle", function () {
+    switchView(view === views.collapsed ? "full" : "collapsed");
+    select(null, true);
   });
   document.addEventListener("keydown", function (e) {
     if (e.target.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) return;
@@ -348,7 +423,8 @@
     e.preventDefault();
   });
 
-  byId("summary").textContent = rootName + " · " + nodes.length + " values";
+  byId("summary").textContent = rootName + " · " + nodes.length + " values" +
+    (boxes.length ? " · " + boxes.length + " boxes: click one to expand it" : "");
   fit();
   reset();
 })();
