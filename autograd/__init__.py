@@ -42,6 +42,7 @@ from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .explore import Explorer, explore
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
+from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError
 
@@ -55,7 +56,7 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
-    "draw", "draw_dot", "render", "GraphTooLargeError",
+    "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "explore", "Explorer",
     "compile", "Compiled", "CompiledResult",

@@ -21,6 +21,7 @@ from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, render
 from .explain import DEFAULT_MAX_PATHS, explain
 from .explore import explore
 from .graph import grad
+from .layout import LAYOUT_TIMEOUT
 from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program
 
 __all__ = ["main", "build_parser"]
@@ -102,7 +103,8 @@ def _cmd_draw(args, out) -> None:
     program = _run(args)
     program.output.backward()
     options = dict(rankdir=args.rankdir, edge_derivatives=not args.no_edge_derivatives,
-                   max_nodes=args.max_nodes)
+                   op_nodes=args.op_nodes, max_nodes=args.max_nodes,
+                   layout_timeout=args.layout_timeout)
     if args.highlight:
         options["highlight"] = _named(program, args.highlight, "--highlight")
     if args.focus:
@@ -151,13 +153,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = command("draw", "write the graph as .svg, .png, .pdf or .dot")
     d.add_argument("-o", "--output", required=True, help="the file to write")
-    d.add_argument("--rankdir", choices=("LR", "TB"), default="LR")
+    d.add_argument("--rankdir", choices=("TB", "LR"), default=None,
+                   help="top to bottom (the default) or left to right")
+    d.add_argument("--op-nodes", action="store_true",
+                   help="each op a node of its own (micrograd's style, with --rankdir LR)")
     d.add_argument("--highlight", help="draw every path to this name in red")
     d.add_argument("--focus", help="draw only what feeds this name")
     d.add_argument("--no-edge-derivatives", action="store_true",
                    help="leave the local derivatives off the edges")
     d.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
                    help=f"refuse larger graphs ({DEFAULT_MAX_NODES})")
+    d.add_argument("--layout-timeout", type=float, default=LAYOUT_TIMEOUT, metavar="SECONDS",
+                   help=f"stop a layout that takes longer ({LAYOUT_TIMEOUT:g})")
     d.set_defaults(run=_cmd_draw)
 
     x = command("explore", "write the graph as one interactive HTML page")

@@ -25,8 +25,8 @@ from pathlib import Path
 __all__ = ["LAYOUT_TIMEOUT", "LAYOUT_MEMORY", "LayoutError", "LayoutTimeoutError",
            "layout"]
 
-LAYOUT_TIMEOUT = 60.0
-# A readable drawing lays out in well under a second; a minute means the graph is far too
+LAYOUT_TIMEOUT = 30.0
+# A readable drawing lays out in well under a second; half a minute means the graph is far too
 # big or too tangled to read, and the user is better served by an error saying so.
 
 LAYOUT_MEMORY = 2 * 1024**3
@@ -43,6 +43,11 @@ import pygraphviz
 source = sys.stdin.buffer.read().decode("utf-8")
 sys.stdout.buffer.write(pygraphviz.AGraph(string=source).draw(format=sys.argv[1], prog="dot"))
 """
+
+
+# How running out of the address-space limit shows in the child's stderr.
+_OUT_OF_MEMORY = ("memoryerror", "out of memory", "cannot allocate memory",
+                  "failed to map segment")
 
 
 class LayoutError(RuntimeError):
@@ -154,8 +159,9 @@ def layout(source: str, fmt: str, *, timeout: float = LAYOUT_TIMEOUT,
             proc.wait()
     if proc.returncode != 0:
         message = err.decode("utf-8", errors="replace").strip()
-        if proc.returncode in (-signal.SIGKILL, -getattr(signal, "SIGXCPU", 24)) or \
-                "MemoryError" in message or "out of memory" in message.lower():
+        lowered = message.lower()
+        if proc.returncode in (-signal.SIGKILL, -getattr(signal, "SIGXCPU", 24)) or any(
+                sign in lowered for sign in _OUT_OF_MEMORY):
             raise LayoutError(
                 f"the layout ran out of its time or memory limit ({memory / 2**30:.3g} GiB) "
                 f"and was stopped; {NARROWING}")

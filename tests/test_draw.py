@@ -284,3 +284,82 @@ def test_without_dot_and_pygraphviz_the_error_says_what_to_install(tmp_path, mon
         render(y, tmp_path / "g.svg")
     assert not (tmp_path / "g.svg").exists()
     render(y, tmp_path / "g.dot")  # DOT source needs no layout engine
+
+
+# --- what draw() returns shows itself, with no system Graphviz ----------------------------
+
+
+def test_a_notebook_displays_the_drawing_without_dot(monkeypatch):
+    formatters = pytest.importorskip("IPython.core.formatters")
+    monkeypatch.setenv("PATH", "")
+    _, _, y = tanh_graph()
+    for drawing in (draw(y), draw_dot(y)):
+        data, _ = formatters.DisplayFormatter().format(drawing)
+        svg = data["image/svg+xml"]
+        root = ET.fromstring(svg.encode())
+        texts = [t.text for t in root.iter(f"{SVG}text")]
+        assert f"grad {3 * (1 - math.tanh(2.0) ** 2):.4g}" in texts  # x's grad, by hand
+        assert "x" in texts
+
+
+def test_pipe_and_render_methods_work_without_dot(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    _, _, y = tanh_graph()
+    g = draw(y)
+    assert g.pipe(format="svg").startswith(b"<?xml")
+    assert g.pipe(format="svg", encoding="utf-8").startswith("<?xml")
+    assert g.pipe(format="png").startswith(b"\x89PNG")
+    out = g.render(tmp_path / "graph", format="svg")
+    assert out == str(tmp_path / "graph.svg") and "data 2" in svg_texts(out)
+    assert (tmp_path / "graph").read_text() == g.source  # the source is saved, as graphviz does
+    png = g.render(outfile=tmp_path / "g.png")
+    assert pathlib.Path(png).read_bytes().startswith(b"\x89PNG")
+    assert g._repr_mimebundle_(include=["image/png"]).keys() == {"image/png"}
+
+
+def test_render_without_a_path_returns_the_svg(monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    _, w, y = tanh_graph()
+    svg = render(y, highlight=w, op_nodes=True)
+    assert isinstance(svg, str) and svg.startswith("<?xml")
+    root = ET.fromstring(svg.encode())
+    assert "tanh" in [t.text for t in root.iter(f"{SVG}text")]  # an op node of its own
+
+
+def test_draw_dot_is_micrographs_signature():
+    _, _, y = tanh_graph()
+    g = draw_dot(y, format="png", rankdir="TB")
+    assert g.format == "png" and "rankdir=TB" in g.source and "o5 [label=tanh" in g.source
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_dot(y, rankdir="XY")
+
+
+def test_the_default_puts_the_op_in_the_values_record():
+    _, _, y = tanh_graph()
+    source = draw(y).source
+    assert "rankdir=TB" in source and "o5" not in source
+    assert '{ y = tanh | data 0.964 | grad 1 }' in source
+    assert "n4 -> n5 [label=0.07065]" in source  # dy/dz = 1 - tanh(2)^2, on z's edge
+    assert f"{1 - math.tanh(2.0) ** 2:.4g}" == "0.07065"
+
+
+@pytest.mark.parametrize("option, error", [
+    (dict(max_nodes="5"), TypeError),
+    (dict(max_nodes=2.5), TypeError),
+    (dict(max_nodes=True), TypeError),
+    (dict(max_nodes=0), ValueError),
+    (dict(max_edges="9"), TypeError),
+    (dict(op_nodes="yes"), TypeError),
+    (dict(edge_derivatives=1), TypeError),
+    (dict(layout_timeout="5"), TypeError),
+    (dict(layout_timeout=-1), ValueError),
+    (dict(layout_timeout=math.inf), ValueError),
+    (dict(number_format=4), TypeError),
+    (dict(collapse="neurons"), ValueError),
+])
+def test_bad_option_types_are_named_at_the_boundary(option, error):
+    _, _, y = tanh_graph()
+    (name,) = option
+    for call in (draw, render):
+        with pytest.raises(error, match=name):
+            call(y, **option)
