@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(VENV)/.installed-test
 
 docs: $(VENV)/.installed-docs+demo
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# The explorer's pictures in docs/images/ (README, docs/drawing.md); needs chromium.
+screenshots: $(VENV)/.installed-test+demo+docs
+	$(BIN)/python docs/screenshots.py
 
 bench: $(VENV)/.installed-bench+demo
 	$(BIN)/python -m benchmarks

@@ -231,8 +231,17 @@ def _explanation(root: Value, node: Value, root_name: str, name: str, digits: in
         "equation": e.equation(),
         "where": [f"{f.name} = {f.formula} = {format(f.written, f'.{digits}g')}"
                   for f in e.factors()],
-        "check": e.check() if node is not root else "",
+        "check": "" if node is root else _check(e),
     }
+
+
+def _check(e) -> str:
+    """``Explanation.check()`` without its remark on ``.grad``: the page's gradients are
+    replayed, so what ``backward()`` left in ``.grad`` is beside the point here."""
+    if not e.agrees:
+        return e.check()
+    how = "" if e.digits is None else f"; the factors above carry {e.digits} significant digits"
+    return f"check: exactly {e.name} = {e.value:.6g}, the same as reverse mode{how}"
 
 
 def _local(node: Value) -> tuple:

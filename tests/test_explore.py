@@ -8,6 +8,7 @@ here by hand.  The page itself is driven in a real browser in test_explore_brows
 import html
 import json
 import math
+import pathlib
 import re
 import sys
 
@@ -266,3 +267,27 @@ def test_large_graphs_explain_labelled_nodes_only(monkeypatch):
     by_key = {n["key"]: n for n in data["nodes"]}
     assert by_key["w1"]["explain"]["equation"] == DOC_LINE
     assert by_key["#4"]["explain"] is None and by_key["#4"]["terms"]
+
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("name", ["explorer_alice.png", "explorer_mlp.png"])
+def test_the_screenshots_are_committed_and_shown(name):
+    # `make screenshots` (docs/screenshots.py) takes them in Chromium; the browser tests
+    # take the same kind of picture on every run and check it is not blank.
+    from PIL import Image
+
+    image = Image.open(ROOT / "docs" / "images" / name)
+    assert image.size == (1280, 800)
+    assert f"](images/{name})" in (ROOT / "docs" / "drawing.md").read_text()
+    if name == "explorer_alice.png":
+        assert f"](docs/images/{name})" in (ROOT / "README.md").read_text()
+
+
+def test_the_page_files_are_package_data():
+    # A wheel without them would fail at explore(): pyproject.toml declares them.
+    text = (ROOT / "pyproject.toml").read_text()
+    for suffix in ("html", "js", "css"):
+        assert f'"explorer/*.{suffix}"' in text
+        assert (ROOT / "autograd" / "explorer" / f"explorer.{suffix}").is_file()

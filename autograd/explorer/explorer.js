@@ -154,6 +154,12 @@
         "order: a node turns green when its gradient is final and passes a share down " +
         "each input edge. Forward ▶ replays how the values were computed. Keys: → step, " +
         "← back, Space play/pause, Esc reset."));
+    if (boxes.length && view === views.collapsed) {
+      details.insertBefore(el("p", "box-note", "This graph is collapsed: each box is one " +
+        "nn module (" + boxes.length + " in all), showing its output's data and grad; " +
+        "an edge carries the gradient flowing back along it. Click a box to expand it " +
+        "into its values."), details.children[1]);
+    }
   }
 
   function row(text, note, onclick) {
