@@ -47,6 +47,7 @@ RENDER_FORMATS = ("svg", "png", "pdf", "dot")
 _OP_SYMBOL = {"add": "+", "mul": "*", "sum": "sum", "dot": "dot", "powv": "**"}
 _HIGHLIGHT = {"color": "red", "penwidth": "2"}
 _MAX_LABELLED_FAN_IN = 4
+_MAX_LABELLED_SPAN = 300
 _BOX = {"shape": "Mrecord", "style": "filled", "fillcolor": "#fff4d6"}
 
 
@@ -63,8 +64,11 @@ class Drawing(graphviz.Digraph):
     engines, renderers or formatters are passed to graphviz, which needs ``dot``.
     """
 
-    layout_timeout: float = LAYOUT_TIMEOUT
-    members: dict[str, list[int]]  # a collapsed box's id -> topological indices inside
+    def __init__(self, *args, layout_timeout: float = LAYOUT_TIMEOUT, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.layout_timeout = layout_timeout
+        # A collapsed box's node id -> the topological indices of the values inside it.
+        self.members: dict[str, list[int]] = {}
 
     def _ours(self, engine, renderer, formatter, neato_no_op) -> bool:
         return (engine or self.engine) == "dot" and not (renderer or formatter or neato_no_op)
@@ -214,10 +218,31 @@ def _partials(node: Value) -> tuple:
     return rule.local_partials(node.data, node.ctx, [c.data for c in node.inputs])
 
 
-def _too_large(what: str, limit: int, option: str) -> GraphTooLargeError:
+def _too_large(what: str, limit: int, option: str, collapse: str | None) -> GraphTooLargeError:
+    if collapse is None:
+        narrowing = NARROWING
+    else:  # already collapsed: only a coarser level or a focus can help
+        narrowing = ("narrow the drawing with focus=<a node> (only what feeds it is drawn)"
+                     + (" or collapse='layer' (one box per layer)"
+                        if collapse == "neuron" else ""))
     return GraphTooLargeError(
         f"the graph has {what}, more than {option}={limit}: the layout would be "
-        f"slow and unreadable. To draw it, {NARROWING}, or raise {option}.")
+        f"slow and unreadable. To draw it, {narrowing}, or raise {option}.")
+
+
+def _edge_span(order: list[Value]) -> int:
+    """About how many ranks all edges cross together, ranked as dot ranks them: an op one
+    rank below its deepest input, a leaf one rank above its first consumer."""
+    depth: dict[Value, int] = {}
+    for node in order:
+        depth[node] = 1 + max((depth[c] for c in node.inputs), default=-1)
+    level: dict[Value, int] = {}
+    for node in order:
+        for child in node.inputs:
+            if child.is_leaf:
+                level[child] = min(level.get(child, depth[node] - 1), depth[node] - 1)
+    return sum(max(depth[node] - level.get(child, depth[child]) - 1, 0)
+               for node in order for child in node.inputs)
 
 
 def _natural(name: str) -> list:
@@ -335,7 +360,7 @@ def draw(
             boxes.setdefault(module[node], []).append(node)
     drawn_values = len(order) - len(module) + len(boxes)
     if drawn_values > max_nodes:
-        raise _too_large(f"{drawn_values} value nodes", max_nodes, "max_nodes")
+        raise _too_large(f"{drawn_values} value nodes", max_nodes, "max_nodes", collapse)
 
     def box_or_value(node: Value) -> str:
         return module[node] if node in module else f"n{index[node]}"
@@ -347,7 +372,8 @@ def draw(
 
     # One edge per (from, to) pair: [count, local partials, gradient flowing back, lit].
     edges: dict[tuple[str, str], list] = {}
-    box_outputs: dict[str, list[Value]] = {name: [] for name in boxes}
+    # A box's values used outside it, in order (a dict as an ordered set).
+    box_outputs: dict[str, dict[Value, None]] = {name: {} for name in boxes}
     want_numbers = edge_derivatives or bool(collapse)
     for node in order:
         if node.is_leaf:
@@ -358,8 +384,8 @@ def draw(
             tail = box_or_value(child)
             if tail == head:
                 continue  # inside one box
-            if child in module and child not in box_outputs[tail]:
-                box_outputs[tail].append(child)
+            if child in module:
+                box_outputs[tail][child] = None
             entry = edges.get((tail, head))
             if entry is None:
                 entry = edges[(tail, head)] = [0, [], 0.0, True]
@@ -370,14 +396,18 @@ def draw(
             entry[3] = entry[3] and node in lit and child in lit
         if len(edges) > max_edges:
             raise _too_large(f"over {max_edges} edges (parallel edges counted once)",
-                             max_edges, "max_edges")
-    if root in module and root not in box_outputs[module[root]]:
-        box_outputs[module[root]].append(root)
+                             max_edges, "max_edges", collapse)
+    if root in module:
+        box_outputs[module[root]][root] = None
 
+    # Labels on long edges (x feeding every step of x*x*...*x) multiply Graphviz's work
+    # many times over: 60 factors take seconds with labels and a fraction without.  Such
+    # graphs get xlabels, placed after the layout at no cost.
+    short_edges = _edge_span(order) <= _MAX_LABELLED_SPAN
     fmt = lambda x: format(x, number_format)
     g = Drawing("autograd", graph_attr={"rankdir": rankdir},
-                node_attr={"fontsize": "12"}, edge_attr={"fontsize": "10"})
-    g.layout_timeout = layout_timeout
+                node_attr={"fontsize": "12"}, edge_attr={"fontsize": "10"},
+                layout_timeout=layout_timeout)
     g.members = {name: [index[v] for v in members] for name, members in boxes.items()}
     into: dict[str, list[str]] = {}
     for tail, head in edges:
@@ -389,20 +419,22 @@ def draw(
             count, partials, flow, on_path = edges[(tail, head)]
             attrs = dict(_HIGHLIGHT) if (on_path and lit) else {}
             if edge_derivatives:
-                text = fmt(flow) if collapse else fmt(partials[0]) \
-                    if all(p == partials[0] for p in partials) \
-                    else "Σ " + fmt(math.fsum(partials))
+                if collapse:
+                    text = fmt(flow)
+                elif all(p == partials[0] for p in partials):
+                    text = fmt(partials[0])  # "2 ×2": each of the two edges is 2
+                else:
+                    text = "Σ " + fmt(math.fsum(partials))
                 text = text if count == 1 else f"{text} ×{count}"
                 if not collapse:
-                    attrs["label"] = text
+                    attrs["label" if short_edges else "xlabel"] = text
                 else:
                     # Between two layers of 16 neurons run 256 edges: their numbers would
                     # hide each other, so a box fed by many edges shows them on hover
-                    # (tooltip) only.  xlabels take no room in the layout, where labels
-                    # would spread it out.
+                    # (tooltip) only.
                     attrs["tooltip"] = f"gradient flowing back: {text}"
                     if len(tails) <= _MAX_LABELLED_FAN_IN:
-                        attrs["xlabel"] = text
+                        attrs["label" if short_edges else "xlabel"] = text
             g.edge(tail, head, **attrs)
 
     # Boxes first, in the modules' natural order (neurons.2 before neurons.10), so the
@@ -410,13 +442,13 @@ def draw(
     for name in sorted(boxes, key=_natural):
         members = boxes[name]
         style = _HIGHLIGHT if any(v in lit for v in members) else {}
-        g.node(name, _box_text(name, members, box_outputs[name], fmt, rankdir), **_BOX,
+        g.node(name, _box_text(name, members, list(box_outputs[name]), fmt, rankdir), **_BOX,
                **style)
     for i, node in enumerate(order):
         if node in module:
             continue
         style = _HIGHLIGHT if node in lit else {}
-        header = _escape_record(node.label) if node.label else ""
+        header = _escape_record(str(node.label)) if node.label else ""
         if not node.is_leaf and not op_nodes:
             op = _escape_record(_op_text(node))
             header = f"{header} = {op}" if header else op

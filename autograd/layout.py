@@ -36,12 +36,32 @@ LAYOUT_MEMORY = 2 * 1024**3
 NARROWING = ("narrow the drawing with focus=<a node> (only what feeds it is drawn) or "
              "collapse='neuron' or 'layer' (one box per nn module)")
 
-# Runs in the child when there is no `dot` executable: DOT on stdin, the picture on stdout.
-_WORKER = """\
-import sys
+# The child: arms its limits and its death with the parent, then either becomes `dot`
+# (exec keeps both) or lays out with pygraphviz.  Doing this in the child's own code, not
+# in a preexec_fn, keeps it safe in threaded programs (a Jupyter kernel has threads).
+_CHILD = """\
+import os, signal, sys
+parent, memory, cpu, fmt, dot = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), \\
+    sys.argv[4], sys.argv[5:]
+if sys.platform.startswith("linux"):
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except Exception:
+        pass
+if os.getppid() != parent:  # the parent died before we were armed
+    os._exit(1)
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (memory, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+except Exception:
+    pass  # no resource module, or a lower hard limit already holds: the deadline remains
+if dot:
+    os.execv(dot[0], [dot[0], "-T" + fmt])
 import pygraphviz
 source = sys.stdin.buffer.read().decode("utf-8")
-sys.stdout.buffer.write(pygraphviz.AGraph(string=source).draw(format=sys.argv[1], prog="dot"))
+sys.stdout.buffer.write(pygraphviz.AGraph(string=source).draw(format=fmt, prog="dot"))
 """
 
 
@@ -58,55 +78,13 @@ class LayoutTimeoutError(LayoutError):
     """The layout ran longer than its time budget and was stopped."""
 
 
-def _die_with_parent(parent: int):
-    """A function for the child, run between fork and exec: ask the kernel to kill this
-    process when ``parent`` dies (Linux's PR_SET_PDEATHSIG), and exit at once if it is
-    already gone."""
-    prctl = None
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here, before fork
-        except (OSError, AttributeError):
-            prctl = None
-
-    def arm() -> None:
-        if prctl is not None:
-            prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # the parent died before the line above ran
-            os._exit(1)
-
-    return arm
-
-
-def _child_setup(memory: int, seconds: float):
-    arm = _die_with_parent(os.getpid())
-    try:
-        import resource
-    except ImportError:  # not on POSIX: the deadline below still holds
-        resource = None
-
-    def setup() -> None:
-        arm()
-        if resource is not None:
-            try:
-                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            except (ValueError, OSError):
-                pass  # a lower hard limit is already in force: keep it
-            cpu = int(seconds) + 2
-            try:
-                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-            except (ValueError, OSError):
-                pass
-
-    return setup
-
-
-def _command(fmt: str) -> tuple[list[str], dict[str, str] | None]:
+def _command(fmt: str, memory: int, seconds: float) -> tuple[list[str], dict | None]:
+    limits = [str(os.getpid()), str(int(memory)), str(int(seconds) + 2), fmt]
     exe = shutil.which("dot")
     if exe is not None:
-        return [exe, f"-T{fmt}"], None
+        if not sys.executable:  # an embedded Python: run dot bare, bounded by the deadline
+            return [exe, f"-T{fmt}"], None
+        return [sys.executable, "-c", _CHILD, *limits, exe], None
     try:
         spec = importlib.util.find_spec("pygraphviz")
     except (ImportError, ValueError):
@@ -120,7 +98,7 @@ def _command(fmt: str) -> tuple[list[str], dict[str, str] | None]:
     site = str(Path(spec.origin).parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [site, env.get("PYTHONPATH")]))
-    return [sys.executable, "-c", _WORKER, fmt], env
+    return [sys.executable, "-c", _CHILD, *limits], env
 
 
 def layout(source: str, fmt: str, *, timeout: float = LAYOUT_TIMEOUT,
@@ -140,11 +118,9 @@ def layout(source: str, fmt: str, *, timeout: float = LAYOUT_TIMEOUT,
         LayoutTimeoutError: the layout took longer than ``timeout``.
         LayoutError: no layout engine, or it failed (its message is included).
     """
-    cmd, env = _command(fmt)
+    cmd, env = _command(fmt, memory, timeout)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env,
-                            preexec_fn=_child_setup(memory, timeout) if os.name == "posix"
-                            else None)
+                            stderr=subprocess.PIPE, env=env)
     try:
         out, err = proc.communicate(source.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -166,6 +142,7 @@ def layout(source: str, fmt: str, *, timeout: float = LAYOUT_TIMEOUT,
                 f"the layout ran out of its time or memory limit ({memory / 2**30:.3g} GiB) "
                 f"and was stopped; {NARROWING}")
         lines = [line for line in message.splitlines() if "Fontconfig" not in line]
-        raise LayoutError(f"{cmd[0] if env is None else 'pygraphviz'} -T{fmt} failed "
+        engine = cmd[-1] if env is None else "pygraphviz"
+        raise LayoutError(f"{engine} -T{fmt} failed "
                           f"(exit {proc.returncode}): {' '.join(lines[-5:])}")
     return out

@@ -102,14 +102,14 @@ def test_an_edge_between_neurons_carries_the_gradient_flowing_back():
 
     dz = (loss_at(1e-6) - loss_at(-1e-6)) / 2e-6
     (label,) = re.findall(r'"layers\.0\.neurons\.2" -> "layers\.1\.neurons\.0" '
-                          r'\[[^\]]*xlabel="?([-\d.e]+)', source)
+                          r'\[[^\]]*x?label="?([-\d.e]+)', source)
     assert math.isclose(float(label), w * dz, rel_tol=1e-6)
 
 
 def test_the_flows_out_of_a_neuron_add_up_to_its_output_grad():
     _, _, loss = one_sample()
     source = draw(loss, collapse="neuron", number_format=".12g").source
-    flows = re.findall(r'"layers\.0\.neurons\.1" -> "[\w.]+" \[[^\]]*xlabel="?([-\d.e]+)',
+    flows = re.findall(r'"layers\.0\.neurons\.1" -> "[\w.]+" \[[^\]]*x?label="?([-\d.e]+)',
                        source)
     assert len(flows) == 2
     order = topological_order(loss)
@@ -161,3 +161,13 @@ def test_a_moons_batch_collapsed_by_layer_renders_without_dot(tmp_path):
     assert done.returncode == 0, done.stderr
     nodes, has_layer = done.stdout.split()
     assert has_layer == "True" and 3 < int(nodes) < 1000
+
+
+def test_a_refusal_of_a_collapsed_drawing_suggests_the_next_step():
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    xs = [[i / 10, -i / 10] for i in range(150)]  # 300 inputs x 16 neurons: 4800 edges
+    loss = vsum([model(x) for x in xs])
+    with pytest.raises(ValueError, match="collapse='layer'") as refused:
+        draw(loss, collapse="neuron")
+    assert "neuron" not in str(refused.value).split("collapse='layer'")[1]
+    assert draw(loss, collapse="layer").source.count("Mrecord") == 3
