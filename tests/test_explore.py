@@ -291,3 +291,37 @@ def test_the_page_files_are_package_data():
     for suffix in ("html", "js", "css"):
         assert f'"explorer/*.{suffix}"' in text
         assert (ROOT / "autograd" / "explorer" / f"explorer.{suffix}").is_file()
+
+
+def small_mlp_loss():
+    import nn
+
+    model = nn.MLP(2, [3, 3, 1], seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.label = "loss"
+    return loss
+
+
+def test_collapsed_page_holds_the_boxes_and_the_full_graph():
+    loss = small_mlp_loss()
+    page = explore(loss, collapse="neuron").html
+    data = page_data(page)
+    drawn = autograd.draw(loss, collapse="neuron").members
+    assert {b["name"]: b["members"] for b in data["boxes"]} == {
+        name: sorted(m) for name, m in drawn.items()}
+    assert len(data["boxes"]) == 7  # 3 + 3 + 1 neurons
+    order = autograd.topological_order(loss)
+    for box in data["boxes"]:
+        out = order[box["output"]]
+        assert out.op in ("tanh", "dot")  # the neuron's activation, or the linear output
+        assert f'data-box="{box["name"]}"' in page
+    # Two views; every value is in the full one, with its name.
+    assert page.count('class="view" data-view=') == 2
+    full = page[page.index('data-view="full"'):]
+    assert sorted(data_nodes(full)) == sorted(n["key"] for n in data["nodes"])
+
+
+def test_collapse_is_checked():
+    loss = small_mlp_loss()
+    with pytest.raises(ValueError, match="collapse must be"):
+        explore(loss, collapse="module")

@@ -208,3 +208,28 @@ def test_a_problem_in_the_page_is_caught(tmp_path, browser):
     w.page.close()
     assert any("request: http://example.invalid" in p for p in w.problems)
     assert any("console error: no" in p for p in w.problems)
+
+
+def test_a_collapsed_box_expands(tmp_path, watched):
+    from test_explore import page_data, small_mlp_loss
+
+    loss = small_mlp_loss()
+    path = explore(loss, tmp_path / "mlp.html", collapse="neuron").path
+    page = watched.open(path)
+    box = next(b for b in page_data(path.read_text())["boxes"]
+               if b["name"] == "layers.1.neurons.1")
+    assert page.is_visible('[data-box="layers.1.neurons.1"]')
+    assert not page.is_visible('[data-view="full"]')
+    page.click('[data-box="layers.1.neurons.1"]')
+    assert page.is_visible('[data-view="full"]')
+    assert not page.is_visible('[data-view="collapsed"]')
+    outlined = page.eval_on_selector_all('[data-view="full"] g.value.in-box',
+                                         "els => els.map(e => +e.dataset.index)")
+    assert sorted(outlined) == box["members"]
+    order = autograd.topological_order(loss)
+    key = order[box["output"]].label or f"#{box['output']}"
+    text = details(page)
+    assert "Inside layers.1.neurons.1" in text and text.splitlines()[1].startswith(key)
+    assert autograd.explain(loss, order[box["output"]]).equation().split(" = ")[-1] in text
+    page.click("#view-toggle")  # Collapse
+    assert page.is_visible('[data-view="collapsed"]')
