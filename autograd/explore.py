@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from .draw import DEFAULT_MAX_NODES, draw
+from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
 from .engine import Value
 from .explain import _step_formula, explain
 from .fileio import write_atomically
@@ -111,6 +111,7 @@ def explore(root: Value, path: str | os.PathLike | None = None,
         An :class:`Explorer`: ``.html`` is the page; it displays inline in Jupyter.
 
     Raises:
+        GraphTooLargeError: the graph has more than ``max_nodes`` values.
         TypeError: ``root`` or ``highlight`` is not a Value.
         ValueError: ``highlight`` is not in the graph (and what :func:`autograd.draw`
             raises for bad options or too many nodes).
@@ -129,6 +130,12 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             raise FileNotFoundError(f"cannot write the explorer to {str(path)!r}: no "
                                     f"directory {str(path.parent)!r}")
     order = topological_order(root)
+    if len(order) > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {len(order)} values, more than max_nodes={max_nodes}: the page "
+            f"holds every value (collapsed boxes expand into them), and would be slow and "
+            f"large. Explore a part of it (the loss of one sample, or explore(node) for a "
+            f"node inside), or raise max_nodes; draw(root, collapse='layer') draws it whole.")
     index = {node: i for i, node in enumerate(order)}
     selected = None
     if highlight is not None:

@@ -218,8 +218,10 @@ def test_bad_input_is_named(tmp_path):
         explore(loss, highlight="w1")
     with pytest.raises(FileNotFoundError, match="no directory"):
         explore(loss, tmp_path / "missing" / "x.html")
-    with pytest.raises(autograd.GraphTooLargeError):
+    with pytest.raises(autograd.GraphTooLargeError, match="31 values, more than max_nodes=10"):
         explore(loss, max_nodes=10)
+    with pytest.raises(autograd.GraphTooLargeError, match="more than max_nodes=30"):
+        explore(loss, collapse="layer", max_nodes=30)  # the page holds every value
 
 
 ALICE = ("h1 = sigmoid(w1*x1 + w2*x2 + b1)\n"
