@@ -325,7 +325,7 @@ def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
             "key": names[i], "label": node.label, "op": node.op, "leaf": node.is_leaf,
             "data": fmt(node.data), "dataExact": repr(node.data),
             "grad": fmt(grads[node]), "gradExact": repr(grads[node]),
-            "storedGrad": repr(node.grad), "users": users[i], "inputs": [],
+            "users": users[i], "inputs": [],
             "forward": f"{names[i]} = {fmt(node.data)}",
         }
         if not node.is_leaf:
@@ -352,7 +352,7 @@ def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
             "adds": [{"node": index[child], "k": k, "partial": fmt(p), "add": fmt(c),
                       "total": fmt(t)} for k, child, p, c, t in adds],
         })
-        # Where each node's gradient comes from: one term per use, in the engine's order.
+    # Where each node's gradient comes from: one term per use, in the engine's order.
     terms: list[list[dict]] = [[] for _ in order]
     for step in backward:
         for a in step["adds"]:
