@@ -163,7 +163,7 @@ def test_forward_pass_and_play_pause(alice_page):
     assert page.text_content('[data-node="h1"] .data-text') == "data"  # not computed yet
     page.click("#bw-play")
     assert page.inner_text("#bw-play") == "Pause"
-    expect(page.locator("#status")).to_contain_text("Backward step 3 of", timeout=10_000)
+    expect(page.locator("#status")).to_contain_text("Backward step 2 of", timeout=10_000)
     page.click("#bw-play")
     assert page.inner_text("#bw-play") == "Play"
     page.keyboard.press("Escape")
