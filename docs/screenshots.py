@@ -2,7 +2,8 @@
 
 Writes docs/images/explorer_alice.png (the Alice network, w1 selected: its paths to L
 lit, the chain rule of dL/dw1 in the panel) and docs/images/explorer_mlp.png (a small
-MLP collapsed by neuron, as the page opens).  Needs Debian's ``chromium`` and the
+MLP collapsed by neuron, as the page opens) and docs/images/explorer_mlp_expanded.png
+(the same with one neuron expanded).  Needs Debian's ``chromium`` and the
 ``playwright`` package (the test extra).  tests/test_explore_browser.py checks that the
 committed pictures are the size this script makes and that the pages link them.
 """
@@ -61,6 +62,7 @@ def shoot(out: pathlib.Path = IMAGES) -> list[pathlib.Path]:
         L, w1 = alice()
         page.goto(explore(L, pathlib.Path(tmp) / "alice.html", highlight=w1).path.as_uri())
         page.click("#zoom-out")
+        page.mouse.move(600, 780)  # off the button: no hover outline in the picture
         page.wait_for_timeout(300)  # let the colour transitions finish
         written.append(out / "explorer_alice.png")
         page.screenshot(path=str(written[-1]))
@@ -69,6 +71,11 @@ def shoot(out: pathlib.Path = IMAGES) -> list[pathlib.Path]:
                           collapse="neuron").path.as_uri())
         page.wait_for_timeout(300)
         written.append(out / "explorer_mlp.png")
+        page.screenshot(path=str(written[-1]))
+
+        page.click('[data-box="layers.1.neurons.1"]')
+        page.wait_for_timeout(300)
+        written.append(out / "explorer_mlp_expanded.png")
         page.screenshot(path=str(written[-1]))
         browser.close()
     return written

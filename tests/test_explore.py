@@ -274,7 +274,8 @@ def test_large_graphs_explain_labelled_nodes_only(monkeypatch):
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("name", ["explorer_alice.png", "explorer_mlp.png"])
+@pytest.mark.parametrize("name", ["explorer_alice.png", "explorer_mlp.png",
+                                  "explorer_mlp_expanded.png"])
 def test_the_screenshots_are_committed_and_shown(name):
     # `make screenshots` (docs/screenshots.py) takes them in Chromium; the browser tests
     # take the same kind of picture on every run and check it is not blank.

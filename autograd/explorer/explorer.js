@@ -98,6 +98,7 @@
     clear("selected");
     clear("on-path");
     clear("in-box");
+    clear("faded");
     if (i === null) { showIntro(); return; }
     if (!valueEl[i]) switchView("full");   // inside a collapsed box: show the full graph
     var on = pathsToRoot(i);
@@ -126,6 +127,20 @@
     switchView("full");
     zoom(1);
     select(b.output, true);
+    // Fade what is not the box or next to it: its members, what feeds them, what reads
+    // its output.
+    var near = {};
+    b.members.forEach(function (j) {
+      near[j] = true;
+      nodes[j].inputs.forEach(function (inp) { near[inp.node] = true; });
+    });
+    nodes[b.output].users.forEach(function (u) { near[u] = true; });
+    nodes.forEach(function (_, j) {
+      if (!near[j]) mark(j, "faded", true);
+      inEdges[j].forEach(function (e) {
+        if (!(near[j] && near[e.from])) e.el.classList.add("faded");
+      });
+    });
     b.members.forEach(function (j) { if (valueEl[j]) valueEl[j].classList.add("in-box"); });
     valueEl[b.output].scrollIntoView({ block: "center", inline: "center" });
     var note = el("div", "box-note", "Inside " + b.name + ": " + b.summary + ". Its " +
@@ -135,7 +150,7 @@
 
   function switchView(name) {
     if (!views[name] || view === views[name]) return;
-    ["selected", "on-path", "in-box"].forEach(clear);
+    ["selected", "on-path", "in-box", "faded"].forEach(clear);
     stop();
     mode = null;
     done = 0;
