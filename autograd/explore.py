@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import re
 from contextlib import contextmanager
@@ -351,6 +352,10 @@ def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
             "grad": fmt(grads[node]),
             "adds": [{"node": index[child], "k": k, "partial": fmt(p), "add": fmt(c),
                       "total": fmt(t)} for k, child, p, c, t in adds],
+            # What flows down each drawn edge (x*x: two uses, one edge, their sum).
+            "flows": {index[child]: fmt(math.fsum(c for _, ch, _, c, _ in adds
+                                                  if ch is child))
+                      for _, child, _, _, _ in adds},
         })
     # Where each node's gradient comes from: one term per use, in the engine's order.
     terms: list[list[dict]] = [[] for _ in order]

@@ -205,7 +205,7 @@ def test_a_single_leaf():
     x = Value(2.0, label="x")
     data = page_data(explore(x).html)
     assert data["nodes"][0]["explain"]["equation"] == "dx/dx = 1"
-    assert data["backward"] == [{"node": 0, "grad": "1", "adds": []}]
+    assert data["backward"] == [{"node": 0, "grad": "1", "adds": [], "flows": {}}]
 
 
 def test_bad_input_is_named(tmp_path):

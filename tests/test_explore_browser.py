@@ -10,6 +10,7 @@ module is skipped with one line saying how to enable it, unless
 ``AUTOGRAD_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that a failure.
 """
 
+import math
 import os
 import shutil
 
@@ -124,6 +125,8 @@ def test_stepping_the_backward_pass(alice_page, tmp_path):
     name = {n: n.label or f"#{i}" for i, n in enumerate(order)}
     steps = backward_order(loss)
     assert steps == order[::-1]
+    edge_texts = "els => els.map(e => e.textContent)"
+    drawn = page.eval_on_selector_all("g.edge text", edge_texts)
     for k, node in enumerate(steps, start=1):
         page.click("#bw-step")
         status = page.inner_text("#status")
@@ -133,6 +136,11 @@ def test_stepping_the_backward_pass(alice_page, tmp_path):
         assert page.get_attribute(f'[data-node="{name[node]}"]', "class").split() >= [
             "node", "value"]
         assert "current" in page.get_attribute(f'[data-node="{name[node]}"]', "class")
+        if node is v["h1"]:  # its input edge carries dL/dh1 * sigmoid'(-3) down now
+            h = 1 / (1 + math.exp(3.0))
+            inp = order.index(node.inputs[0])
+            flowing = page.text_content(f'g.edge.flowing[data-from="{inp}"] text')
+            assert flowing == f"+= {g * h * (1 - h):.4g}"
         if node is v["w1"]:
             assert DOC_LINE in details(page)
             page.screenshot(path=str(tmp_path / "backward-w1.png"))
@@ -149,6 +157,7 @@ def test_stepping_the_backward_pass(alice_page, tmp_path):
     assert f"Backward step {len(order) - 1} of" in page.inner_text("#status")
     page.click("#reset")
     assert page.inner_text("#status") == ""
+    assert page.eval_on_selector_all("g.edge text", edge_texts) == drawn
     assert page.eval_on_selector_all(".pending, .current", "els => els.length") == 0
 
 

@@ -252,8 +252,11 @@
 
   function setText(t, text) { if (t && text !== null) t.textContent = text; }
 
+  var edgeText = [];  // [text element, its drawn text] of edges a replay relabelled
   function render() {
     ["pending", "final", "current", "receiving", "flowing"].forEach(clear);
+    edgeText.forEach(function (t) { t[0].textContent = t[1]; });
+    edgeText = [];
     nodes.forEach(function (_, i) {
       setText(dataText[i], originalData[i]);
       setText(gradText[i], originalGrad[i]);
@@ -305,6 +308,12 @@
       inEdges[cur.node].forEach(function (e) {
         e.el.classList.remove("pending");
         e.el.classList.add("flowing");
+        // The edge says what it carries down now, in place of its local derivative.
+        var label = e.el.querySelector("text");
+        if (label && cur.flows[e.from] !== undefined) {
+          edgeText.push([label, label.textContent]);
+          label.textContent = "+= " + cur.flows[e.from];
+        }
       });
       box.push(el("div", "step-title", "Backward step " + done + " of " +
                   data.backward.length + ": " + d(rootName, key) + " = " + cur.grad +
