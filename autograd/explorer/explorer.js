@@ -376,7 +376,7 @@
     enter(which);
     if (done < steps[which].length) done++;
     if (done >= steps[which].length) stop();
-    clear("selected"); clear("on-path");
+    ["selected", "on-path", "in-box", "faded"].forEach(clear);
     render();
   }
   function back(which) {
