@@ -15,6 +15,8 @@ Where things live:
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
+* ``extend.py``    ``primitive``: a user's own op, with its rule, from outside the package
+* ``functional.py`` ``jvp`` (forward mode), ``jacobian``, ``hessian``, ``hvp``
 * ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
 * ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
@@ -40,6 +42,8 @@ from .engine import (
 )
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .explore import Explorer, explore
+from .extend import primitive
+from .functional import hessian, hvp, jacobian, jvp
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
 from .layout import LayoutError, LayoutTimeoutError
@@ -60,4 +64,6 @@ __all__ = [
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "explore", "Explorer",
     "compile", "Compiled", "CompiledResult",
+    "primitive",
+    "jvp", "jacobian", "hessian", "hvp",
 ]

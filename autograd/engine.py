@@ -72,17 +72,22 @@ def _node(data: float, prev: tuple, op: str, ctx=None) -> Value:
 
 
 def _to_float(x) -> float:
-    """A real number as a float, or TypeError naming what it was."""
+    """A real number as a float, or TypeError / ValueError naming what it was."""
     t = type(x)
     if t is float:
         return x
-    if t is int or t is bool:
-        return float(x)
-    if isinstance(x, numbers.Real):  # numpy floats and ints, fractions
-        return float(x)
+    try:
+        if t is int or t is bool or isinstance(x, numbers.Real):  # numpy scalars, fractions
+            return float(x)
+    except OverflowError:  # Value(10**400): an int no float can hold
+        raise ValueError(f"{_number_text(x)} is too large for a float (the largest is about "
+                         f"1.8e308)") from None
     size = getattr(x, "size", None)
+    if callable(size):  # torch tensors: size() is a method, numel() the element count
+        numel = getattr(x, "numel", None)
+        size = numel() if callable(numel) else None
     if size == 1 and hasattr(x, "item") and isinstance(x.item(), numbers.Real):
-        return float(x.item())  # a one-element numpy array
+        return _to_float(x.item())  # a one-element array or tensor
     if size is not None:
         raise TypeError(
             f"a Value holds one number, got {t.__module__}.{t.__qualname__} with {size} "
@@ -92,6 +97,20 @@ def _to_float(x) -> float:
         f"unsupported operand type for Value: {t.__qualname__!r} "
         f"(expected int, float, bool or Value)"
     )
+
+
+def _number_text(x) -> str:
+    """A short description of a number too large for a float (its repr may be huge, or
+    refused: Python will not convert ints of more than 4300 digits to text)."""
+    if type(x) is int and x.bit_length() >= 200:
+        if x.bit_length() < 14_000:
+            return f"an int of {len(str(abs(x)))} digits"
+        return f"an int of about {int(x.bit_length() * 0.30103) + 1} digits"
+    try:
+        text = repr(x)
+    except ValueError:
+        return f"a {type(x).__qualname__}"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def as_value(x) -> Value:
@@ -137,7 +156,31 @@ class Value:
     # which refuses arrays with a clear TypeError.
     __array_ufunc__ = None
 
-    def __init__(self, data, label: str = "") -> None:
+    def __init__(self, data, _children=(), _op: str = "", label: str = "") -> None:
+        """A leaf holding the number ``data``, e.g. ``Value(2.0, label="a")``.
+
+        The signature is micrograd's, so its lecture's ``Value(2.0, (), '', 'a')`` makes
+        a leaf too.  Nodes with inputs are made by the operators (``a + b``,
+        ``a.tanh()``), never by hand: their derivatives come from the rule table.
+
+        Raises:
+            TypeError: ``data`` is not a real number (a one-element array or tensor
+                counts), ``label`` is not a string, or inputs / an op are given.
+            ValueError: ``data`` is an int too large for a float.
+        """
+        if isinstance(_children, str) and not _op and not label:
+            _children, label = (), _children  # Value(2.0, "a"): the label, positionally
+        if _children or _op:
+            raise TypeError(
+                "Value(data, _children, _op) builds a node by hand, as micrograd's "
+                "operators do; here the operators build nodes (a + b, a * b, a.tanh(), "
+                "...) and take their derivatives from autograd.rules.  For a leaf write "
+                "Value(data, label='a'); for a new operation add a rule (docs/design.md)")
+        if type(label) is not str:
+            raise TypeError(f"label must be a str, got {type(label).__name__} {label!r}")
+        if isinstance(data, Value):
+            raise TypeError("Value(v) of a Value: use v itself, or Value(v.data) for a "
+                            "new leaf holding its number")
         self.data = _to_float(data)
         self.grad = 0.0
         self._prev = ()

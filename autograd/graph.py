@@ -107,8 +107,11 @@ def _depth_first(root: Value, reset: bool) -> tuple[list[Value], list[tuple[Valu
 
 
 def _partials_of(op: str):
-    try:
-        return _PARTIALS[op]
+    partials = _PARTIALS.get(op)
+    if partials is not None:
+        return partials
+    try:  # a rule registered after import (autograd.primitive): looked up at use time
+        return RULES[op].partials
     except KeyError:
         raise UnknownOpError(op) from None
 
@@ -206,6 +209,7 @@ def grad(
     output: Value,
     inputs: Value | Sequence[Value],
     create_graph: bool = False,
+    allow_unused: bool = True,
 ) -> list:
     """The gradients d(output)/d(input), returned instead of stored in ``.grad``.
 
@@ -214,10 +218,19 @@ def grad(
         inputs: a Value or a sequence of Values.
         create_graph: if True, the gradients are Values with a graph of their own, so
             they can be differentiated again (second derivatives, Hessian entries).
+        allow_unused: if True (the default), an input that ``output`` does not depend on
+            gets the gradient 0.0 (PyTorch returns ``None`` there, or zeros with
+            ``materialize_grads=True``).  If False, such an input is an error, as in
+            PyTorch's default.
 
     Returns:
-        A list with one gradient per input (0.0 for an input ``output`` does not depend
-        on): floats, or Values when ``create_graph`` is True.
+        A list with one gradient per input: floats, or Values when ``create_graph`` is
+        True.
+
+    Raises:
+        TypeError: ``output`` or an input is not a Value.
+        ValueError: with ``allow_unused=False``, an input is not used to compute
+            ``output``; the message names it.
 
     >>> from autograd import Value, grad
     >>> x = Value(3.0)
@@ -238,9 +251,20 @@ def grad(
     order = topological_order(output)
     if create_graph:
         grads = _accumulate(order, output, ValueMath, as_value(1.0))
+    else:
+        with no_grad():
+            grads = _accumulate(order, output, FloatMath, 1.0)
+    # Every node the output depends on has an entry (even a gradient of exactly 0).
+    if not allow_unused:
+        for i, x in enumerate(inputs):
+            if x not in grads:
+                name = f" {x.label!r}" if x.label else ""
+                raise ValueError(
+                    f"grad(): input {i}{name} (data {x.data!r}) is not used to compute the "
+                    f"output; pass allow_unused=True to get 0.0 for it"
+                )
+    if create_graph:
         return [grads.get(x, as_value(0.0)) for x in inputs]
-    with no_grad():
-        grads = _accumulate(order, output, FloatMath, 1.0)
     return [grads.get(x, 0.0) for x in inputs]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 
 from autograd import Value, as_value, dot
@@ -27,9 +28,14 @@ __all__ = ["Module", "Neuron", "Layer", "MLP"]
 
 def _real(x, what: str) -> float:
     """``x`` as a finite float, or ValueError naming ``what`` it was meant to be."""
+    if type(x) is float and math.isfinite(x):  # the common case, without the ABC checks
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise ValueError(f"{what} must be a real number, got {x!r}")
-    f = float(x)
+        raise ValueError(f"{what} must be a real number, got {reprlib.repr(x)}")
+    try:
+        f = float(x)
+    except OverflowError:  # an int of hundreds of digits
+        raise ValueError(f"{what} is too large for a float, got {reprlib.repr(x)}") from None
     if not math.isfinite(f):
         raise ValueError(f"{what} must be finite, got {f!r}")
     return f
@@ -204,8 +210,13 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence) -> Value:
         """The neuron's output for inputs ``x`` (numbers or Values)."""
-        if len(x) != self.nin:
-            raise ValueError(f"Neuron takes {self.nin} inputs, got {len(x)}")
+        try:
+            n = len(x)
+        except TypeError:  # None, a number: say what a neuron takes
+            raise TypeError(f"Neuron takes a list of {self.nin} inputs, got "
+                            f"{type(x).__name__}") from None
+        if n != self.nin:
+            raise ValueError(f"Neuron takes {self.nin} inputs, got {n}")
         return self._activate(dot(self.w, x, bias=self.b))
 
     def __repr__(self) -> str:

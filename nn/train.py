@@ -206,6 +206,21 @@ def _positive_int(n, what: str) -> int:
     return int(n)
 
 
+def _check_optimizer(optimizer, model) -> None:
+    """Refuse an optimizer that would train nothing: one built on another model's
+    parameters (``SGD(other.parameters())``), or something that cannot step."""
+    if not (callable(getattr(optimizer, "step", None))
+            and callable(getattr(optimizer, "zero_grad", None))):
+        raise ValueError(f"optimizer must have step() and zero_grad(), e.g. "
+                         f"nn.SGD(model.parameters(), lr=0.1); got {type(optimizer).__name__}")
+    if isinstance(optimizer, Optimizer):
+        own = {id(p) for p in model.parameters()}
+        if not any(id(p) in own for p in optimizer.params):
+            raise ValueError("the optimizer holds none of the model's parameters, so fit() "
+                             "would train nothing: build it from this model, e.g. "
+                             "nn.SGD(model.parameters(), lr=0.1)")
+
+
 def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
         optimizer: Optimizer | None = None, epochs: int = 100, batch_size: int | None = None,
         shuffle: bool = True, seed: int | None = None, progress: bool = True,
@@ -242,7 +257,9 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
     Raises:
         ValueError: before any training: X empty, ragged or of the wrong width,
             ``len(X) != len(y)``, a target of the wrong shape or range for the loss, an
-            unknown loss, or a bad ``epochs`` / ``batch_size``.
+            unknown loss, a bad ``epochs`` / ``batch_size``, or an optimizer that holds
+            none of the model's parameters (it would train nothing), or an
+            ``lr_schedule`` built on another optimizer.
 
     >>> import nn
     >>> model = nn.MLP(1, [1], output_activation="linear", seed=0)
@@ -268,6 +285,13 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
     replay = _Replay(model, rows, y, spec, nout) if compiled else None
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
+    else:
+        _check_optimizer(optimizer, model)
+    if lr_schedule is not None and getattr(lr_schedule, "optimizer", optimizer) is not optimizer:
+        # a schedule of another optimizer would change a learning rate fit never uses
+        raise ValueError("lr_schedule drives another optimizer than the one fit() uses: "
+                         "build it on the optimizer you pass, e.g. "
+                         "nn.LinearLR(optimizer, ...) with fit(..., optimizer=optimizer)")
 
     order = list(range(len(rows)))
     rng = random.Random(seed)
