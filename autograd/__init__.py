@@ -13,7 +13,7 @@ Where things live:
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
-* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
+* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
 * ``extend.py``    ``primitive``: a user's own op, with its rule, from outside the package
 * ``functional.py`` ``jvp`` (forward mode), ``jacobian``, ``hessian``, ``hvp``
