@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint docs figures bench clean
+.PHONY: demo test lint docs figures screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	@command -v chromium >/dev/null || echo "NOTE: the explorer's browser tests were skipped: \
+	no chromium on PATH (enable them: apt-get install -y chromium)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +38,10 @@ docs: $(STAMP)
 # Redraw the figures the docs' Markdown shows (docs/figures/), as the build draws them.
 figures: $(STAMP)
 	$(BIN)/python docs/hooks.py
+
+# The explorer's pictures in docs/images/ (README, docs/drawing.md); needs chromium.
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -11,8 +11,9 @@ Where things live:
 * ``layout.py``    Graphviz layout in a child process, bounded in time and memory
 * ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
+* ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
-* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
+* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
 * ``extend.py``    ``primitive``: a user's own op, with its rule, from outside the package
 * ``functional.py`` ``jvp`` (forward mode), ``jacobian``, ``hessian``, ``hvp``
@@ -42,6 +43,7 @@ from .engine import (
 )
 from .engine import sum as sum  # public, not in __all__ (see below)
 from .explain import Explanation, GradientMismatch, assert_grad, explain
+from .explore import Explorer, explore
 from .extend import primitive
 from .functional import hessian, hvp, jacobian, jvp
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
@@ -65,6 +67,7 @@ __all__ = [
     "RULES", "UnknownOpError",
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
+    "explore", "Explorer",
     "Compiled", "CompiledResult", "CompileError",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",

@@ -1,8 +1,9 @@
-"""The ``autograd`` command: ``grad``, ``explain`` and ``draw`` for a small program.
+"""The ``autograd`` command: ``grad``, ``explain``, ``draw`` and ``explore`` for a program.
 
     autograd grad    "y = x**2 + 3*x" --set x=2
     autograd explain "h = sigmoid(w*x + b); L = (1 - h)**2" --set w=1 x=-2 b=0 --wrt w
     autograd draw    program.txt --set w=1 x=-2 b=0 -o graph.svg
+    autograd explore program.txt --set w=1 x=-2 b=0 -o graph.html
 
 The program is inline text or a file; see :mod:`autograd.program` for what it may
 contain.  Errors go to stderr with the line and column, and the exit status is 2.
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, render
 from .explain import DEFAULT_MAX_PATHS, explain
+from .explore import explore
 from .graph import grad
 from .layout import LAYOUT_TIMEOUT
 from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program
@@ -153,6 +155,14 @@ def _cmd_draw(args, out) -> None:
     print(f"wrote {path}", file=out)
 
 
+def _cmd_explore(args, out) -> None:
+    program = _run(args)
+    highlight = _named(program, args.highlight, "--highlight") if args.highlight else None
+    explorer = explore(program.output, args.output, highlight=highlight,
+                       rankdir=args.rankdir, max_nodes=args.max_nodes)
+    print(f"wrote {explorer.path} (open it in a browser)", file=out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``autograd`` command."""
     parser = argparse.ArgumentParser(
@@ -199,6 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--layout-timeout", type=float, default=LAYOUT_TIMEOUT, metavar="SECONDS",
                    help=f"stop a layout that takes longer ({LAYOUT_TIMEOUT:g})")
     d.set_defaults(run=_cmd_draw)
+
+    x = command("explore", "write the graph as one interactive HTML page")
+    x.add_argument("-o", "--output", required=True, help="the .html file to write")
+    x.add_argument("--highlight", help="select this name when the page opens")
+    x.add_argument("--rankdir", choices=("TB", "LR"), default=None)
+    x.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
+                   help=f"refuse larger graphs ({DEFAULT_MAX_NODES})")
+    x.set_defaults(run=_cmd_explore)
     return parser
 
 
