@@ -1,37 +1,50 @@
 # The two commands that matter: `make demo` and `make test`.
-# Each creates .venv and installs what it needs from pyproject.toml.
+# Each creates .venv and installs the package with its `dev` extra (everything the targets
+# use), once per change of pyproject.toml: `make demo` then `make test` installs once.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs figures screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# One stamp per set of extras, redone when pyproject.toml changes.
-$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[$(subst +,$(comma),$*)]"
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-comma := ,
-
-demo: $(VENV)/.installed-demo
+demo: $(STAMP)
 	$(BIN)/python -m demos
+	@echo
+	@echo "The package lives in .venv: run '. .venv/bin/activate' to use 'python -c \"import autograd\"'"
+	@echo "and the 'autograd' command, or call .venv/bin/python and .venv/bin/autograd directly."
 
-test: $(VENV)/.installed-test+demo+docs
+test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	@command -v chromium >/dev/null || echo "NOTE: the explorer's browser tests were skipped: \
+	no chromium on PATH (enable them: apt-get install -y chromium)"
 
-lint: $(VENV)/.installed-test
+lint: $(STAMP)
 	$(BIN)/ruff check .
 
-docs: $(VENV)/.installed-docs+demo
+docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	@echo "Open site/index.html, or serve it with: python3 -m http.server -d site (then http://localhost:8000)"
 
-bench: $(VENV)/.installed-bench+demo
+# Redraw the figures the docs' Markdown shows (docs/figures/), as the build draws them.
+figures: $(STAMP)
+	$(BIN)/python docs/hooks.py
+
+# The explorer's pictures in docs/images/ (README, docs/drawing.md); needs chromium.
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
+
+bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) out site .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site build dist .pytest_cache .ruff_cache .hypothesis

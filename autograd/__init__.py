@@ -9,18 +9,25 @@ Where things live:
 * ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
 * ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
 * ``gradcheck.py`` reverse mode against central finite differences
-* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files
+* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files; ``draw_dot``
+* ``layout.py``    Graphviz layout in a child process, bounded in time and memory
+* ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
+* ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
-* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``
+* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
+* ``extend.py``    ``primitive``: a user's own op, with its rule, from outside the package
+* ``functional.py`` ``jvp`` (forward mode), ``jacobian``, ``hessian``, ``hvp``
 * ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
 * ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
+* ``lanes.py``     which nodes of a batched replay run as rows of one matrix (a layer)
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
-from .compile import Compiled, CompiledResult, compile
-from .draw import GraphTooLargeError, draw, render
+from .compile import Compiled, CompiledResult, CompileError
+from .compile import compile as compile  # public, not in __all__ (see below)
+from .draw import GraphTooLargeError, draw, draw_dot, render
 from .engine import (
     Value,
     absolute,
@@ -67,7 +74,6 @@ from .engine import (
     relu,
     relu6,
     remainder,
-    round,
     rsqrt,
     selu,
     sigmoid,
@@ -78,30 +84,37 @@ from .engine import (
     softplus,
     softsign,
     sqrt,
-    sum,
     tan,
     tanh,
     trunc,
 )
+from .engine import absolute as abs  # noqa: F401 - torch.abs; not in __all__
+from .engine import round as round  # public, not in __all__ (see below)
+from .engine import sum as sum  # public, not in __all__ (see below)
 from .explain import Explanation, GradientMismatch, assert_grad, explain
+from .explore import Explorer, explore
+from .extend import primitive
+from .functional import hessian, hvp, jacobian, jvp
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
 from .graph import backward, grad, topological_order
+from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError
 
-#: ``autograd.abs(x)`` is ``absolute(x)``, as ``torch.abs`` next to ``torch.absolute``.
-abs = absolute  # noqa: A001
-
 __version__ = "0.1.0"
 
+# `sum` and `compile` are public but left out of __all__, so that `from autograd import *`
+# does not shadow the built-ins of the same names: import them by name
+# (`from autograd import compile, sum`) or call them as `autograd.sum`, `autograd.compile`.
 __all__ = [
     "Value", "as_value",
     "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus", "absolute",
-    "sum", "dot",
-    # unary math, under torch's names
-    "abs", "div", "log1p", "expm1", "log2", "log10", "exp2", "tan", "sinh", "cosh", "asin",
+    "dot",
+    # unary math, under torch's names (`abs` and `round` are public but, like `sum`, left
+    # out of __all__: they would shadow the built-ins)
+    "div", "log1p", "expm1", "log2", "log10", "exp2", "tan", "sinh", "cosh", "asin",
     "acos", "atan", "asinh", "acosh", "atanh", "erf", "erfc", "rsqrt", "cbrt", "sign",
-    "floor", "ceil", "round", "trunc",
+    "floor", "ceil", "trunc",
     # activations, under torch.nn.functional's names
     "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "softsign", "logsigmoid",
     "hardtanh", "hardsigmoid", "hardswish", "relu6",
@@ -112,7 +125,10 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
-    "draw", "render", "GraphTooLargeError",
+    "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
-    "compile", "Compiled", "CompiledResult",
+    "explore", "Explorer",
+    "Compiled", "CompiledResult", "CompileError",
+    "primitive",
+    "jvp", "jacobian", "hessian", "hvp",
 ]

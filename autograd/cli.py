@@ -1,8 +1,9 @@
-"""The ``autograd`` command: ``grad``, ``explain`` and ``draw`` for a small program.
+"""The ``autograd`` command: ``grad``, ``explain``, ``draw`` and ``explore`` for a program.
 
     autograd grad    "y = x**2 + 3*x" --set x=2
     autograd explain "h = sigmoid(w*x + b); L = (1 - h)**2" --set w=1 x=-2 b=0 --wrt w
     autograd draw    program.txt --set w=1 x=-2 b=0 -o graph.svg
+    autograd explore program.txt --set w=1 x=-2 b=0 -o graph.html
 
 The program is inline text or a file; see :mod:`autograd.program` for what it may
 contain.  Errors go to stderr with the line and column, and the exit status is 2.
@@ -18,10 +19,15 @@ from collections.abc import Sequence
 
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, render
 from .explain import DEFAULT_MAX_PATHS, explain
+from .explore import explore
 from .graph import grad
+from .layout import LAYOUT_TIMEOUT
 from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program
 
 __all__ = ["main", "build_parser"]
+
+
+MAX_DIGITS = 17  # a float64 is fully written with 17 significant digits
 
 
 class UsageError(Exception):
@@ -44,15 +50,43 @@ def _parse_set(items: list[str]) -> dict[str, float]:
     return values
 
 
+def _not_utf8(raw: bytes, where: str) -> UsageError:
+    """The error for text that is not UTF-8, naming the first bad byte and its place."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        at = f"line {line}, byte {e.start + 1}" if b"\n" in raw else f"byte {e.start + 1}"
+        return UsageError(f"{where} is not UTF-8 text: byte 0x{raw[e.start]:02x} at {at} "
+                          f"cannot be decoded")
+    return UsageError(f"{where} is not UTF-8 text")  # pragma: no cover
+
+
 def _read_program(arg: str) -> tuple[str, str]:
     """(text, source name): a file if one exists at ``arg``, else ``arg`` itself."""
     if os.path.isfile(arg):
         try:
-            with open(arg, encoding="utf-8") as f:
-                # One character more than allowed is enough for run_program to refuse it.
-                return f.read(MAX_PROGRAM_CHARS + 1), arg
-        except (OSError, UnicodeDecodeError) as e:
-            raise UsageError(f"cannot read {arg!r}: {e}") from None
+            with open(arg, "rb") as f:
+                # One byte more than the most a program may take in UTF-8 is enough for
+                # run_program to refuse it.
+                raw = f.read(4 * MAX_PROGRAM_CHARS + 1)
+        except OSError as e:
+            raise UsageError(f"cannot read {arg!r}: {e.strerror or e}") from None
+        if len(raw) > 4 * MAX_PROGRAM_CHARS:  # more characters than allowed, surely
+            raise UsageError(f"the program file {arg!r} is too large: a program has at "
+                             f"most {MAX_PROGRAM_CHARS} characters")
+        try:
+            return raw.decode("utf-8"), arg
+        except UnicodeDecodeError:
+            raise _not_utf8(raw, f"the program file {arg!r}") from None
+    if os.path.exists(arg):  # a directory, a device like /dev/zero, a FIFO
+        kind = "a directory" if os.path.isdir(arg) else "not a regular file"
+        raise UsageError(f"{arg!r} is {kind}; the program is a file of assignments or "
+                         f"the text itself, e.g. 'y = x**2'")
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in argv arrive as lone surrogates
+        raise _not_utf8(os.fsencode(arg), "the program") from None
     if re.fullmatch(r"[\w./\\~-]+", arg):  # looks like a path, not like a program
         raise UsageError(f"no such program file {arg!r} (an inline program has "
                          f"assignments like 'y = x**2')")
@@ -62,8 +96,16 @@ def _read_program(arg: str) -> tuple[str, str]:
 def _run(args) -> Program:
     text, source = _read_program(args.program)
     sets: list[str] = [item for group in (args.set or []) for item in group]
+    for item in sets:
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = os.fsencode(item)
+            shown = raw.decode("utf-8", "backslashreplace")
+            raise _not_utf8(raw, f"--set '{shown}'") from None
+    values = _parse_set(sets)
     try:
-        return run_program(text, _parse_set(sets), source)
+        return run_program(text, values, source)
     except ValueError as e:
         if isinstance(e, ProgramError):
             raise
@@ -89,6 +131,9 @@ def _cmd_grad(args, out) -> None:
 def _cmd_explain(args, out) -> None:
     program = _run(args)
     wrt = _named(program, args.wrt, "--wrt")
+    # The check line compares with reverse mode's grad: fill it in, as a user of the
+    # library would have, so the command never reports that backward() has not run.
+    program.output.backward()
     digits = None if args.exact else args.digits
     e = explain(program.output, wrt, digits=digits, max_paths=args.max_paths)
     text = {"text": str, "markdown": type(e)._repr_markdown_,
@@ -100,13 +145,22 @@ def _cmd_draw(args, out) -> None:
     program = _run(args)
     program.output.backward()
     options = dict(rankdir=args.rankdir, edge_derivatives=not args.no_edge_derivatives,
-                   max_nodes=args.max_nodes)
+                   op_nodes=args.op_nodes, max_nodes=args.max_nodes,
+                   layout_timeout=args.layout_timeout)
     if args.highlight:
         options["highlight"] = _named(program, args.highlight, "--highlight")
     if args.focus:
         options["focus"] = _named(program, args.focus, "--focus")
     path = render(program.output, args.output, **options)
     print(f"wrote {path}", file=out)
+
+
+def _cmd_explore(args, out) -> None:
+    program = _run(args)
+    highlight = _named(program, args.highlight, "--highlight") if args.highlight else None
+    explorer = explore(program.output, args.output, highlight=highlight,
+                       rankdir=args.rankdir, max_nodes=args.max_nodes)
+    print(f"wrote {explorer.path} (open it in a browser)", file=out)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,13 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     g = command("grad", "print the output's value and its derivative for every input")
-    g.add_argument("--digits", type=int, default=6, help="significant digits (6)")
+    g.add_argument("--digits", type=int, default=6,
+                   help=f"significant digits, 1 to {MAX_DIGITS} (6)")
     g.set_defaults(run=_cmd_grad)
 
     e = command("explain", "print the chain rule for one derivative")
     e.add_argument("--wrt", required=True, help="the name to differentiate with respect to")
     e.add_argument("--digits", type=int, default=3,
-                   help="significant digits of the hand calculation (3)")
+                   help=f"significant digits of the hand calculation, 1 to {MAX_DIGITS} (3)")
     e.add_argument("--exact", action="store_true", help="no rounding")
     e.add_argument("--max-paths", type=int, default=DEFAULT_MAX_PATHS,
                    help=f"list at most this many paths ({DEFAULT_MAX_PATHS})")
@@ -141,14 +196,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = command("draw", "write the graph as .svg, .png, .pdf or .dot")
     d.add_argument("-o", "--output", required=True, help="the file to write")
-    d.add_argument("--rankdir", choices=("LR", "TB"), default="LR")
+    d.add_argument("--rankdir", choices=("TB", "LR"), default=None,
+                   help="top to bottom (the default) or left to right")
+    d.add_argument("--op-nodes", action="store_true",
+                   help="each op a node of its own (micrograd's style, with --rankdir LR)")
     d.add_argument("--highlight", help="draw every path to this name in red")
     d.add_argument("--focus", help="draw only what feeds this name")
     d.add_argument("--no-edge-derivatives", action="store_true",
                    help="leave the local derivatives off the edges")
     d.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
                    help=f"refuse larger graphs ({DEFAULT_MAX_NODES})")
+    d.add_argument("--layout-timeout", type=float, default=LAYOUT_TIMEOUT, metavar="SECONDS",
+                   help=f"stop a layout that takes longer ({LAYOUT_TIMEOUT:g})")
     d.set_defaults(run=_cmd_draw)
+
+    x = command("explore", "write the graph as one interactive HTML page")
+    x.add_argument("-o", "--output", required=True, help="the .html file to write")
+    x.add_argument("--highlight", help="select this name when the page opens")
+    x.add_argument("--rankdir", choices=("TB", "LR"), default=None)
+    x.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
+                   help=f"refuse larger graphs ({DEFAULT_MAX_NODES})")
+    x.set_defaults(run=_cmd_explore)
     return parser
 
 
@@ -168,8 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "digits", 1) is not None and getattr(args, "digits", 1) < 1:
-        parser.error("--digits must be at least 1")
+    digits = getattr(args, "digits", 1)
+    if digits is not None and not 1 <= digits <= MAX_DIGITS:
+        # a float has 17 significant digits: more only prints noise (or megabytes of it)
+        parser.error(f"--digits must be between 1 and {MAX_DIGITS}, got {digits}")
     if getattr(args, "max_paths", 1) < 1:
         parser.error("--max-paths must be at least 1")
     try:

@@ -18,8 +18,8 @@ import re
 
 from .rules import RULES, FloatMath, UnknownOpError
 
-__all__ = ["Expr", "CODE_MATH", "GLOBALS", "src", "forward_src", "partials_src",
-           "backward_function"]
+__all__ = ["Expr", "CODE_MATH", "GLOBALS", "code_globals", "src", "forward_src", "forward_lines",
+           "partials_src", "backward_lines", "backward_function"]
 
 
 class Expr:
@@ -84,6 +84,11 @@ def src(x) -> str:
     raise TypeError(f"cannot write {x!r} into generated code")
 
 
+def has_literal(x) -> bool:
+    """Whether :func:`src` can write ``x`` (else generated code must be given it by name)."""
+    return type(x) is Expr or x is None or isinstance(x, (bool, int, float))
+
+
 def _binary(op: str, a, b) -> Expr:
     return Expr(f"({src(a)} {op} {src(b)})")
 
@@ -100,20 +105,63 @@ class _CodeMath:
             raise AttributeError(name)
         return lambda *args: Expr(f"_m_{name}({', '.join(src(a) for a in args)})")
 
+    @staticmethod
+    def pow(x, k):
+        # pow(x, 1) is x itself (IEEE 754, nan and signed zeros included): the partial of
+        # x ** 2 needs no call.
+        if type(k) is not Expr and k == 1.0:
+            return x
+        return Expr(f"_m_pow({src(x)}, {src(k)})")
+
 
 CODE_MATH = _CodeMath()
 
-#: Names the generated code may use.
-GLOBALS: dict[str, object] = {
-    "_inf": math.inf, "_nan": math.nan,
-    **{f"_m_{n}": getattr(FloatMath, n) for n in dir(FloatMath) if not n.startswith("_")},
-    **{f"_f_{op}": r.forward for op, r in RULES.items()},
-    **{f"_x_{op}": r.of_x for op, r in RULES.items() if r.of_x is not None},
+def code_globals() -> dict[str, object]:
+    """Names the generated code may use, from the rule table as it is now.
+
+    Built on every code generation (it is small), so a primitive registered after import
+    with :func:`autograd.rules.rule` compiles like a built-in one.
+    """
+    return {
+        **GLOBALS,
+        "_inf": math.inf, "_nan": math.nan, "_exp": math.exp,
+        **{f"_m_{n}": getattr(FloatMath, n) for n in dir(FloatMath) if not n.startswith("_")},
+        **{f"_f_{op}": r.forward for op, r in RULES.items()},
+        **{f"_x_{op}": r.of_x for op, r in RULES.items() if r.of_x is not None},
+    }
+
+
+#: The names as they were at import (kept for code that reads or extends it: names added
+#: here reach generated code too; :func:`code_globals` is the up-to-date table).
+GLOBALS: dict[str, object] = {}
+GLOBALS.update(code_globals())
+
+
+#: The most terms one generated expression adds.  CPython's compiler recurses once per
+#: operator of an expression (``a + b + c`` nests), so a 3,000-term sum written as one
+#: expression raises RecursionError; longer sums continue in further statements, which
+#: add in the same order (``t = 0.0 + a + b`` then ``t = t + c``: the same floats).
+CHUNK = 100
+
+
+#: One-input forwards written inline for floats, to save a call per node: each does the
+#: float operations of the rule's own function, bit for bit (tests/test_codegen.py checks
+#: them against ``RULES[op].of_x`` at the edges: 0, -0.0, inf, nan, tiny, huge).
+INLINE = {
+    # rules.stable_sigmoid's two branches (exp never sees a large positive number; nan
+    # goes to the second, which gives nan as its explicit check does)
+    "sigmoid": "((1.0 / (1.0 + _exp(-{x}))) if {x} >= 0.0 else "
+               "((_e := _exp({x})) / (1.0 + _e)))",
 }
 
 
-def forward_src(op: str, ctx, xs: list[str]) -> str:
-    """Source of an op's forward value, computed exactly as the eager engine computes it."""
+def forward_src(op: str, ctx, xs: list[str], ctx_src: str | None = None,
+                inline: bool = False) -> str:
+    """Source of an op's forward value, computed exactly as the eager engine computes it.
+
+    ``ctx_src`` names the constant where it has no literal (a user op's tuple, say);
+    ``inline`` writes :data:`INLINE` forwards out (for floats only, not arrays).
+    """
     if op == "add":
         return f"({xs[0]} + {xs[1]})"
     if op == "mul":
@@ -128,8 +176,27 @@ def forward_src(op: str, ctx, xs: list[str]) -> str:
     if op not in RULES:
         raise UnknownOpError(op)
     if RULES[op].of_x is not None:
+        if inline and op in INLINE and xs[0].isidentifier():
+            return INLINE[op].format(x=xs[0])
         return f"_x_{op}({xs[0]})"
-    return f"_f_{op}({src(ctx)}, {', '.join(xs)})"
+    return f"_f_{op}({ctx_src or src(ctx)}, {', '.join(xs)})"
+
+
+def forward_lines(target: str, op: str, ctx, xs: list[str], ctx_src: str | None = None,
+                  inline: bool = False) -> list[str]:
+    """Statements assigning an op's forward value to ``target``, none of them longer than
+    :data:`CHUNK` terms (see there): the same float operations as :func:`forward_src`."""
+    if op not in ("sum", "dot") or len(xs) <= CHUNK:
+        return [f"{target} = {forward_src(op, ctx, xs, ctx_src, inline)}"]
+    if op == "sum":
+        terms = xs
+    else:
+        n = len(xs) // 2
+        terms = [f"{w} * {x}" for w, x in zip(xs[:n], xs[n:2 * n])] + (xs[2 * n:] if ctx else [])
+    lines = [f"{target} = (0.0 + {' + '.join(terms[:CHUNK])})"]
+    for k in range(CHUNK, len(terms), CHUNK):
+        lines.append(f"{target} = ({target} + {' + '.join(terms[k:k + CHUNK])})")
+    return lines
 
 
 def partials_src(partials, ctx, out: str, xs: list[str]) -> list[str | None]:
@@ -146,24 +213,34 @@ def times(g: str, p: str | None) -> str:
 _NAME = re.compile(r"\b[xo]\d*\b|\bout\b")
 
 
+def backward_lines(partials, ctx, n: int) -> list[str]:
+    """Statements adding ``g * d node / d input`` to each input's ``grad``, for one op.
+
+    They read the names ``node`` and ``g`` and bind ``i0``, ``i1``, ... (the inputs),
+    ``x0``, ... (their data) and ``out``; each line is unindented.
+    """
+    xs = [f"x{i}" for i in range(n)]
+    ps = partials_src(partials, ctx, "out", xs)
+    used = set(_NAME.findall(" ".join(p for p in ps if p)))
+    inputs = ", ".join(f"i{i}" for i in range(n))
+    lines = [f"{inputs}, = node._prev"]
+    if "out" in used:
+        lines.append("out = node.data")
+    # Every partial reads the inputs' data before any grad is touched, as the generic
+    # loop does (an input may appear twice, as in x * x).
+    lines += [f"x{i} = i{i}.data" for i in range(n) if f"x{i}" in used]
+    lines += [f"i{i}.grad += {times('g', p)}" for i, p in enumerate(ps)]
+    return lines
+
+
 def backward_function(op: str, partials, ctx, n: int):
     """``f(node, g)`` adding ``g * d node / d input`` to each input's ``grad``.
 
     Generated for one op, constant and number of inputs; equivalent to the generic
     ``for child, p in zip(inputs, partials(FloatMath, ...)): child.grad += g * p``.
     """
-    xs = [f"x{i}" for i in range(n)]
-    ps = partials_src(partials, ctx, "out", xs)
-    used = set(_NAME.findall(" ".join(p for p in ps if p)))
     lines = [f"def backward_{op}(node, g):"]
-    inputs = ", ".join(f"i{i}" for i in range(n))
-    lines.append(f"    {inputs}, = node._prev")
-    if "out" in used:
-        lines.append("    out = node.data")
-    # Every partial reads the inputs' data before any grad is touched, as the generic
-    # loop does (an input may appear twice, as in x * x).
-    lines += [f"    x{i} = i{i}.data" for i in range(n) if f"x{i}" in used]
-    lines += [f"    i{i}.grad += {times('g', p)}" for i, p in enumerate(ps)]
-    namespace = dict(GLOBALS)
+    lines += ["    " + line for line in backward_lines(partials, ctx, n)]
+    namespace = code_globals()
     exec(compile("\n".join(lines) + "\n", f"<backward of {op!r}>", "exec"), namespace)
     return namespace[f"backward_{op}"]

@@ -35,17 +35,46 @@ Values computed outside ``fn`` from parameters are recomputed from those paramet
 from __future__ import annotations
 
 import builtins
+import math
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import NamedTuple
 
-from .codegen import GLOBALS, forward_src, partials_src, src, times
+from . import lanes
+from .codegen import (
+    code_globals,
+    forward_lines,
+    forward_src,
+    has_literal,
+    partials_src,
+    src,
+    times,
+)
 from .engine import Value
 from .graph import _partials_of, topological_order
 from .modes import _close, _open, _tls, enable_grad
+from .rules import RULES, UnknownOpError
 
-__all__ = ["compile", "Compiled", "CompiledResult"]
+__all__ = ["compile", "Compiled", "CompiledResult", "CompileError", "DivergedBatch",
+           "MAX_NODES"]
+
+#: The most nodes a traced program may have.  CPython's compiler needs ~2-3 KB per
+#: generated statement (a 100,000-node chain: ~1.2 s and ~280 MB to compile, on top of
+#: the trace), and a graph that large is rarely replayed often enough to repay that; a
+#: bigger trace is refused before any code is generated (the refusal costs only the
+#: trace, ~200 B per node).  ``compile(..., max_nodes=...)`` raises the limit.
+MAX_NODES = 100_000
+
+
+class DivergedBatch(ValueError):
+    """The samples of a batch take different branches of ``fn`` (batched replay needs
+    one branch for all); replay them one by one."""
+
+
+class CompileError(ValueError):
+    """``fn`` cannot be compiled: its trace is too large, or an op's rule cannot be
+    written as straight-line code.  Run it eagerly instead."""
 
 
 class CompiledResult(NamedTuple):
@@ -94,7 +123,8 @@ def _shape_of(args: Sequence) -> tuple:
     return tuple(shape)
 
 
-def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
+def _trace(fn: Callable, args: Sequence, max_nodes: int = MAX_NODES
+           ) -> tuple[list, list, int, tuple]:
     """Run ``fn`` once on fresh leaves; return its program (see above)."""
     shape = _shape_of(args)
     call_args = [[Value(float(x)) for x in a] if n is not None else Value(float(a))
@@ -109,7 +139,7 @@ def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
     if not isinstance(out, Value) or not all(isinstance(a, Value) for a in aux or ()):
         raise TypeError("compile: fn must return a Value, or a tuple (Value, list of Values); "
                         f"got {type(out).__name__}")
-    instrs, guards, out_index = _program(out, aux, tracer.guards, inputs)
+    instrs, guards, out_index = _program(out, aux, tracer.guards, inputs, max_nodes)
     del out, aux, call_args, tracer, inputs
     # A leaf is a constant when nothing but the program refers to it any more: the
     # graph is gone, so two references are left (the instruction, and getrefcount's
@@ -121,7 +151,8 @@ def _trace(fn: Callable, args: Sequence) -> tuple[list, list, int, tuple]:
     return instrs, guards, out_index, shape
 
 
-def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list[Value]):
+def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list[Value],
+             max_nodes: int = MAX_NODES):
     # The output's own order comes first, so the backward pass visits nodes exactly as
     # eager backward() does; nodes only the auxiliary outputs or a guard need follow.
     roots = [out] + (aux or []) + [g[0] for g in raw_guards] + \
@@ -129,10 +160,19 @@ def _program(out: Value, aux: list[Value] | None, raw_guards: list, inputs: list
     index: dict[Value, int] = {}
     order: list[Value] = []
     for root in roots:
-        for node in topological_order(root):
+        nodes = topological_order(root)
+        if len(nodes) + len(order) > max_nodes:  # refused before any per-node work
+            raise CompileError(
+                f"compile: the traced program has over {max_nodes:,} nodes "
+                f"({len(nodes) + len(order):,} so far); generating and compiling Python "
+                f"for it would cost ~2-3 KB and ~15 us per node, more than replaying it "
+                f"is likely to save.  Run it eagerly, or pass max_nodes= to compile it "
+                f"anyway")
+        for node in nodes:
             if node not in index:
                 index[node] = len(order)
                 order.append(node)
+        del nodes
     position = {v: i for i, v in enumerate(inputs)}
     instrs = []
     for node in order:
@@ -161,6 +201,14 @@ def _structure(instrs: list, guards: list, out_index: tuple) -> tuple:
             key.append(("param", id(ins[1])))  # the program holds the Value: ids stay valid
         elif ins[0] == "const":
             key.append(("const", repr(ins[1].data)))
+        elif ins[0] == "op" and not has_literal(ins[2]):
+            # a constant object (a user op's): compared by value when it can be hashed,
+            # else by identity (the program holds it, so its id stays valid)
+            try:
+                ctx = ("object", type(ins[2]), ins[2], hash(ins[2]))
+            except TypeError:
+                ctx = ("id", id(ins[2]))
+            key.append(("op", ins[1], ctx, ins[3]))
         else:
             key.append(ins)
     return tuple(key), tuple(guards), out_index
@@ -185,7 +233,7 @@ class _Program:
         fn = self.functions.get(name)
         if fn is None:
             source = _generate(self.instrs, self.guards, self.out_index, self.shape, name)
-            namespace = dict(GLOBALS, _Result=CompiledResult)
+            namespace = dict(code_globals(), _Result=CompiledResult, **_constants(self.instrs))
             if name.startswith("batch_"):
                 from .vectorized import numpy_globals  # NumPy only when asked for
 
@@ -197,10 +245,121 @@ class _Program:
         return fn
 
 
-def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) -> str:
+def _constants(instrs: list) -> dict:
+    """The ops' constants that have no literal (see codegen.forward_src), by name."""
+    return {f"_c{i}": ins[2] for i, ins in enumerate(instrs)
+            if ins[0] == "op" and not has_literal(ins[2])}
+
+
+def _rule_partials(op: str):
+    """The partials the engine uses for ``op`` (which tests may swap), or the table's
+    for a rule registered after the engine was imported."""
+    try:
+        return _partials_of(op)
+    except UnknownOpError:
+        if op in RULES:
+            return RULES[op].partials
+        raise
+
+
+def _matrix_ops() -> set[str]:
+    """One-input ops a unary lane may apply to a whole matrix (their NumPy versions, or
+    the per-sample fallback, work on arrays of any shape)."""
+    return {op for op, r in RULES.items() if r.arity == 1}
+
+
+def _lane_forward(lane: lanes.Lane, names: dict, make: list[str]) -> list[str]:
+    """Batched code computing a lane's matrix ``_M{id}`` (one row per member)."""
+    k = lane.id
+    if lane.kind == "unary":
+        first = lane.members[0]
+        ctx_src = None if has_literal(lane.ctx) else f"_c{first}"
+        value = _written(lane.op, forward_src, lane.op, lane.ctx, [f"_M{lane.source}"], ctx_src)
+        return [f"_M{k} = {value}"]
+    make.append(f"_I{k}w = _index({lane.weights!r})")
+    xs = f"_M{lane.x_lane}" if lane.x_lane is not None else \
+        f"_rows(({''.join(names[j] + ', ' for j in lane.xs)}), _n)"
+    lines = [f"_X{k} = {xs}", f"_W{k} = _P[_I{k}w]", f"_M{k} = _W{k} @ _X{k}"]
+    if lane.bias is not None:
+        make.append(f"_I{k}b = _index({lane.bias!r})")
+        lines.append(f"_M{k} += _P[_I{k}b][:, None]")
+    return lines
+
+
+def _lane_backward(lane: lanes.Lane, plan: lanes.Plan, needed: set[int], assigned: set[int],
+                   lane_grads: set[int], touched: set[int]) -> list[str]:
+    """Batched code for a lane's backward: its gradient matrix ``_GM{id}`` (from the lane
+    that consumed it and from nodes that read its rows), then its inputs' gradients."""
+    k = lane.id
+    parts = [f"_GL{k}"] if k in lane_grads else []
+    if any(m in assigned for m in lane.members):
+        rows = "".join((f"g{m}" if m in assigned else "0.0") + ", " for m in lane.members)
+        parts.append(f"_rows(({rows}), _n)")
+    if not parts:
+        return []
+    lines = [f"_GM{k} = {' + '.join(parts)}"]
+
+    def into_lane(target: int, term: str) -> None:
+        if target in lane_grads:
+            lines.append(f"_GL{target} = _GL{target} + {term}")
+        else:
+            lane_grads.add(target)
+            lines.append(f"_GL{target} = {term}")
+
+    if lane.kind == "unary":
+        partials = _written(lane.op, _rule_partials, lane.op)
+        p, = _written(lane.op, partials_src, partials, lane.ctx, f"_M{k}", [f"_M{lane.source}"])
+        into_lane(lane.source, times(f"_GM{k}", p))
+        return lines
+    lines.append(f"_G[_I{k}w] += _GM{k} @ _X{k}.T")
+    touched.update(p for row in lane.weights for p in row)
+    if lane.bias is not None:
+        lines.append(f"_G[_I{k}b] += _GM{k}.sum(axis=1)")
+        touched.update(lane.bias)
+    if any(j in needed for j in lane.xs):
+        lines.append(f"_DX{k} = _W{k}.T @ _GM{k}")
+        if lane.x_lane is not None:
+            into_lane(lane.x_lane, f"_DX{k}")
+        else:
+            for r, j in enumerate(lane.xs):
+                if j not in needed:
+                    continue
+                if j in assigned:
+                    lines.append(f"g{j} = g{j} + _DX{k}[{r}]")
+                else:
+                    assigned.add(j)
+                    lines.append(f"g{j} = _DX{k}[{r}]")
+    return lines
+
+
+def _written(op: str, writer: Callable, *args):
+    """``writer(*args)``, with a failure to write ``op`` as code made a CompileError."""
+    try:
+        return writer(*args)
+    except UnknownOpError as e:
+        raise CompileError(f"compile: {e}") from e
+    except TypeError as e:  # a rule that branches on data, or a constant with no literal
+        raise CompileError(f"compile: op {op!r} cannot be written as straight-line code: "
+                           f"{e}; run it eagerly") from e
+
+
+def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str,
+              matrices: bool = True) -> str:
     out, aux = outs
-    # batch_forward / batch_backward: the same code on arrays of samples (see vectorized)
+    # batch_forward / batch_backward: the same code on arrays of samples (see vectorized),
+    # with a layer's neurons as one matrix product (see lanes) unless ``matrices`` is False
     batched = name.startswith("batch_")
+    plan = lanes.plan(instrs, _matrix_ops()) if batched and matrices else lanes.Plan()
+    # nodes read by name (not only as rows of a matrix): their own variables are needed
+    by_name = {out, *(aux or ()), *(g[0] for g in guards),
+               *(g[2][1] for g in guards if g[2][0] == "node")}
+    for i, ins in enumerate(instrs):
+        if ins[0] == "op" and i not in plan.lane_of and i not in plan.invariant:
+            by_name.update(ins[3])
+    for lane in plan.lanes:
+        if lane.kind == "dot" and lane.x_lane is None:
+            by_name.update(lane.xs)
+    make: list[str] = []  # lines run once, when the function is made (index arrays)
     args = [f"a{i}" for i in range(len(shape))]
     flat: list[str] = []  # source name of each flat input
     head = []
@@ -214,7 +373,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
 
     names: dict[int, str] = {}
     params: dict[int, int] = {}  # node index -> parameter number
-    fwd = []
+    fwd = ["_P = _data(_PS)"] if plan else []  # every parameter's data, as one array
+    sized = False  # whether the batch size _n is known yet
     for i, ins in enumerate(instrs):
         kind = ins[0]
         if kind == "const":
@@ -223,12 +383,28 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
         names[i] = f"v{i}"
         if kind == "input":
             fwd.append(f"v{i} = {'_batch' if batched else 'float'}({flat[ins[1]]})")
+            if batched and not sized:
+                fwd.append(f"_n = len(v{i})")  # the batch size, from the first input
+                sized = True
         elif kind == "param":
             params[i] = len(params)
-            fwd.append(f"v{i} = P{params[i]}.data")
+            if not plan or i in by_name:
+                fwd.append(f"v{i} = P{params[i]}.data")
+        elif i in plan.lane_of:
+            lane = plan.lanes[plan.lane_of[i][0]]
+            if i == lane.first:
+                fwd += _lane_forward(lane, names, make)
+                fwd += [f"v{m} = _M{lane.id}[{r}]" for r, m in enumerate(lane.members)
+                        if m in by_name]
+        elif i in plan.invariant:
+            dot = plan.invariant[i]
+            make.append(f"_J{i}w, _J{i}x = _index({dot.weights!r}), _index({dot.xs!r})")
+            bias = "" if dot.bias is None else f" + _P[{dot.bias}]"
+            fwd.append(f"v{i} = float(_P[_J{i}w] @ _P[_J{i}x]{bias})")
         else:
             _, op, ctx, xs = ins
-            fwd.append(f"v{i} = {forward_src(op, ctx, [names[j] for j in xs])}")
+            fwd += _written(op, forward_lines, f"v{i}", op, ctx, [names[j] for j in xs],
+                            None if has_literal(ctx) else f"_c{i}", not batched)
 
     def guard_lines(fn_name: str | None) -> list[str]:
         # On a failed guard, `check` answers False; the others hand over to the owner,
@@ -248,6 +424,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
             lines.append(f"if {'not ' if result else ''}({test}): {miss}")
         return lines
 
+    touched: set[int] = set()  # parameter numbers that _G holds a gradient for
+
     def backward_lines(with_inputs: bool) -> tuple[list[str], set[int]]:
         # Only gradients that reach a parameter (or an input, when asked) are computed.
         needed: set[int] = set()
@@ -258,12 +436,32 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
         if out not in needed:
             return [], set()
         lines, assigned = [f"g{out} = 1.0"], {out}
+        if plan:  # gradients of parameters reached through matrices, summed over samples
+            lines.append(f"_G = _zeros({len(params)})")
+        lane_grads: set[int] = set()  # lanes whose gradient matrix _GL{id} is assigned
         for i in range(len(instrs) - 1, -1, -1):
             ins = instrs[i]
+            if i in plan.lane_of:
+                lane = plan.lanes[plan.lane_of[i][0]]
+                if i == lane.first:
+                    lines += _lane_backward(lane, plan, needed, assigned, lane_grads, touched)
+                continue
+            if i in plan.invariant:
+                if i in assigned:
+                    dot = plan.invariant[i]
+                    lines += [f"_t = _total(g{i}, _n)",
+                              f"_G[_J{i}w] += _t * _P[_J{i}x]",
+                              f"_G[_J{i}x] += _t * _P[_J{i}w]"]
+                    if dot.bias is not None:
+                        lines.append(f"_G[{dot.bias}] += _t")
+                    touched.update(dot.weights + dot.xs + ((dot.bias,) if dot.bias is not None
+                                                          else ()))
+                continue
             if ins[0] != "op" or i not in assigned:
                 continue
             _, op, ctx, xs = ins
-            ps = partials_src(_partials_of(op), ctx, names[i], [names[j] for j in xs])
+            partials = _written(op, _rule_partials, op)
+            ps = _written(op, partials_src, partials, ctx, names[i], [names[j] for j in xs])
             for j, p in zip(xs, ps):
                 if j not in needed:
                     continue
@@ -279,11 +477,8 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
         return f"g{i}" if i in assigned else "0.0"
 
     signature = ", ".join(args)
-    body = head + fwd
+    body = head + ([] if sized or not batched else ["_n = 1"]) + fwd
     full = (lambda v: f"_full({v}, _n)") if batched else (lambda v: v)
-    if batched:  # the batch size, from the first input (one value per sample)
-        first = next((f"v{i}" for i, ins in enumerate(instrs) if ins[0] == "input"), None)
-        body.append(f"_n = len({first})" if first else "_n = 1")
     # What a call returns: fn's value, or (value, [auxiliary values]).
     out_name = full(names[out]) if aux is None else \
         f"({full(names[out])}, [{', '.join(full(names[a]) for a in aux)}])"
@@ -295,8 +490,42 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
     elif name in ("backward", "batch_backward"):
         grad_lines, assigned = backward_lines(with_inputs=False)
         total = (lambda g: f"_total({g}, _n)") if batched else (lambda g: g)
-        stores = [f"P{k}.grad += {total(f'g{i}')}" for i, k in params.items() if i in assigned]
+        if plan:  # every parameter's sum lands in _G, then in .grad in one loop
+            stores = [f"_G[{k}] += {total(f'g{i}')}" for i, k in params.items() if i in assigned]
+            touched.update(k for i, k in params.items() if i in assigned)
+            if touched:
+                order = sorted(touched)
+                make.append(f"_PT = ({''.join(f'P{k}, ' for k in order)})")
+                make.append(f"_IT = _index({tuple(order)!r})")
+                stores.append("_store(_PT, _G[_IT])")
+        else:
+            stores = [f"P{k}.grad += {total(f'g{i}')}" for i, k in params.items()
+                      if i in assigned]
         lines = body + guard_lines(name) + grad_lines + stores + [f"return {out_name}"]
+    elif name == "sgd":
+        if guards:
+            raise CompileError(f"compile: sgd replays one program for every sample, but "
+                               f"{len(guards)} comparison(s) of Values inside fn may branch; "
+                               f"call backward per sample instead")
+        grad_lines, assigned = backward_lines(with_inputs=False)
+        reads = {f"v{i} = P{k}.data" for i, k in params.items()}
+        # Inputs arrive as floats (Compiled.sgd converts every sample once).
+        converts = {f"v{i} = float({flat[ins[1]]})": f"v{i} = {flat[ins[1]]}"
+                    for i, ins in enumerate(instrs) if ins[0] == "input"}
+        # The parameters live in locals for the whole call: read once, written back once.
+        per_sample = head + [converts.get(line, line) for line in fwd if line not in reads] + \
+            grad_lines + \
+            [f"_sum = _sum + {names[out]}"] + \
+            [f"v{i} = v{i} - _lr * g{i}" for i in params if i in assigned]
+        lines = sorted(reads, key=lambda line: int(line.split()[0][1:])) + \
+            ["_sum = 0.0", "for _epoch in range(_epochs):", "    _sum = 0.0",
+             f"    for ({signature},) in _samples:"] + \
+            ["        " + line for line in per_sample] + \
+            [f"P{k}.data = v{i}" for i, k in params.items()] + \
+            ["if _epochs > 0 and _samples:"] + \
+            [f"    P{k}.grad = g{i}" for i, k in params.items() if i in assigned] + \
+            ["    pass", "return _sum"]
+        signature = "_samples, _lr, _epochs"
     else:
         grad_lines, assigned = backward_lines(with_inputs=True)
         grads = "{" + "".join(f"P{k}: {grad_of(i, assigned)}, " for i, k in params.items()) + "}"
@@ -313,10 +542,23 @@ def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) 
                 k += n
         lines = body + guard_lines(name) + grad_lines + \
             [f"return _Result({out_name}, {grads}, ({''.join(s + ', ' for s in shaped)}))"]
+    if plan:
+        text.append(f"    _PS = ({''.join(f'P{k}, ' for k in range(len(params)))})")
+        text.extend("    " + line for line in make)
     text.append(f"    def {name}({signature}):")
     text.extend("        " + line for line in lines)
     text.append(f"    return {name}")
     return "\n".join(text) + "\n"
+
+
+def _floats(sample, k: int) -> tuple:
+    """A sample's arguments as floats (lists of floats), or ValueError naming it."""
+    try:
+        return tuple([float(x) for x in a] if isinstance(a, (list, tuple)) else float(a)
+                     for a in sample)
+    except (TypeError, ValueError):
+        raise ValueError(f"sgd: sample {k} is {sample!r}, not a tuple of fn's arguments "
+                         f"(numbers, or lists of numbers)") from None
 
 
 class Compiled:
@@ -331,11 +573,12 @@ class Compiled:
     """
 
     def __init__(self, fn: Callable[..., Value], example_inputs: Sequence | None = None,
-                 max_programs: int = 64) -> None:
+                 max_programs: int = 64, max_nodes: int | None = None) -> None:
         self.fn = fn
         self.__name__ = getattr(fn, "__name__", "fn")
         self.__doc__ = getattr(fn, "__doc__", None)
         self.max_programs = max_programs
+        self.max_nodes = MAX_NODES if max_nodes is None else max_nodes
         self.programs: dict[tuple, _Program] = {}
         self.traces = 0  # how many times fn was traced (a retrace follows a branch)
         self._program: _Program | None = None
@@ -359,7 +602,7 @@ class Compiled:
         return "".join(self._program.sources.values()) if self._program else ""
 
     def _trace(self, args: Sequence) -> _Program:
-        instrs, guards, out_index, shape = _trace(self.fn, args)
+        instrs, guards, out_index, shape = _trace(self.fn, args, self.max_nodes)
         self.traces += 1
         key = (_structure(instrs, guards, out_index), shape)
         program = self.programs.get(key)
@@ -386,6 +629,46 @@ class Compiled:
         """
         return self._batched("batch_forward", inputs)
 
+    def sgd(self, samples: Sequence, lr: float, epochs: int = 1) -> float:
+        """Train by plain SGD with the update fused into the generated code.
+
+        Explicit, never chosen for you: the same as ::
+
+            for _ in range(epochs):
+                for sample in samples:       # each a tuple of fn's arguments
+                    for p in parameters: p.grad = 0.0
+                    backward(*sample)
+                    for p in parameters: p.data -= lr * p.grad
+
+        but the parameters stay in local variables of one generated function for the
+        whole call: read from their ``data`` once, written back once, no ``grad`` written
+        per sample.  On return each reached parameter's ``grad`` is the last sample's
+        gradient.  Results equal the loop above to rounding (in practice bit for bit).
+
+        Args:
+            samples: a list of samples, each a tuple of ``fn``'s arguments.
+            lr: the learning rate.
+            epochs: passes over ``samples``.
+
+        Returns:
+            The sum of ``fn``'s values over the last epoch (each before its update).
+
+        Raises:
+            CompileError: ``fn`` compares Values (its trace has guards): a fused loop
+                cannot follow a branch; call ``backward`` per sample.
+            ValueError: ``lr`` is not a finite number or ``epochs`` not an int >= 0.
+        """
+        samples = [_floats(sample, k) for k, sample in enumerate(samples)]
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr):
+            raise ValueError(f"sgd: lr must be a finite number, got {lr!r}")
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"sgd: epochs must be an int >= 0, got {epochs!r}")
+        if self._program is None:
+            if not samples:
+                return 0.0
+            self._use(self._trace(samples[0]))
+        return self._program.function("sgd")(samples, float(lr), epochs)
+
     def batch_backward(self, *inputs):
         """Values for many samples at once; adds the gradient summed over the samples to
         every parameter's ``grad`` (what a loop of ``backward`` calls would add)."""
@@ -401,7 +684,7 @@ class Compiled:
             return self._program.function(name)(*inputs)
 
     def _diverged(self):
-        raise ValueError(f"the samples of this batch take different branches of "
+        raise DivergedBatch(f"the samples of this batch take different branches of "
                          f"{self.__name__}; replay them separately")
 
     def _first_call(self, name: str, *args):
@@ -422,7 +705,8 @@ class Compiled:
         return getattr(self, name)(*args)
 
 
-def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) -> Compiled:  # noqa: A001
+def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None, *,  # noqa: A001
+            max_nodes: int | None = None) -> Compiled:
     """Trace ``fn`` on ``example_inputs`` and return it as generated straight-line code.
 
     Args:
@@ -430,10 +714,16 @@ def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) ->
             Values)``; the Values it captures (a model's weights) are its parameters.
         example_inputs: one number, or list of numbers, per argument of ``fn``; None
             traces on the first call.
+        max_nodes: refuse a trace with more nodes than this (default :data:`MAX_NODES`).
 
     Returns:
         A :class:`Compiled`: ``.forward(*inputs)``, ``.backward(*inputs)`` (accumulates
         into the parameters' ``grad``) and ``compiled(*inputs)`` (returns the gradients).
+
+    Raises:
+        CompileError: (when tracing or first calling) the trace has more than
+            ``max_nodes`` nodes, or an op's derivative rule cannot be written as code
+            (it branches on an input's value); nothing has been changed.
 
     >>> from autograd import Value, compile
     >>> w = Value(2.0)
@@ -441,4 +731,4 @@ def compile(fn: Callable[..., Value], example_inputs: Sequence | None = None) ->
     >>> round(f.forward(0.5), 6), round(f.backward(0.5), 6), round(w.grad, 6)
     (0.761594, 0.761594, 0.209987)
     """
-    return Compiled(fn, example_inputs)
+    return Compiled(fn, example_inputs, max_nodes=max_nodes)

@@ -83,17 +83,22 @@ def _node(data: float, prev: tuple, op: str, ctx=None) -> Value:
 
 
 def _to_float(x) -> float:
-    """A real number as a float, or TypeError naming what it was."""
+    """A real number as a float, or TypeError / ValueError naming what it was."""
     t = type(x)
     if t is float:
         return x
-    if t is int or t is bool:
-        return float(x)
-    if isinstance(x, numbers.Real):  # numpy floats and ints, fractions
-        return float(x)
+    try:
+        if t is int or t is bool or isinstance(x, numbers.Real):  # numpy scalars, fractions
+            return float(x)
+    except OverflowError:  # Value(10**400): an int no float can hold
+        raise ValueError(f"{_number_text(x)} is too large for a float (the largest is about "
+                         f"1.8e308)") from None
     size = getattr(x, "size", None)
+    if callable(size):  # torch tensors: size() is a method, numel() the element count
+        numel = getattr(x, "numel", None)
+        size = numel() if callable(numel) else None
     if size == 1 and hasattr(x, "item") and isinstance(x.item(), numbers.Real):
-        return float(x.item())  # a one-element numpy array
+        return _to_float(x.item())  # a one-element array or tensor
     if size is not None:
         raise TypeError(
             f"a Value holds one number, got {t.__module__}.{t.__qualname__} with {size} "
@@ -103,6 +108,20 @@ def _to_float(x) -> float:
         f"unsupported operand type for Value: {t.__qualname__!r} "
         f"(expected int, float, bool or Value)"
     )
+
+
+def _number_text(x) -> str:
+    """A short description of a number too large for a float (its repr may be huge, or
+    refused: Python will not convert ints of more than 4300 digits to text)."""
+    if type(x) is int and x.bit_length() >= 200:
+        if x.bit_length() < 14_000:
+            return f"an int of {len(str(abs(x)))} digits"
+        return f"an int of about {int(x.bit_length() * 0.30103) + 1} digits"
+    try:
+        text = repr(x)
+    except ValueError:
+        return f"a {type(x).__qualname__}"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def as_value(x) -> Value:
@@ -168,7 +187,31 @@ class Value:
     # which refuses arrays with a clear TypeError.
     __array_ufunc__ = None
 
-    def __init__(self, data, label: str = "") -> None:
+    def __init__(self, data, _children=(), _op: str = "", label: str = "") -> None:
+        """A leaf holding the number ``data``, e.g. ``Value(2.0, label="a")``.
+
+        The signature is micrograd's, so its lecture's ``Value(2.0, (), '', 'a')`` makes
+        a leaf too.  Nodes with inputs are made by the operators (``a + b``,
+        ``a.tanh()``), never by hand: their derivatives come from the rule table.
+
+        Raises:
+            TypeError: ``data`` is not a real number (a one-element array or tensor
+                counts), ``label`` is not a string, or inputs / an op are given.
+            ValueError: ``data`` is an int too large for a float.
+        """
+        if isinstance(_children, str) and not _op and not label:
+            _children, label = (), _children  # Value(2.0, "a"): the label, positionally
+        if _children or _op:
+            raise TypeError(
+                "Value(data, _children, _op) builds a node by hand, as micrograd's "
+                "operators do; here the operators build nodes (a + b, a * b, a.tanh(), "
+                "...) and take their derivatives from autograd.rules.  For a leaf write "
+                "Value(data, label='a'); for a new operation add a rule (docs/design.md)")
+        if type(label) is not str:
+            raise TypeError(f"label must be a str, got {type(label).__name__} {label!r}")
+        if isinstance(data, Value):
+            raise TypeError("Value(v) of a Value: use v itself, or Value(v.data) for a "
+                            "new leaf holding its number")
         self.data = _to_float(data)
         self.grad = 0.0
         self._prev = ()
@@ -504,40 +547,119 @@ def absolute(x) -> Value:
 # --- the operations of issue 11, under PyTorch's names ---------------------------------
 
 
-def _function(method):
-    """The module-level function of a one-input Value method: numbers become leaves."""
-
-    def function(x) -> Value:
-        return method(as_value(x))
-
-    function.__name__ = function.__qualname__ = method.__name__
-    function.__doc__ = method.__doc__
-    return function
+def log1p(x) -> Value:
+    """log(1 + x), accurate for small x: -inf at -1, nan below."""
+    return as_value(x).log1p()
 
 
-log1p = _function(Value.log1p)
-expm1 = _function(Value.expm1)
-log2 = _function(Value.log2)
-log10 = _function(Value.log10)
-exp2 = _function(Value.exp2)
-tan = _function(Value.tan)
-sinh = _function(Value.sinh)
-cosh = _function(Value.cosh)
-asin = _function(Value.asin)
-acos = _function(Value.acos)
-atan = _function(Value.atan)
-asinh = _function(Value.asinh)
-acosh = _function(Value.acosh)
-atanh = _function(Value.atanh)
-erf = _function(Value.erf)
-erfc = _function(Value.erfc)
-rsqrt = _function(Value.rsqrt)
-cbrt = _function(Value.cbrt)
-sign = _function(Value.sign)
-floor = _function(Value.floor)
-ceil = _function(Value.ceil)
-round = _function(Value.round)  # noqa: A001 - torch.round
-trunc = _function(Value.trunc)
+def expm1(x) -> Value:
+    """exp(x) - 1, accurate for small x."""
+    return as_value(x).expm1()
+
+
+def log2(x) -> Value:
+    """Base-2 logarithm: -inf at 0, nan below."""
+    return as_value(x).log2()
+
+
+def log10(x) -> Value:
+    """Base-10 logarithm: -inf at 0, nan below."""
+    return as_value(x).log10()
+
+
+def exp2(x) -> Value:
+    """2 ** x."""
+    return as_value(x).exp2()
+
+
+def tan(x) -> Value:
+    """Tangent."""
+    return as_value(x).tan()
+
+
+def sinh(x) -> Value:
+    """Hyperbolic sine (+-inf on overflow)."""
+    return as_value(x).sinh()
+
+
+def cosh(x) -> Value:
+    """Hyperbolic cosine (inf on overflow)."""
+    return as_value(x).cosh()
+
+
+def asin(x) -> Value:
+    """Inverse sine: nan outside [-1, 1]."""
+    return as_value(x).asin()
+
+
+def acos(x) -> Value:
+    """Inverse cosine: nan outside [-1, 1]."""
+    return as_value(x).acos()
+
+
+def atan(x) -> Value:
+    """Inverse tangent."""
+    return as_value(x).atan()
+
+
+def asinh(x) -> Value:
+    """Inverse hyperbolic sine."""
+    return as_value(x).asinh()
+
+
+def acosh(x) -> Value:
+    """Inverse hyperbolic cosine: nan below 1."""
+    return as_value(x).acosh()
+
+
+def atanh(x) -> Value:
+    """Inverse hyperbolic tangent: +-inf at +-1, nan beyond."""
+    return as_value(x).atanh()
+
+
+def erf(x) -> Value:
+    """The error function."""
+    return as_value(x).erf()
+
+
+def erfc(x) -> Value:
+    """1 - erf(x), accurate where erf(x) is near 1."""
+    return as_value(x).erfc()
+
+
+def rsqrt(x) -> Value:
+    """1 / sqrt(x): inf at 0, nan below."""
+    return as_value(x).rsqrt()
+
+
+def cbrt(x) -> Value:
+    """The real cube root (cbrt(-8) = -2)."""
+    return as_value(x).cbrt()
+
+
+def sign(x) -> Value:
+    """-1, 0 or 1 (nan for nan); derivative 0, as in PyTorch."""
+    return as_value(x).sign()
+
+
+def floor(x) -> Value:
+    """Round down; derivative 0, as in PyTorch."""
+    return as_value(x).floor()
+
+
+def ceil(x) -> Value:
+    """Round up; derivative 0, as in PyTorch."""
+    return as_value(x).ceil()
+
+
+def trunc(x) -> Value:
+    """Round toward 0; derivative 0, as in PyTorch."""
+    return as_value(x).trunc()
+
+
+def round(x) -> Value:  # noqa: A001 - torch.round; not in autograd.__all__
+    """Round half to even, as torch.round (round(-0.4) is -0.0); derivative 0."""
+    return as_value(x).round()
 
 
 def _unary(op: str, x, ctx=None) -> Value:
@@ -771,13 +893,18 @@ def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
         raise ValueError(f"dot() needs as many weights as inputs, got {len(ws)} and {len(xs)}")
     if not ws:
         raise ValueError("dot() of no values: give at least one weight and input")
+    return _dot(ws, xs, None if bias is None else bias if type(bias) is Value else as_value(bias))
+
+
+def _dot(ws, xs, bias) -> Value:
+    """``dot`` for callers that have checked their arguments (``nn`` layers): ``ws`` and
+    ``xs`` are non-empty sequences of Values of one length, ``bias`` a Value or None."""
     total = 0.0  # left to right from 0.0, as rules.left_to_right_sum (a plain loop is fastest)
     for w, x in zip(ws, xs):
         total += w.data * x.data
     if bias is None:
-        return _node(total, ws + xs, "dot", False)
-    b = bias if type(bias) is Value else as_value(bias)
-    return _node(total + b.data, ws + xs + (b,), "dot", True)
+        return _node(total, (*ws, *xs), "dot", False)
+    return _node(total + bias.data, (*ws, *xs, bias), "dot", True)
 
 
 # graph.py needs Value, so it is imported last; binding it here, not inside backward(), saves

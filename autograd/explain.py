@@ -28,6 +28,12 @@ __all__ = ["explain", "Explanation", "Factor", "ChainPath", "assert_grad", "Grad
 
 DEFAULT_MAX_PATHS = 8
 _ONE_LINE = 100  # the equation goes on one line when it fits in this many characters
+# Path counts double at every reused node (v = v*v), so exact counts grow to numbers of
+# thousands of digits whose additions make explain quadratic: they stop at this cap.
+PATH_COUNT_CAP = 10**15
+# A path of thousands of factors is printed folded: its first and last few factors.
+_HEAD, _TAIL = 6, 3
+_WHERE_LINES = 24  # at most this many factors are defined under "where"
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,36 @@ def _rounded(x: float, digits: int | None) -> float:
 
 
 def _show(x: float, digits: int | None) -> str:
-    return f"{x:.{digits if digits is not None else 6}g}"
+    """``x`` to ``digits`` significant digits, trailing zeros kept (-0.210, not -0.21);
+    whole numbers stay whole (3, not 3.00); inf and nan as such."""
+    if digits is None:
+        return f"{x:.6g}"
+    digits = min(digits, 17)  # a float has 17 significant digits; more are only zeros
+    if not math.isfinite(x) or x == math.floor(x):
+        return f"{x:.{digits}g}"
+    text = f"{x:#.{digits}g}"  # '#' keeps trailing zeros, and a bare point ('12.')
+    return text.replace(".e", "e").rstrip(".")
+
+
+def _sum(xs) -> float:
+    """The exactly rounded sum (``math.fsum``), or IEEE's inf / nan when it overflows:
+    fsum raises on an overflowing partial sum and on inf - inf, where an explanation
+    must show the number instead."""
+    xs = list(xs)
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):
+        return sum(xs, 0.0)
+
+
+def _fold(items, show, sep: str, mark: str = "[{} more factors]") -> str:
+    """``show(item)`` for each item, joined; the middle of a long list is replaced by
+    ``mark`` with its count (and never formatted)."""
+    if len(items) <= _HEAD + _TAIL + 1:
+        return sep.join(map(show, items))
+    hidden = len(items) - _HEAD - _TAIL
+    return sep.join([*map(show, items[:_HEAD]), mark.format(hidden),
+                     *map(show, items[-_TAIL:])])
 
 
 def _close(a: float, b: float) -> bool:
@@ -86,7 +121,8 @@ class Explanation:
     Attributes:
         output_name, wrt_name: the names used in the notation.
         paths: the paths listed (at most ``max_paths``), in depth-first order.
-        n_paths: how many paths there are in all (an exact count).
+        n_paths: how many paths there are in all: an exact count up to
+            :data:`PATH_COUNT_CAP` (10**15), which stands for "that many or more".
         folded: how many paths were not listed; ``folded_value`` is their exact sum.
         value: the exact derivative (the sum over all paths).
         reverse_mode: the same derivative from reverse mode (:func:`autograd.grad`).
@@ -99,7 +135,7 @@ class Explanation:
     >>> x = Value(0.5, label="x"); y = x.tanh(); y.label = "y"
     >>> e = explain(y, x)
     >>> e.equation(), e.paths[0].factors[0].formula, e.agrees
-    ('dy/dx = dy/dx = (0.786) = 0.786', '1 - y**2', True)
+    ('dy/dx = 0.786', '1 - y**2', True)
     """
 
     def __init__(self, output_name: str, wrt_name: str, paths: tuple[ChainPath, ...],
@@ -115,8 +151,8 @@ class Explanation:
         self.reverse_mode = reverse_mode
         self.agrees = _close(value, reverse_mode)
         self.digits = digits
-        self.folded_value = value - math.fsum(p.value for p in paths) if self.folded else 0.0
-        written = math.fsum(p.written for p in paths) + self.folded_value
+        self.folded_value = value - _sum(p.value for p in paths) if self.folded else 0.0
+        written = _sum(p.written for p in paths) + self.folded_value
         self.written = _rounded(written, digits)
 
     @property
@@ -127,18 +163,27 @@ class Explanation:
     def factors(self) -> list[Factor]:
         """Every distinct factor of the listed paths, in order of first appearance."""
         seen: dict[tuple, Factor] = {}
+        visited: set[int] = set()  # paths share Factor objects: look at each once
         for path in self.paths:
             for f in path.factors:
-                seen.setdefault((f.name, f.formula, f.written), f)
+                if id(f) not in visited:
+                    visited.add(id(f))
+                    seen.setdefault((f.name, f.formula, f.written), f)
         return list(seen.values())
 
     # --- plain text ---------------------------------------------------------------------
+    def _folded_paths(self) -> str:
+        if self.n_paths >= PATH_COUNT_CAP:
+            return f"the other paths ({PATH_COUNT_CAP:.0e} or more in all)"
+        return f"{self.folded} more paths"
+
     def _terms(self) -> tuple[list[str], list[str]]:
         d = self.digits
-        symbols = [" * ".join(f.name for f in p.factors) for p in self.paths]
-        numbers = ["".join(f"({_show(f.written, d)})" for f in p.factors) for p in self.paths]
+        symbols = [_fold(p.factors, lambda f: f.name, " * ") for p in self.paths]
+        numbers = [_fold(p.factors, lambda f: f"({_show(f.written, d)})", "")
+                   for p in self.paths]
         if self.folded:
-            symbols.append(f"[{self.folded} more paths, folded]")
+            symbols.append(f"[{self._folded_paths()}, folded]")
             numbers.append(f"({_show(self.folded_value, d)})")
         return symbols, numbers
 
@@ -149,8 +194,14 @@ class Explanation:
         symbols, numbers = self._terms()
         if self.n_paths == 1 and not self.paths[0].factors:
             return f"{self.name} = 1"
-        parts = [self.name, " + ".join(symbols), " + ".join(numbers),
-                 _show(self.written, self.digits)]
+        total = _show(self.written, self.digits)
+        parts = [self.name]
+        # One path of one factor: the factor *is* the derivative (dy/dx = 0.786, not
+        # dy/dx = dy/dx = (0.786) = 0.786).
+        for part in (" + ".join(symbols), " + ".join(numbers)):
+            if part not in (parts[-1], f"({total})"):
+                parts.append(part)
+        parts.append(total)
         line = " = ".join(parts)
         if len(line) <= _ONE_LINE:
             return line
@@ -165,6 +216,13 @@ class Explanation:
                     f"{self.reverse_mode:.6g}")
         how = ("" if self.digits is None else
                f"; the factors above carry {self.digits} significant digits")
+        rounded = _rounded(self.value, self.digits)
+        if self.digits is not None and math.isfinite(rounded) \
+                and math.isfinite(self.written) and not _close(rounded, self.written):
+            # Rounding each factor before multiplying (as the documents do) can move the
+            # last digit: say so rather than print two totals without a word.
+            how += (f", so their product ({_show(self.written, self.digits)}) is not the "
+                    f"exact value rounded ({_show(rounded, self.digits)})")
         grad_name = f"{self.wrt_name}.grad"
         g = self.stored_grad
         if _close(g, self.reverse_mode):
@@ -181,10 +239,12 @@ class Explanation:
         factors = self.factors()
         if factors:
             lines.append("where")
-            for f in factors:
+            for f in factors[:_WHERE_LINES]:
                 through = f"   (through {_ops_summary(f.ops)})" if len(f.ops) > 1 else ""
                 lines.append(f"  {f.name} = {f.formula} = {_show(f.written, self.digits)}"
                              f"{through}")
+            if len(factors) > _WHERE_LINES:
+                lines.append(f"  ... and {len(factors) - _WHERE_LINES} more factors")
         lines.append(self.check())
         return "\n".join(lines)
 
@@ -199,12 +259,13 @@ class Explanation:
         lhs = frac(self.output_name, self.wrt_name)
         if self.n_paths == 0:
             return f"{lhs} = 0"
-        symbols = [r" \cdot ".join(frac(f.top, f.bottom) for f in p.factors) or "1"
-                   for p in self.paths]
-        numbers = ["".join(f"({_show(f.written, d)})" for f in p.factors) or "1"
-                   for p in self.paths]
+        mark = r"\text{{[{} more factors]}}"
+        symbols = [_fold(p.factors, lambda f: frac(f.top, f.bottom), r" \cdot ", mark)
+                   or "1" for p in self.paths]
+        numbers = [_fold(p.factors, lambda f: f"({_show(f.written, d)})", "", mark)
+                   or "1" for p in self.paths]
         if self.folded:
-            symbols.append(rf"\text{{[{self.folded} more paths]}}")
+            symbols.append(rf"\text{{[{self._folded_paths()}]}}")
             numbers.append(f"({_show(self.folded_value, d)})")
         return (rf"\begin{{aligned}} {lhs} &= {' + '.join(symbols)} \\"
                 rf" &= {' + '.join(numbers)} \\ &= {_show(self.written, d)}"
@@ -215,8 +276,11 @@ class Explanation:
 
     def _repr_markdown_(self) -> str:
         lines = [f"$${self._latex_equation()}$$", ""]
-        for f in self.factors():
+        factors = self.factors()
+        for f in factors[:_WHERE_LINES]:
             lines.append(f"- `{f.name} = {f.formula}` = {_show(f.written, self.digits)}")
+        if len(factors) > _WHERE_LINES:
+            lines.append(f"- ... and {len(factors) - _WHERE_LINES} more factors")
         lines += ["", self.check()]
         return "\n".join(lines)
 
@@ -318,6 +382,9 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
         TypeError: ``output`` or ``wrt`` is not a Value.
         ValueError: ``digits`` or ``max_paths`` is not a positive integer.
 
+    Very long chains are fine: the work is linear in the graph's size, path counts stop
+    at :data:`PATH_COUNT_CAP`, and a path of many factors prints folded.
+
     >>> from autograd import Value, explain
     >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
     >>> print(explain(y, x).equation())
@@ -326,9 +393,10 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
     for what, v in (("output", output), ("wrt", wrt)):
         if not isinstance(v, Value):
             raise TypeError(f"explain() {what} must be a Value, got {type(v).__name__}")
-    if digits is not None and (not isinstance(digits, int) or digits < 1):
+    if digits is not None and (type(digits) is bool or not isinstance(digits, int)
+                               or digits < 1):
         raise ValueError(f"digits must be a positive integer or None, got {digits!r}")
-    if not isinstance(max_paths, int) or max_paths < 1:
+    if type(max_paths) is bool or not isinstance(max_paths, int) or max_paths < 1:
         raise ValueError(f"max_paths must be a positive integer, got {max_paths!r}")
     out_name = output.label or "output"
     wrt_name = wrt.label or "input"
@@ -349,15 +417,15 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
             continue
         ps = _local(node, node.data, [c.data for c in node.inputs])
         exact[node] = ps
-        count[node] = sum(count[node.inputs[k]] for k in live)
-        deriv[node] = math.fsum(ps[k] * deriv[node.inputs[k]] for k in live)
+        count[node] = min(sum(count[node.inputs[k]] for k in live), PATH_COUNT_CAP)
+        deriv[node] = _sum([ps[k] * deriv[node.inputs[k]] for k in live])
     n_paths = count.get(output, 0)
     total = deriv.get(output, 0.0)
 
     written_ps = exact if digits is None else _hand_partials(order, count, digits)
     show = lambda v: _format_operand(v, digits)
-    paths = tuple(_chain_path(p, exact, written_ps, digits, show)
-                  for p in _paths(output, wrt, count, max_paths))
+    paths = tuple(_chain_paths(_paths(output, wrt, count, max_paths), exact, written_ps,
+                               digits, show))
     if n_paths == 1 and output is wrt:
         paths = (ChainPath((), 1.0, 1.0),)
     return Explanation(out_name, wrt_name, paths, n_paths, total, reverse, digits, wrt.grad)
@@ -399,17 +467,20 @@ def _format_operand(v: Value, digits: int | None) -> str:
 
 
 def _paths(output: Value, wrt: Value, count: dict, limit: int):
-    """Up to ``limit`` paths from output to wrt, each a list of (node, input index)
-    steps; depth first, inputs in order (iterative: no recursion on deep graphs)."""
+    """Up to ``limit`` paths from output to wrt, depth first, inputs in order (iterative:
+    no recursion on deep graphs).  Yields ``(steps, shared)``: the path as a list of
+    (node, input index) steps, and how many of its first steps the previous path had."""
     if output is wrt or not count.get(output, 0):
         return
     found = 0
     steps: list[tuple[Value, int]] = []
+    shared = 0  # the shortest length steps had since the last path was yielded
     stack = [(output, 0)]  # (node, next input index to try)
     while stack:
         node, k = stack.pop()
         if steps and len(steps) > len(stack):
             steps.pop()  # back from the child we descended into
+            shared = min(shared, len(steps))
         inputs = node.inputs
         while k < len(inputs) and not count.get(inputs[k], 0):
             k += 1
@@ -419,33 +490,47 @@ def _paths(output: Value, wrt: Value, count: dict, limit: int):
         stack.append((node, k + 1))
         steps.append((node, k))
         if child is wrt:
-            yield list(steps)
+            yield list(steps), shared
             found += 1
             if found == limit:
                 return
             steps.pop()
+            shared = len(steps)
         else:
             stack.append((child, 0))
 
 
-def _chain_path(steps, exact, written_ps, digits, show) -> ChainPath:
-    factors = []
-    start = 0
-    for i, (node, k) in enumerate(steps):
-        child = node.inputs[k]
-        if child.label or i == len(steps) - 1:  # a labelled node ends a segment
-            segment = steps[start:i + 1]
-            top = steps[start][0]
-            value = math.prod(exact[n][j] for n, j in segment)
-            hand = _rounded(math.prod(written_ps[n][j] for n, j in segment), digits)
-            factors.append(Factor(
-                top=top.label or "output", bottom=child.label or "input",
-                formula=_segment_formula(segment, show),
-                ops=tuple(n.op for n, _ in segment), value=value, written=hand))
-            start = i + 1
-    value = math.prod(f.value for f in factors)
-    written = _rounded(math.prod(f.written for f in factors), digits)
-    return ChainPath(tuple(factors), value, written)
+def _chain_paths(found, exact, written_ps, digits, show) -> list[ChainPath]:
+    """The paths as factors.  Consecutive paths share most of their steps, so a path
+    reuses the factors of the previous one up to where they part: the work is linear
+    in the graph, not in (paths x length)."""
+    result: list[ChainPath] = []
+    factors: list[Factor] = []
+    ends: list[int] = []  # the index of each factor's last step
+    for steps, shared in found:
+        keep = 0
+        while keep < len(ends) and ends[keep] < shared:
+            keep += 1
+        del factors[keep:], ends[keep:]
+        start = ends[-1] + 1 if ends else 0
+        for i in range(start, len(steps)):
+            node, k = steps[i]
+            child = node.inputs[k]
+            if child.label or i == len(steps) - 1:  # a labelled node ends a segment
+                segment = steps[start:i + 1]
+                top = steps[start][0]
+                value = math.prod(exact[n][j] for n, j in segment)
+                hand = _rounded(math.prod(written_ps[n][j] for n, j in segment), digits)
+                factors.append(Factor(
+                    top=top.label or "output", bottom=child.label or "input",
+                    formula=_segment_formula(segment, show),
+                    ops=tuple(n.op for n, _ in segment), value=value, written=hand))
+                ends.append(i)
+                start = i + 1
+        value = math.prod(f.value for f in factors)
+        written = _rounded(math.prod(f.written for f in factors), digits)
+        result.append(ChainPath(tuple(factors), value, written))
+    return result
 
 
 # --- assert_grad ------------------------------------------------------------------------
@@ -475,6 +560,7 @@ def assert_grad(param: Value, expected: float, *, rel: float = 1e-6, abs: float 
     Raises:
         GradientMismatch: (an AssertionError) the gradient is not close to ``expected``.
         TypeError: ``param`` is not a Value or ``expected`` is not a number.
+        ValueError: ``rel`` or ``abs`` is not a finite number >= 0.
 
     >>> from autograd import Value, assert_grad
     >>> x = Value(3.0, label="x"); y = x * x; y.backward()
@@ -487,6 +573,10 @@ def assert_grad(param: Value, expected: float, *, rel: float = 1e-6, abs: float 
         expected = float(expected)
     except (TypeError, ValueError):
         raise TypeError(f"assert_grad() expected must be a number, got {expected!r}") from None
+    for what, tol in (("rel", rel), ("abs", abs)):
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0 \
+                or tol == math.inf:
+            raise ValueError(f"assert_grad() {what} must be a finite number >= 0, got {tol!r}")
     actual = param.grad
     if math.isnan(expected) and math.isnan(actual):
         return actual
@@ -495,6 +585,9 @@ def assert_grad(param: Value, expected: float, *, rel: float = 1e-6, abs: float 
     who = param.label or "param"
     lines = [f"{who}.grad is {actual!r}, expected {expected!r} "
              f"(difference {actual - expected:.3g}; rel={rel}, abs={abs})"]
+    if output is None and actual == 0.0:
+        lines.append("hint: the grad is 0: call backward() on the output first "
+                     "(e.g. L.backward()), then assert_grad")
     if output is not None:
         explanation = explain(output, param)
         if actual == 0.0 and explanation.value != 0.0:

@@ -8,42 +8,52 @@ gradient and adds them up (the chain rule, summed over paths).
 
 from __future__ import annotations
 
+import _thread
+import threading
 from collections.abc import Sequence
 
-from .codegen import backward_function
+from .codegen import backward_function, backward_lines, code_globals
 from .engine import Value, as_value
-from .modes import current_anomaly, no_grad
-from .rules import RULES, FloatMath, UnknownOpError, ValueMath
+from .modes import STATE, current_anomaly, no_grad
+from .rules import _REGISTRATIONS, RULES, FloatMath, UnknownOpError, ValueMath
 
 __all__ = ["topological_order", "backward", "grad"]
 
 
-class _PartialsTable(dict):
-    """op -> partials function; replacing a rule drops the code generated from it.
-
-    Tests swap a rule for a wrong one to check that ``gradcheck`` notices; the generated
-    backward functions must follow such a swap.
-    """
-
-    def __setitem__(self, op, partials) -> None:
-        super().__setitem__(op, partials)
-        _forget_generated()
-
-    def __delitem__(self, op) -> None:
-        super().__delitem__(op)
-        _forget_generated()
-
-
-_PARTIALS = _PartialsTable({name: r.partials for name, r in RULES.items()})
-
 # Backward functions generated from the rule table (see autograd.codegen), made on first
 # use: one per (op, constant, number of inputs), and, for ops whose nodes all share one
 # (no constant, fixed arity), also by op name alone so the hot loop does one lookup.
+# The rule is read from RULES when its function is first made, so a rule registered after
+# import (a user's own primitive) is found; see _MADE_FROM for a rule removed or replaced.
 _BACKWARD: dict[tuple, object] = {}
 _BY_OP: dict[str, object] = {}
 _GENERIC: dict[str, object] = {}  # op -> the generic loop, for the cases not generated
 _MAX_UNROLLED = 64  # wider sums and dots run one generic loop instead of huge functions
 _MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the loop
+# The reverse pass itself, generated too: the backward code of every op in _BY_OP written
+# inline in one loop (no call per node), other nodes through their function.  Made again
+# when _BY_OP gains an op; None until then.
+_PASS: list = [None]
+# Each op's rule as it was when its code was generated, and the state of the table then
+# (its size, how many rule() calls): when RULES changes (a user's primitive registered,
+# a test's removed, a name registered again), code made from rules no longer registered
+# is dropped before the next pass.  Replacing an entry in place (RULES[op] = ...) is not
+# supported: rule() is the way in, and it refuses a name that is taken.
+_MADE_FROM: dict[str, object] = {}
+_TABLE_STATE = [len(RULES), _REGISTRATIONS[0]]
+_MAX_INLINE = 16  # ops written into the pass (first seen, first tested); others are called
+
+# One backward at a time, process-wide: a backward pass resets and accumulates the grads of
+# every node it reaches, so two passes over a shared graph at once would mix their sums
+# (see docs/design.md, "Threads").  Reentrant, so a rule that itself calls backward on
+# another graph cannot deadlock its own thread.
+_LOCK = threading.RLock()
+_acquire, _release = _LOCK.acquire, _LOCK.release  # bound once: cheaper than `with`
+# How many threads besides the main one are running (started by threading or _thread).
+# With none, no other thread can be inside backward, nor start while this call runs, so
+# the lock is skipped: a program that never starts a thread pays nothing for it.
+# (An interpreter without _thread._count takes the lock every time.)
+_other_threads = getattr(_thread, "_count", lambda: 1)
 
 
 _EXPAND = object()  # stack marker: the node below it has had its inputs pushed
@@ -66,31 +76,17 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label for n in topological_order(y)]
     ['x', 'y']
     """
-    return _depth_first(root, reset=False)[0]
-
-
-def _depth_first(root: Value, reset: bool) -> tuple[list[Value], list[tuple[Value, float]]]:
-    """The topological order; with ``reset``, every ``grad`` is set to 0 on the way.
-
-    Returns the order and the (leaf, earlier grad) pairs a reset took away, to be added
-    back after a backward walk.  Resetting here saves a second pass over the graph: for
-    small graphs the walk itself is most of the cost of ``backward``.
-    """
     # Depth-first, with an explicit stack and no per-node allocation: a node is pushed,
     # then a marker, then its inputs (reversed, so the first input is visited first);
     # popping the marker means all inputs are done and the node can be emitted.
     order: list[Value] = []
-    earlier: list[tuple[Value, float]] = []
     seen: set[Value] = set()
     stack: list = [root]
     pop, push, extend, add, emit = stack.pop, stack.append, stack.extend, seen.add, order.append
     while stack:
         node = pop()
         if node is _EXPAND:
-            node = pop()
-            if reset:
-                node.grad = 0.0
-            emit(node)
+            emit(pop())
         elif node not in seen:
             add(node)
             prev = node._prev
@@ -99,24 +95,57 @@ def _depth_first(root: Value, reset: bool) -> tuple[list[Value], list[tuple[Valu
                 push(_EXPAND)
                 extend(prev[::-1])
             else:
-                if reset and node.grad:
-                    earlier.append((node, node.grad))
-                    node.grad = 0.0
                 emit(node)
+    return order
+
+
+def _interior_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
+    """The interior nodes of ``topological_order(root)``, in that order, grads set to 0.
+
+    Every leaf below ``root`` whose ``grad`` is not 0 has it set to 0 on the way, and is
+    returned with its earlier gradient, to be added back after the backward pass.
+
+    The same depth-first walk as :func:`topological_order`, made cheaper for backward:
+    leaves are never pushed (a graph's edges are mostly leaf edges: weights), and a node
+    whose inputs have all been seen, checked in C by ``set.issuperset``, pushes nothing,
+    so most edges cost no Python step at all.  ``root`` must be an interior node.
+    """
+    order: list[Value] = []
+    earlier: list[tuple[Value, float]] = []
+    seen: set[Value] = set()
+    stack: list = [root]
+    pop, push, add, emit, covered = stack.pop, stack.append, seen.add, order.append, \
+        seen.issuperset
+    while stack:
+        node = pop()
+        if node is _EXPAND:
+            node = pop()
+            node.grad = 0.0
+            emit(node)
+        elif node not in seen:  # an interior node (only those are pushed)
+            add(node)
+            push(node)
+            push(_EXPAND)
+            prev = node._prev
+            if not covered(prev):
+                for child in reversed(prev):
+                    if child not in seen:
+                        if child._prev:
+                            push(child)
+                        else:
+                            add(child)
+                            if child.grad:
+                                earlier.append((child, child.grad))
+                                child.grad = 0.0
     return order, earlier
 
 
 def _partials_of(op: str):
+    """The partials of ``op``'s rule, read from :data:`~autograd.rules.RULES` now."""
     try:
-        return _PARTIALS[op]
+        return RULES[op].partials
     except KeyError:
         raise UnknownOpError(op) from None
-
-
-def _forget_generated() -> None:
-    _BACKWARD.clear()
-    _BY_OP.clear()
-    _GENERIC.clear()
 
 
 def _generic_backward(partials):
@@ -131,6 +160,28 @@ def _generic_backward(partials):
     return backward_node
 
 
+def _forget_generated() -> None:
+    """Drop every piece of generated backward code (``autograd.extend.unregister`` calls
+    this when a primitive is removed, so a name defined again is generated afresh)."""
+    for table in (_BACKWARD, _BY_OP, _GENERIC, _MADE_FROM):
+        table.clear()
+    _PASS[0] = None
+    _TABLE_STATE[:] = len(RULES), _REGISTRATIONS[0]
+
+
+def _forget_stale() -> None:
+    """Drop generated code whose rule is no longer the one registered under its op."""
+    _TABLE_STATE[:] = len(RULES), _REGISTRATIONS[0]
+    stale = {op for op, r in _MADE_FROM.items() if RULES.get(op) is not r}
+    if stale:
+        for table in (_BY_OP, _GENERIC, _MADE_FROM):
+            for op in stale:
+                table.pop(op, None)
+        for key in [key for key in _BACKWARD if key[0] in stale]:
+            del _BACKWARD[key]
+        _PASS[0] = None
+
+
 def _backward_of(node: Value):
     """The backward function of a node's op, generated from the rule table on first use."""
     op, ctx, n = node._op, node._ctx, len(node._prev)
@@ -138,6 +189,9 @@ def _backward_of(node: Value):
     fn = _BACKWARD.get(key)
     if fn is None:
         partials = _partials_of(op)
+        if _MADE_FROM.setdefault(op, RULES[op]) is not RULES[op]:
+            _forget_stale()
+            _MADE_FROM[op] = RULES[op]
         if n > _MAX_UNROLLED or len(_BACKWARD) >= _MAX_CACHED or ctx != ctx:
             fn = _GENERIC.get(op)
             if fn is None:
@@ -146,14 +200,43 @@ def _backward_of(node: Value):
         fn = _BACKWARD[key] = backward_function(op, partials, ctx, n)
         if ctx is None and RULES[op].arity == n:
             _BY_OP[op] = fn
+            _PASS[0] = None
     return fn
+
+
+def _make_pass():
+    """The reverse pass, ``run(order)``: for each node, last first, its op's backward code.
+
+    The code of each op is :func:`autograd.codegen.backward_lines` of its rule, the very
+    statements of its generated backward function, so results are bit for bit the same;
+    the saving is the call per node (half the pass, on a graph of binary ops).
+    """
+    lines = ["def run(order):",
+             "    for node in reversed(order):",
+             "        op = node._op",
+             "        g = node.grad"]
+    keyword = "if"
+    for op in list(_BY_OP)[:_MAX_INLINE]:
+        lines.append(f"        {keyword} op == {op!r}:")
+        lines += ["            " + line
+                  for line in backward_lines(_partials_of(op), None, RULES[op].arity)]
+        keyword = "elif"
+    call = "(by_op.get(op) or by_shape.get((op, node._ctx, len(node._prev)))" \
+           " or backward_of(node))(node, g)"
+    lines += ["        else:", "            " + call] if keyword == "elif" else \
+        ["        " + call]
+    namespace = dict(code_globals(), by_op=_BY_OP, by_shape=_BACKWARD, backward_of=_backward_of)
+    exec(compile("\n".join(lines) + "\n", "<backward pass>", "exec"), namespace)
+    run = _PASS[0] = namespace["run"]
+    return run
 
 
 def backward(root: Value, gradient: float = 1.0) -> None:
     """Add d(root)/d(leaf) * gradient to ``leaf.grad`` for every leaf below ``root``.
 
     The ``grad`` of interior nodes is set afresh on every call (so a second call adds the
-    same amount to the leaves again, never a compounded one); leaves accumulate.
+    same amount to the leaves again, never a compounded one); leaves accumulate.  Safe to
+    call from several threads, on shared graphs too: calls run one at a time.
 
     Args:
         root: the Value to differentiate.
@@ -169,21 +252,34 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     >>> backward(y); x.grad
     7.0
     """
+    if not _other_threads():
+        return _backward(root, gradient)
+    _acquire()
+    try:
+        _backward(root, gradient)
+    finally:
+        _release()
+
+
+def _backward(root: Value, gradient) -> None:
+    if not root._prev:  # a leaf: d root / d root = 1, accumulated like any leaf's
+        old = root.grad
+        root.grad = float(gradient)
+        if old:
+            root.grad += old
+        return
     # Every node starts from 0; leaves get their earlier gradient back at the end, added
     # once (as PyTorch does), so a repeated call adds exactly the same amount again.
-    order, earlier = _depth_first(root, reset=True)
+    order, earlier = _interior_order(root)
     root.grad = float(gradient)
-    anomaly = current_anomaly()
+    # Modes are rare: the thread-local lookup is skipped unless one is open somewhere.
+    anomaly = current_anomaly() if STATE.active else None
     if anomaly is not None:
         _backward_checked(order, anomaly)
     else:
-        by_op, by_shape = _BY_OP, _BACKWARD
-        for node in reversed(order):
-            prev = node._prev
-            if prev:
-                fn = by_op.get(node._op) or by_shape.get((node._op, node._ctx, len(prev))) \
-                    or _backward_of(node)
-                fn(node, node.grad)
+        if len(RULES) != _TABLE_STATE[0] or _REGISTRATIONS[0] != _TABLE_STATE[1]:
+            _forget_stale()
+        (_PASS[0] or _make_pass())(order)
     for leaf, old in earlier:
         leaf.grad += old
 
@@ -193,8 +289,6 @@ def _backward_checked(order: list[Value], anomaly) -> None:
     fm = FloatMath
     for node in reversed(order):
         prev = node._prev
-        if not prev:
-            continue
         g = node.grad
         ps = _partials_of(node._op)(fm, node.data, node._ctx, *[c.data for c in prev])
         anomaly.on_gradient(node, g, [g * p for p in ps])
@@ -206,6 +300,7 @@ def grad(
     output: Value,
     inputs: Value | Sequence[Value],
     create_graph: bool = False,
+    allow_unused: bool = True,
 ) -> list:
     """The gradients d(output)/d(input), returned instead of stored in ``.grad``.
 
@@ -214,10 +309,19 @@ def grad(
         inputs: a Value or a sequence of Values.
         create_graph: if True, the gradients are Values with a graph of their own, so
             they can be differentiated again (second derivatives, Hessian entries).
+        allow_unused: if True (the default), an input that ``output`` does not depend on
+            gets the gradient 0.0 (PyTorch returns ``None`` there, or zeros with
+            ``materialize_grads=True``).  If False, such an input is an error, as in
+            PyTorch's default.
 
     Returns:
-        A list with one gradient per input (0.0 for an input ``output`` does not depend
-        on): floats, or Values when ``create_graph`` is True.
+        A list with one gradient per input: floats, or Values when ``create_graph`` is
+        True.
+
+    Raises:
+        TypeError: ``output`` or an input is not a Value.
+        ValueError: with ``allow_unused=False``, an input is not used to compute
+            ``output``; the message names it.
 
     >>> from autograd import Value, grad
     >>> x = Value(3.0)
@@ -238,9 +342,20 @@ def grad(
     order = topological_order(output)
     if create_graph:
         grads = _accumulate(order, output, ValueMath, as_value(1.0))
+    else:
+        with no_grad():
+            grads = _accumulate(order, output, FloatMath, 1.0)
+    # Every node the output depends on has an entry (even a gradient of exactly 0).
+    if not allow_unused:
+        for i, x in enumerate(inputs):
+            if x not in grads:
+                name = f" {x.label!r}" if x.label else ""
+                raise ValueError(
+                    f"grad(): input {i}{name} (data {x.data!r}) is not used to compute the "
+                    f"output; pass allow_unused=True to get 0.0 for it"
+                )
+    if create_graph:
         return [grads.get(x, as_value(0.0)) for x in inputs]
-    with no_grad():
-        grads = _accumulate(order, output, FloatMath, 1.0)
     return [grads.get(x, 0.0) for x in inputs]
 
 

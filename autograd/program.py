@@ -68,7 +68,11 @@ _REJECTED = {
     ast.IfExp: "conditional expressions are not allowed",
     ast.NamedExpr: "':=' is not allowed",
     ast.AugAssign: "augmented assignment (+= etc.) is not allowed: assign a new name",
+    ast.AnnAssign: "type annotations are not allowed: write 'name = expression'",
 }
+# How a refused operator is written, so the message shows what the user typed.
+_OPERATOR_SYMBOLS = {ast.MatMult: "@", ast.FloorDiv: "//", ast.LShift: "<<",
+                     ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&"}
 _ALLOWED = "numbers, names, + - * / ** %, unary minus and calls of " + ", ".join(FUNCTIONS)
 
 
@@ -146,8 +150,9 @@ def _check_expression(expr: ast.AST, source: str) -> None:
                              source)
         elif kind is ast.BinOp:
             if type(node.op) not in _ARITHMETIC:
-                raise _error(node, f"operator {type(node.op).__name__} is not allowed; "
-                             f"only + - * / **", source)
+                symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
+                raise _error(node, f"operator {symbol} is not allowed; only + - * / **",
+                             source)
             if type(node.op) is ast.Pow:
                 k = _constant(node.right)
                 if k is not None and not abs(k) <= MAX_EXPONENT:
@@ -335,6 +340,15 @@ def run_program(text: str, inputs: Mapping[str, float] | None = None,
     for stmt in tree.body:
         if type(stmt) in _REJECTED:
             raise _error(stmt, _REJECTED[type(stmt)], source)
+        if type(stmt) is ast.Expr:
+            # a bare expression (`x**2`): the output needs a name to be reported by.
+            # What it may not contain is said first, so the advice is never to assign
+            # something that would be refused anyway.
+            _check_expression(stmt.value, source)
+            shown = ast.get_source_segment(text, stmt.value) or "..."
+            shown = shown if len(shown) <= 40 and "\n" not in shown else "..."
+            raise _error(stmt, f"an expression alone has no name: write an assignment, "
+                         f"e.g. 'y = {shown}'", source)
         if type(stmt) is not ast.Assign:
             raise _error(stmt, f"only assignments 'name = expression' are allowed, "
                          f"not {type(stmt).__name__}", source)

@@ -186,23 +186,59 @@ def _total(g, n: int) -> float:
     return float(np.sum(g)) if np.ndim(g) else float(g) * n
 
 
-# Ops whose forward generated code writes out as arithmetic (codegen.forward_src).
-_INLINE = frozenset(["add", "mul", "sum", "dot"])
+def _rows(xs: tuple, n: int):
+    """A (len(xs), n) matrix with one row per entry (an array of samples, or a number
+    the same for every sample)."""
+    try:
+        m = np.array(xs, dtype=float)
+    except ValueError:  # arrays next to numbers
+        m = None
+    if m is None or m.ndim != 2 or m.shape[1] != n:
+        m = np.stack([np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in xs])
+    return m
+
+
+def _data(params: tuple):
+    """Every parameter's ``data`` as one array."""
+    return np.fromiter([p.data for p in params], dtype=float, count=len(params))
+
+
+def _store(params: tuple, grads) -> None:
+    """Add a summed gradient to each parameter's ``grad``."""
+    for p, g in zip(params, grads.tolist()):
+        p.grad += g
+
+
+def _elementwise(f):
+    """A float function applied sample by sample: the fallback for an op (say, one a user
+    registered with ``rules.rule``) that has no NumPy version here.  Correct, not fast."""
+    each = np.vectorize(f, otypes=[float])
+    return lambda *xs: each(*xs)
 
 
 def numpy_globals() -> dict:
-    """Names for generated code running on arrays; refuses ops it has no version of."""
-    missing = [op for op, r in RULES.items()
-               if op not in (_OF_X if r.of_x is not None else _FORWARD) and op not in _INLINE] + \
-        [n for n in dir(FloatMath) if not n.startswith("_") and n not in _MATH]
-    if missing:
-        raise NotImplementedError(f"no NumPy version of {missing} for batched replay")
+    """Names for generated code running on arrays.
+
+    Ops and math functions without a NumPy version below (a primitive registered after
+    import, say) run their float function on each sample (:func:`_elementwise`).
+    """
+    fallback = {
+        **{f"_x_{op}": _elementwise(r.of_x) for op, r in RULES.items()
+           if r.of_x is not None and op not in _OF_X},
+        **{f"_f_{op}": _elementwise(r.forward) for op, r in RULES.items()
+           if op not in _FORWARD},
+        **{f"_m_{n}": _elementwise(getattr(FloatMath, n)) for n in dir(FloatMath)
+           if not n.startswith("_") and n not in _MATH},
+    }
     return {
+        **fallback,
         **{f"_x_{op}": f for op, f in _OF_X.items()},
         **{f"_f_{op}": f for op, f in _FORWARD.items()},
         **{f"_m_{name}": f for name, f in _MATH.items()},
         "_batch": lambda a: np.asarray(a, dtype=float),
         "_all": _all, "_any": _any, "_total": _total,
+        "_rows": _rows, "_data": _data, "_store": _store, "_zeros": np.zeros,
+        "_index": lambda ix: np.array(ix, dtype=np.intp),
         "_full": lambda v, n: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy(),
         "_inf": np.inf, "_nan": np.nan,
     }

@@ -17,6 +17,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 FREEZE = False  # see interleaved(); set by `python -m benchmarks --freeze`
+# Where progress goes while a row runs (a row can take a minute): stderr, or nothing.
+PROGRESS: Callable[[str], None] | None = None
+
+
+def progress(message: str) -> None:
+    """Report what is running now (``PROGRESS``, set by ``python -m benchmarks``)."""
+    if PROGRESS is not None:
+        PROGRESS(message)
+
+
+def without_collector(fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` run with the cycle collector disabled (and re-enabled after, if it was on)."""
+
+    def call():
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn()
+        finally:
+            if was:
+                gc.enable()
+
+    return call
 
 
 def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
@@ -38,11 +61,14 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
     real training script, and that cost grows with the garbage a contender makes.
     """
     names = list(contenders)
+    if warmup:
+        progress(f"warm-up: {', '.join(names)}")
     for _ in range(warmup):
         for name in names:
             contenders[name]()
     times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
+        progress(f"round {r + 1}/{rounds}")
         # Alternate the order so neither contender always runs right after the other.
         for name in (names if r % 2 == 0 else names[::-1]):
             gc.collect()
@@ -160,7 +186,11 @@ def markdown(rows: list[Row], info: dict[str, str], command: str, seconds: float
 
 
 def write_report(path: str, block: str) -> None:
-    """Replace the generated block of ``path``, keeping the hand-written text around it."""
+    """Replace the generated block of ``path``, keeping the hand-written text around it.
+
+    The file is replaced atomically (written next to it, then renamed), so an interrupted
+    run never leaves half a report.
+    """
     try:
         with open(path) as f:
             text = f.read()
@@ -170,8 +200,16 @@ def write_report(path: str, block: str) -> None:
     _, sep2, tail = rest.partition(END)
     if not sep or not sep2:
         head, tail = text.rstrip() + "\n\n", "\n"
-    with open(path, "w") as f:
-        f.write(head + block + tail)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w") as f:
+            f.write(head + block + tail)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def fmt_time(seconds: float) -> str:

@@ -10,9 +10,12 @@ import importlib
 import sys
 import time
 
+from autograd.fileio import write_atomically
+
 from . import DEMOS
+from ._common import out_dir
 from ._main import parse_args
-from ._table import format_table
+from ._table import format_csv, format_markdown, format_table
 
 
 def main(argv=None) -> int:
@@ -29,8 +32,12 @@ def main(argv=None) -> int:
     failed = sum(not r.passed for r in rows)
     print("\n=== verification table " + "=" * 47)
     print(format_table(rows))
+    directory = out_dir(args.out)
+    write_atomically(directory / "verification.md", format_markdown(rows).encode())
+    write_atomically(directory / "verification.csv", format_csv(rows).encode())
     print(f"\n{len(rows)} rows: {len(rows) - failed} passed, {failed} failed "
-          f"({time.perf_counter() - start:.1f} s); artefacts in {args.out}/")
+          f"({time.perf_counter() - start:.1f} s)")
+    print(f"artefacts, and the full table as verification.md and .csv: {args.out}/")
     return 1 if failed else 0
 
 

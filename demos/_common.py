@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-__all__ = ["numpy_uniform_init", "transpose", "out_dir", "pyplot", "save_loss_curve"]
+__all__ = ["numpy_uniform_init", "transpose", "out_dir", "pyplot", "save_loss_curve",
+           "progress_bar"]
 
 
 def numpy_uniform_init(*shapes: tuple[int, int], seed: int = 1) -> list[list[list[float]]]:
@@ -56,3 +58,16 @@ def save_loss_curve(steps, losses, path: Path, title: str, xlabel: str, ylabel: 
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def progress_bar(iterable, description: str, unit: str = "epoch"):
+    """A tqdm bar for a training loop, on a terminal only (never in logs or pipes).
+
+    It replaces a printed line per epoch: the loop calls ``bar.set_postfix(loss=...)``
+    and prints one summary line when it is done.  The bar is at most 100 columns wide
+    and disappears when the loop ends.
+    """
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=description, unit=unit, leave=False, file=sys.stderr,
+                disable=None if sys.stderr.isatty() else True, ncols=100)

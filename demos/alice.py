@@ -21,7 +21,7 @@ import math
 import autograd
 from autograd import Value
 
-from ._common import out_dir, save_loss_curve
+from ._common import out_dir, progress_bar, save_loss_curve
 from ._table import Row, claim, close, printed
 
 NAMES = ("w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2", "b3")
@@ -202,7 +202,8 @@ def train(epochs: int = 1000, lr: float = 0.1, seed: int = 0, echo=print):
     params = net.parameters()
     worst = 0.0
     history = {}
-    for epoch in range(epochs):
+    bar = progress_bar(range(epochs), "Alice, D4's training")
+    for epoch in bar:
         for x, y_true in zip(DATA, Y_TRUE):
             current = {n: net.p[n].data for n in NAMES}
             net.loss(x, y_true).backward()
@@ -214,8 +215,13 @@ def train(epochs: int = 1000, lr: float = 0.1, seed: int = 0, echo=print):
         if epoch % 10 == 0:
             preds = [net.forward(x)[2].data for x in DATA]
             loss = sum((t - p) ** 2 for t, p in zip(Y_TRUE, preds)) / len(DATA)
-            echo(f"Epoch {epoch} loss: {loss:.3f}")  # D4's print format
+            bar.set_postfix(loss=f"{loss:.3f}")
             history[epoch] = loss
+    bar.close()
+    # D4 prints "Epoch N loss: ..." every 10 epochs; the whole curve is in alice_loss.png.
+    first, last = min(history), max(history)
+    echo(f"Epoch {first} loss: {history[first]:.3f} ... Epoch {last} loss: "
+         f"{history[last]:.3f} ({epochs} epochs of {len(DATA)} samples)")
     return net, worst, history
 
 

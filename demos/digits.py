@@ -11,6 +11,7 @@ Run alone: ``python -m demos.digits`` (add ``--full`` for the longer run).
 
 from __future__ import annotations
 
+import sys
 import time
 
 import nn
@@ -56,14 +57,15 @@ def run(out=None, full: bool = False, echo=print) -> list[Row]:
     opt = nn.Adam(model.parameters(), lr=0.01)
     start = time.perf_counter()
     history = nn.fit(model, X_train, y_train, loss=nn.cross_entropy_loss, optimizer=opt,
-                     epochs=epochs, batch_size=32, shuffle=True, seed=0, progress=False)
+                     epochs=epochs, batch_size=32, shuffle=True, seed=0,
+                     progress=sys.stderr.isatty())  # a bar on a terminal only
     seconds = time.perf_counter() - start
     echo("loss per epoch: " + ", ".join(f"{v:.3f}" for v in history.loss))
     acc = accuracy(model, X_test, y_test)
     echo(f"{len(X_train)} training images, {epochs} epochs in {seconds:.1f} s; "
          f"held-out accuracy {acc:.1%} on {len(X_test)} images")
     return [claim(ex, f"held-out accuracy ({epochs} epochs)", f">= {TARGET:.0%}", f"{acc:.1%}",
-                  acc >= TARGET, "issue", diff=f"{seconds:.0f} s training")]
+                  acc >= TARGET, "target", diff=f"{seconds:.0f} s training")]
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ in a scratch directory (the same convention as ``tests/test_docs.py``, from
   hand;
 * every file a page's examples write under ``figures/`` (``autograd.render(...,
   "figures/x.svg")``) becomes a file of the site, so ``![...](figures/x.svg)`` shows
-  the picture the project itself just drew.  No figure is committed.
+  the picture the project itself just drew.  A copy of each is committed in
+  ``docs/figures/`` so the Markdown sources show their pictures on GitHub too;
+  ``tests/test_docs.py`` fails when a copy differs from what the build drew, and
+  ``make figures`` (``python docs/hooks.py``) redraws them.
 
 An example that raises, or a ``print(...)  # text`` that prints something else, stops
 the build.
@@ -58,21 +61,33 @@ def run_page(path: pathlib.Path, workdir: pathlib.Path) -> list[str]:
     return outputs
 
 
-def on_files(files, config):
+def draw_figures(pages: list[tuple[str, pathlib.Path]]) -> dict[str, bytes]:
+    """Run each ``(src_uri, path)`` page; return the figures they drew, by site URI."""
     _outputs.clear()
     figures: dict[str, bytes] = {}
-    for page in list(files.documentation_pages()):
+    for src_uri, path in pages:
         with tempfile.TemporaryDirectory() as tmp:
             work = pathlib.Path(tmp)
-            _outputs[page.src_uri] = run_page(pathlib.Path(page.abs_src_path), work)
-            base = pathlib.PurePosixPath(page.src_uri).parent
+            _outputs[src_uri] = run_page(path, work)
+            base = pathlib.PurePosixPath(src_uri).parent
             for svg in sorted((work / FIGURES).rglob("*")):
                 if svg.is_file():
                     uri = str(base / svg.relative_to(work).as_posix())
                     if uri in figures:
                         raise ValueError(f"two pages write the figure {uri}")
                     figures[uri] = svg.read_bytes()
-    for uri, content in figures.items():
+    return figures
+
+
+def on_files(files, config):
+    pages = [(p.src_uri, pathlib.Path(p.abs_src_path)) for p in files.documentation_pages()]
+    drawn = draw_figures(pages)
+    # The site shows what was drawn now, never a committed copy (a stale copy, or one no
+    # example draws any more, is the test suite's to report).
+    for committed in list(files):
+        if FIGURES in pathlib.PurePosixPath(committed.src_uri).parts[:-1]:
+            files.remove(committed)
+    for uri, content in drawn.items():
         files.append(File.generated(config, uri, content=content))
     return files
 
@@ -101,3 +116,25 @@ def _all_prints_checked(block) -> bool:
     # repeated under it.
     n_prints = sum(1 for line in block.code.splitlines() if line.lstrip().startswith("print("))
     return n_prints == len(block.expected_prints())
+
+
+def main() -> None:
+    """``make figures``: redraw the committed copies in docs/figures/ (and drop stale ones)."""
+    docs = ROOT / "docs"
+    pages = [(p.relative_to(docs).as_posix(), p) for p in sorted(docs.rglob("*.md"))]
+    figures = draw_figures(pages)
+    target = docs / FIGURES
+    for old in target.glob("*") if target.is_dir() else []:
+        if f"{FIGURES}/{old.name}" not in figures:
+            old.unlink()
+            print(f"removed {old.relative_to(ROOT)}")
+    for uri, content in sorted(figures.items()):
+        path = docs / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_bytes() != content:
+            path.write_bytes(content)
+            print(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,21 @@ Where things live:
 * ``serialization.py`` ``save`` / ``load`` as versioned JSON, written atomically
 """
 
-from .losses import (
+import autograd as _autograd
+
+if not hasattr(_autograd, "Value"):
+    # `pip install autograd` is HIPS autograd, which has the same import name: one
+    # environment cannot hold both, and `nn` would fail deep inside with a bare ImportError.
+    raise ImportError(
+        f"`nn` needs the `autograd` package of scalar-autograd, but `import autograd` found "
+        f"another package of that name at {getattr(_autograd, '__file__', None) or _autograd!r} "
+        f"(probably HIPS autograd, `pip install autograd`). The two share the import name "
+        f"`autograd` and cannot live in one environment: install scalar-autograd into a "
+        f"separate virtual environment (`python -m venv .venv && .venv/bin/pip install -e .`, "
+        f"or `make demo`) and run it from there."
+    )
+
+from .losses import (  # noqa: E402
     bce_loss,
     bce_with_logits_loss,
     cross_entropy_loss,
@@ -20,10 +34,10 @@ from .losses import (
     l2_penalty,
     mse_loss,
 )
-from .modules import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam, ConstantLR, LinearLR, Optimizer, StepLR
-from .serialization import load, save
-from .train import History, fit
+from .modules import MLP, Layer, Module, Neuron  # noqa: E402
+from .optim import SGD, Adam, ConstantLR, LinearLR, Optimizer, StepLR  # noqa: E402
+from .serialization import load, save  # noqa: E402
+from .train import History, fit  # noqa: E402
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",

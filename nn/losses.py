@@ -11,8 +11,11 @@ Batched forms average over every element (PyTorch's ``reduction="mean"``), excep
 
 Numerical care: :func:`bce_with_logits_loss` uses the softplus form, so logits of +-1000
 give finite losses and gradients; :func:`cross_entropy_loss` subtracts the largest logit
-(as a constant) before exponentiating; :func:`bce_loss` clamps ``log`` at -100, as
-PyTorch's ``BCELoss`` does.
+(as a constant) before exponentiating and never adds it back, so equal logits of 1e17
+still give log 2; :func:`bce_loss` follows PyTorch's ``BCELoss`` at saturation (``log``
+clamped at -100, gradient ``(p - t) / max(p (1 - p), 1e-12)``).
+
+NaN in, NaN out: a NaN prediction or target gives a NaN loss, never a quiet number.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ __all__ = [
     "cross_entropy_loss", "l2_penalty",
 ]
 
-# log(p) is clamped below at -100 (PyTorch's BCELoss does the same): a saturated sigmoid
-# output of exactly 0 or 1 gives a finite loss and a zero gradient, not inf or nan.
-_LOG_FLOOR = math.exp(-100.0)
+# PyTorch's BCELoss at saturation: log is clamped below at -100 in the loss, and the
+# gradient is (p - t) / max(p (1 - p), 1e-12) (binary_cross_entropy_backward in ATen).
+_LOG_FLOOR = -100.0
+_BCE_EPS = 9.999999960041972e-13  # ATen's EPSILON = 1e-12, a C++ float: this double
 
 
 def _is_seq(x) -> bool:
@@ -111,37 +115,61 @@ def half_sse_loss(preds, targets) -> Value:
 
 def _unit_targets(ts: list[float], loss: str) -> None:
     for i, t in enumerate(ts):
-        if not 0.0 <= t <= 1.0:
+        if t < 0.0 or t > 1.0:  # NaN passes, to come out as a NaN loss
             raise ValueError(f"{loss}: target {i} is {t!r}; targets must lie in [0, 1]")
 
 
-def _clamped_log(p: Value) -> Value:
-    # max(p, floor) written with relu, so the clamp is engine ops too.
-    return ((p + (-_LOG_FLOOR)).relu() + _LOG_FLOOR).log()
+def _clamped_log(x: float) -> float:
+    return _LOG_FLOOR if x <= 0.0 else max(math.log(x), _LOG_FLOOR)
+
+
+def _bce_term(p: Value, t: float) -> Value:
+    """One sample's ``-(t log p + (1 - t) log(1 - p))``, as PyTorch computes it."""
+    x = p.data
+    if x * (1.0 - x) >= _BCE_EPS or x != x:
+        # Away from 0 and 1 (log p > -28): the exact formula, whose derivative is
+        # PyTorch's (p - t) / (p (1 - p)).  Hard 0/1 targets keep only the term that
+        # counts (fewer nodes, no 0 * log 0).  NaN takes this way too: NaN out.
+        terms = []
+        if t != 0.0:
+            terms.append(p.log() * -t)
+        if t != 1.0:
+            terms.append((1.0 - p).log() * (t - 1.0))
+        return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+    # Saturated (p within 1e-12 of 0 or 1): PyTorch's clamped loss, and its gradient
+    # (p - t) / 1e-12, which still points away from the wrong end; the derivative of
+    # the clamped log alone would be 0 there, or point the wrong way (p = 1e-300,
+    # t = 0.5).  `p - x` is exactly 0, so the node's value is the clamped loss and its
+    # gradient is g (a straight line: its second derivative there is 0).
+    loss = -((t * _clamped_log(x) if t != 0.0 else 0.0)
+             + ((1.0 - t) * _clamped_log(1.0 - x) if t != 1.0 else 0.0))
+    g = (x - t) / _BCE_EPS
+    return (p + (-x)) * g + loss
 
 
 def bce_loss(probs, targets) -> Value:
     """Binary cross-entropy from probabilities: ``mean(-(t log p + (1 - t) log(1 - p)))``.
 
-    ``log`` is clamped at -100 (as in PyTorch), so ``p`` of exactly 0 or 1 gives a finite
-    loss.  Prefer :func:`bce_with_logits_loss` on raw scores: it is exact for any logit.
+    Probabilities must lie in [0, 1] (as in PyTorch).  Within 1e-12 of 0 or 1 it
+    matches PyTorch's ``BCELoss``: ``log`` is clamped at -100, so ``p`` of exactly 0 or 1
+    gives a finite loss, and the gradient is ``(p - t) / 1e-12``, not the derivative
+    of the clamped log (which is 0 there).  Prefer :func:`bce_with_logits_loss` on raw
+    scores: it is exact for any logit.
 
     Raises:
-        ValueError: shapes differ, or a target lies outside [0, 1].
+        ValueError: shapes differ, a prediction lies outside [0, 1], or a target does.
 
     >>> round(bce_loss(Value(0.8), 1.0).data, 6)
     0.223144
     """
     ps, ts = _pairs(probs, targets, "bce_loss")
     _unit_targets(ts, "bce_loss")
-    terms = []
-    for p, t in zip(ps, ts):
-        # hard 0/1 targets keep only the term that counts (fewer nodes, no 0 * log 0)
-        if t != 0.0:
-            terms.append(_clamped_log(p) * -t)
-        if t != 1.0:
-            terms.append(_clamped_log(1.0 - p) * (t - 1.0))
-    return autograd.sum(terms) * (1.0 / len(ps))
+    for i, p in enumerate(ps):
+        if p.data < 0.0 or p.data > 1.0:  # NaN passes, to come out as a NaN loss
+            raise ValueError(f"bce_loss: prediction {i} is {p.data!r}, not a probability "
+                             f"in [0, 1]; for raw scores (logits) use bce_with_logits_loss")
+    terms = [_bce_term(p, t) for p, t in zip(ps, ts)]
+    return _mean(terms)
 
 
 def bce_with_logits_loss(logits, targets) -> Value:
@@ -173,7 +201,7 @@ def hinge_loss(scores, targets) -> Value:
     """
     ss, ts = _pairs(scores, targets, "hinge_loss")
     for i, t in enumerate(ts):
-        if t not in (-1.0, 1.0):
+        if t not in (-1.0, 1.0) and t == t:  # NaN passes, to come out as a NaN loss
             raise ValueError(f"hinge_loss: target {i} is {t!r}; targets must be -1 or +1")
     return _mean([(s * -t + 1.0).relu() for s, t in zip(ss, ts)])
 
@@ -191,11 +219,13 @@ def _cross_entropy_one(logits, target, what: str) -> Value:
         raise ValueError(f"{what}: logits must be a non-empty list, got {logits!r}")
     t = _class_index(target, len(logits), f"{what}: target")
     zs = [as_value(z) for z in logits]
-    # log-sum-exp with the largest logit subtracted as a constant: the result is the same
-    # but no exp overflows, so logits of 1000 and -1000 give a finite loss and gradients.
+    # log-sum-exp with the largest logit m subtracted as a constant: no exp overflows, so
+    # logits of 1000 and -1000 give a finite loss and gradients.  m is never added back:
+    # (lse - m) - (z[t] - m) keeps log 2 for logits [1e17, 1e17], where adding m back
+    # first would round it away.
     m = max(z.data for z in zs)
-    lse = autograd.sum([(z + (-m)).exp() for z in zs]).log() + m
-    return lse - zs[t]
+    shifted = [z + (-m) for z in zs]
+    return autograd.sum([s.exp() for s in shifted]).log() - shifted[t]
 
 
 def cross_entropy_loss(logits, target) -> Value:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import reprlib
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 
-from autograd import Value, as_value, dot
+from autograd import Value, dot
+from autograd.engine import _dot, _values
 
 from .activations import activation as _activation
 from .init import make_rng, weight_matrix
@@ -27,9 +30,14 @@ __all__ = ["Module", "Neuron", "Layer", "MLP"]
 
 def _real(x, what: str) -> float:
     """``x`` as a finite float, or ValueError naming ``what`` it was meant to be."""
+    if type(x) is float and math.isfinite(x):  # the common case, without the ABC checks
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise ValueError(f"{what} must be a real number, got {x!r}")
-    f = float(x)
+        raise ValueError(f"{what} must be a real number, got {reprlib.repr(x)}")
+    try:
+        f = float(x)
+    except OverflowError:  # an int of hundreds of digits
+        raise ValueError(f"{what} is too large for a float, got {reprlib.repr(x)}") from None
     if not math.isfinite(f):
         raise ValueError(f"{what} must be finite, got {f!r}")
     return f
@@ -41,7 +49,7 @@ def _count(n, what: str) -> int:
     return int(n)
 
 
-def _inputs(x, nin: int, who: str) -> list[Value]:
+def _inputs(x, nin: int, who: str) -> tuple[Value, ...]:
     """The inputs as Values (wrapped once, so every neuron of a layer shares them)."""
     try:
         n = len(x)
@@ -51,7 +59,7 @@ def _inputs(x, nin: int, who: str) -> list[Value]:
         ) from None
     if n != nin:
         raise ValueError(f"{who} takes {nin} inputs, got {n}")
-    return [as_value(v) for v in x]
+    return _values(x)
 
 
 class Module:
@@ -108,7 +116,7 @@ class Module:
     def state_dict(self) -> dict[str, float]:
         """The parameters' values by name (a new dict of floats).
 
-        >>> Neuron(1, weight=[0.5], bias_value=-1.0).state_dict()
+        >>> Neuron(1, weights=[0.5], biases=-1.0).state_dict()
         {'w.0': 0.5, 'b': -1.0}
         """
         return {name: p.data for name, p in self.named_parameters()}
@@ -163,37 +171,42 @@ class Neuron(Module):
         nin: number of inputs.
         activation: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
         bias: whether the neuron has a bias ``b``.
-        init: the scheme for ``w`` when ``weight`` is not given (see :mod:`nn.init`).
+        init: the scheme for ``w`` when ``weights`` is not given (see :mod:`nn.init`).
         seed: an int or a ``random.Random`` for reproducible weights.
-        weight: explicit weights, a list of ``nin`` numbers.
-        bias_value: explicit bias (default 0).
+        weights: explicit weights, a list of ``nin`` numbers.
+        biases: the explicit bias, one number (default 0).  The keywords ``weights`` and
+            ``biases`` are the same for ``Neuron``, ``Layer`` and ``MLP``; the old names
+            ``weight`` and ``bias_value`` still work, with a ``DeprecationWarning``.
 
     Raises:
         ValueError: bad sizes, unknown activation or init, or explicit values of the
             wrong shape or not finite numbers.
 
-    >>> n = Neuron(2, activation="linear", weight=[1.0, 2.0], bias_value=0.5)
+    >>> n = Neuron(2, activation="linear", weights=[1.0, 2.0], biases=0.5)
     >>> n([3.0, 4.0]).data
     11.5
     """
 
     def __init__(self, nin: int, activation: str = "tanh", bias: bool = True,
                  init: str = "uniform", seed: int | random.Random | None = None,
-                 weight: Sequence[float] | None = None,
-                 bias_value: float | None = None) -> None:
+                 weights: Sequence[float] | None = None,
+                 biases: float | None = None, **renamed) -> None:
+        weights, biases = _renamed("Neuron", renamed, weights=weights, biases=biases,
+                                   old={"weight": "weights", "bias_value": "biases"})
         self.nin = _count(nin, "nin")
         self.nout = 1
         self.activation = activation
         self._activate = _activation(activation)
-        if weight is None:
-            weight = weight_matrix(init, self.nin, 1, make_rng(seed))[0]
-        if isinstance(weight, (str, bytes)) or not isinstance(weight, Sequence) \
-                or len(weight) != self.nin:
-            raise ValueError(f"weight must be a list of {self.nin} numbers, got {weight!r}")
-        self.w = [Value(_real(v, f"weight[{i}]")) for i, v in enumerate(weight)]
-        if not bias and bias_value is not None:
-            raise ValueError("bias_value given for a neuron without a bias (bias=False)")
-        self.b = Value(_real(bias_value, "bias_value") if bias_value is not None else 0.0) \
+        if weights is None:
+            weights = weight_matrix(init, self.nin, 1, make_rng(seed))[0]
+        weights = _sequence(weights)
+        if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence) \
+                or len(weights) != self.nin:
+            raise ValueError(f"weights must be a list of {self.nin} numbers, got {weights!r}")
+        self.w = [Value(_real(v, f"weights[{i}]")) for i, v in enumerate(weights)]
+        if not bias and biases is not None:
+            raise ValueError("biases given for a neuron without a bias (bias=False)")
+        self.b = Value(_real(biases, "biases") if biases is not None else 0.0) \
             if bias else None
         self._label_parameters()
 
@@ -204,8 +217,13 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence) -> Value:
         """The neuron's output for inputs ``x`` (numbers or Values)."""
-        if len(x) != self.nin:
-            raise ValueError(f"Neuron takes {self.nin} inputs, got {len(x)}")
+        try:
+            n = len(x)
+        except TypeError:  # None, a number: say what a neuron takes
+            raise TypeError(f"Neuron takes a list of {self.nin} inputs, got "
+                            f"{type(x).__name__}") from None
+        if n != self.nin:
+            raise ValueError(f"Neuron takes {self.nin} inputs, got {n}")
         return self._activate(dot(self.w, x, bias=self.b))
 
     def __repr__(self) -> str:
@@ -219,36 +237,42 @@ class Layer(Module):
         nin: number of inputs.
         nout: number of neurons.
         activation, bias, init, seed: as for :class:`Neuron`.
-        weight: explicit weights ``weight[out][in]`` (the ``torch.nn.Linear`` layout).
-        bias_values: explicit biases ``bias[out]``.
+        weights: explicit weights ``weights[out][in]`` (the layout of ``torch.nn.Linear``'s
+            ``weight``).
+        biases: explicit biases ``biases[out]``.  (Old names, deprecated: ``weight``,
+            ``bias_values``.)
 
     Raises:
         ValueError: bad sizes or explicit values of the wrong shape (the message names
             the row).
 
-    >>> layer = Layer(2, 1, activation="relu", weight=[[1.0, -1.0]])
+    >>> layer = Layer(2, 1, activation="relu", weights=[[1.0, -1.0]])
     >>> [v.data for v in layer([3.0, 1.0])]
     [2.0]
     """
 
     def __init__(self, nin: int, nout: int, activation: str = "tanh", bias: bool = True,
                  init: str = "uniform", seed: int | random.Random | None = None,
-                 weight: Sequence[Sequence[float]] | None = None,
-                 bias_values: Sequence[float] | None = None) -> None:
+                 weights: Sequence[Sequence[float]] | None = None,
+                 biases: Sequence[float] | None = None, **renamed) -> None:
+        weights, biases = _renamed("Layer", renamed, weights=weights, biases=biases,
+                                   old={"weight": "weights", "bias_values": "biases"})
         self.nin = _count(nin, "nin")
         self.nout = _count(nout, "nout")
         self.activation = activation
         self.bias = bool(bias)
-        if weight is None:
-            weight = weight_matrix(init, self.nin, self.nout, make_rng(seed))
-        _check_rows(weight, self.nout, "weight", "rows (one per neuron)")
-        if bias_values is not None:
+        if weights is None:
+            weights = weight_matrix(init, self.nin, self.nout, make_rng(seed))
+        weights = _sequence(weights)
+        _check_rows(weights, self.nout, "weights", "rows (one per neuron)")
+        if biases is not None:
             if not bias:
-                raise ValueError("bias_values given for a layer without biases (bias=False)")
-            _check_rows(bias_values, self.nout, "bias_values", "values (one per neuron)")
+                raise ValueError("biases given for a layer without biases (bias=False)")
+            biases = _sequence(biases)
+            _check_rows(biases, self.nout, "biases", "values (one per neuron)")
         self.neurons = [
-            Neuron(self.nin, activation, bias, weight=_row(weight, i, self.nin),
-                   bias_value=None if bias_values is None else bias_values[i])
+            Neuron(self.nin, activation, bias, weights=_row(weights, i, self.nin),
+                   biases=None if biases is None else biases[i])
             for i in range(self.nout)
         ]
         self._label_parameters()
@@ -258,8 +282,12 @@ class Layer(Module):
 
     def __call__(self, x: Sequence) -> list[Value]:
         """The outputs of every neuron, as a list (even for one neuron)."""
-        x = _inputs(x, self.nin, "Layer")
-        return [n(x) for n in self.neurons]
+        return self._forward(_inputs(x, self.nin, "Layer"))
+
+    def _forward(self, xs: Sequence[Value]) -> list[Value]:
+        # xs: nin Values, checked by the caller.  Each neuron is one trusted dot (no
+        # rescanning of inputs every neuron shares) and its activation.
+        return [n._activate(_dot(n.w, xs, n.b)) for n in self.neurons]
 
     def __repr__(self) -> str:
         return (f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r}, "
@@ -273,12 +301,34 @@ def _check_rows(rows, n: int, what: str, kind: str) -> None:
         raise ValueError(f"{what} has {len(rows)} {kind.split()[0]}, expected {n} {kind}")
 
 
-def _row(weight, i: int, nin: int):
-    row = weight[i]
+def _row(weights, i: int, nin: int):
+    row = _sequence(weights[i])
     if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != nin:
-        raise ValueError(f"weight[{i}] must be a list of {nin} numbers (one per input), "
+        raise ValueError(f"weights[{i}] must be a list of {nin} numbers (one per input), "
                          f"got {row!r}")
     return row
+
+
+def _sequence(values):
+    # NumPy arrays (and anything else with .tolist(), e.g. a trained torch weight moved
+    # over) are not Sequences: take their nested lists, so the checks above apply.
+    tolist = getattr(values, "tolist", None)
+    return tolist() if callable(tolist) and not isinstance(values, Sequence) else values
+
+
+def _renamed(cls: str, given: dict, old: dict[str, str], **current):
+    """The values of the current keywords, with the deprecated ``old`` names mapped in."""
+    for name, value in given.items():
+        new = old.get(name)
+        if new is None:
+            raise TypeError(f"{cls}() got an unexpected keyword argument {name!r}")
+        if current[new] is not None:
+            raise TypeError(f"{cls}() got both {name!r} and {new!r}; {name!r} is the old "
+                            f"name of {new!r}")
+        warnings.warn(f"{cls}({name}=...) is deprecated: write {new}=... (Neuron, Layer and "
+                      f"MLP all take weights= and biases=)", DeprecationWarning, stacklevel=3)
+        current[new] = value
+    return tuple(current.values())
 
 
 class MLP(Module):
@@ -292,9 +342,9 @@ class MLP(Module):
         bias: whether neurons have biases.
         init: the scheme for weights not given explicitly (see :mod:`nn.init`).
         seed: an int or ``random.Random``: one generator feeds every layer in turn.
-        weights: optional list, one entry per layer, of ``weight[out][in]`` nested lists
+        weights: optional list, one entry per layer, of ``weights[out][in]`` nested lists
             (``None`` entries use ``init``).
-        biases: optional list, one entry per layer, of ``bias[out]`` lists.
+        biases: optional list, one entry per layer, of ``biases[out]`` lists.
 
     Calling the model returns a ``Value`` when the last layer has one neuron, else a list.
 
@@ -332,8 +382,8 @@ class MLP(Module):
                 layer = Layer(widths[i], widths[i + 1],
                               activation=activation if i < n - 1 else output_activation,
                               bias=bias, init=init, seed=rng,
-                              weight=None if weights is None else weights[i],
-                              bias_values=None if biases is None else biases[i])
+                              weights=None if weights is None else weights[i],
+                              biases=None if biases is None else biases[i])
             except ValueError as e:
                 raise ValueError(f"layer {i}: {e}") from None
             self.layers.append(layer)
@@ -344,8 +394,10 @@ class MLP(Module):
 
     def __call__(self, x: Sequence) -> Value | list[Value]:
         """The network's output: a ``Value`` if the last layer has one neuron, else a list."""
-        for layer in self.layers:
-            x = layer(x)
+        layers = self.layers
+        x = _inputs(x, self.nin, "MLP")  # checked and wrapped once, for the whole network
+        for layer in layers:
+            x = layer._forward(x)
         return x[0] if self.nout == 1 else x
 
     def architecture(self) -> dict:

@@ -31,6 +31,9 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
+        if isinstance(params, Value) or not isinstance(params, Iterable):
+            raise ValueError(f"an optimizer takes a list of parameters, e.g. "
+                             f"model.parameters(), got {type(params).__name__}")
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
@@ -113,11 +116,12 @@ class Adam(Optimizer):
         params: the parameters to update.
         lr: learning rate.
         betas: decay rates of the first and second moment estimates, each in [0, 1).
-        eps: added to the denominator for stability.
+        eps: added to the denominator for stability; must be > 0, or a parameter whose
+            gradient is 0 would divide 0 by 0.
         weight_decay: L2 penalty factor added to the gradient (not AdamW's decoupled decay).
 
     Raises:
-        ValueError: bad ``lr``, ``betas``, ``eps`` or ``weight_decay``.
+        ValueError: bad ``lr``, ``betas``, ``eps`` (not > 0) or ``weight_decay``.
 
     >>> w = Value(1.0); w.grad = 0.5
     >>> Adam([w], lr=0.1).step(); round(w.data, 6)   # the first step moves p by ~lr
@@ -137,6 +141,9 @@ class Adam(Optimizer):
                 raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
         self.betas = (float(beta1), float(beta2))
         self.eps = _nonnegative(eps, "eps")
+        if self.eps == 0.0:
+            raise ValueError("eps must be > 0: with eps=0 a parameter whose gradient is 0 "
+                             "gets the update 0/0 (PyTorch's default is 1e-8)")
         self.weight_decay = _nonnegative(weight_decay, "weight_decay")
         self.t = 0
         self.m = [0.0] * len(self.params)
@@ -162,6 +169,9 @@ class _Schedule:
     """Base of the schedules: ``lr = base_lr * factor(steps)``, set on the optimizer."""
 
     def __init__(self, optimizer: Optimizer) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"a schedule drives an nn optimizer (SGD, Adam), got "
+                            f"{type(optimizer).__name__}")
         self.optimizer = optimizer
         self.base_lr = optimizer.lr
         self.steps = 0

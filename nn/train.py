@@ -6,9 +6,11 @@ samples, calls the model, the loss and the optimizer.
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,6 +19,7 @@ from tqdm.auto import tqdm
 
 import autograd
 from autograd import Value
+from autograd.compile import DivergedBatch
 
 from . import losses
 from .modules import Module
@@ -132,8 +135,25 @@ def _resolve_loss(loss) -> tuple[_Loss, bool]:
     return LOSSES[loss], loss == "half_sse"
 
 
+def _as_lists(data):
+    """Arrays as nested lists: NumPy arrays (``.tolist()``) and pandas-like frames and
+    series (``.to_numpy()``); lists and tuples pass through unchanged."""
+    if isinstance(data, Sequence):
+        return data
+    to_numpy = getattr(data, "to_numpy", None)
+    if callable(to_numpy):
+        data = to_numpy()
+    tolist = getattr(data, "tolist", None)
+    return tolist() if callable(tolist) else data
+
+
 def _rows(X, nin: int) -> list[list[float]]:
-    """X as lists of floats, after checking it is a rectangle of the model's width."""
+    """X as lists of floats, after checking it is a rectangle of the model's width.
+
+    X may be a list of lists, a 2-D NumPy array or a pandas-like object with
+    ``.to_numpy()``.
+    """
+    X = _as_lists(X)
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or len(X) == 0:
         raise ValueError("X must be a non-empty list of samples (each a list of numbers)")
     rows = []
@@ -159,6 +179,10 @@ class _Replay:
     Targets are constants of a trace (the losses check them as numbers), so there is one
     program per distinct target value; the sample's inputs and its weight in the batch
     loss (1/B for the mean losses, 1 for "half_sse") are the program's inputs.
+
+    With NumPy installed, the samples of a batch that share a target replay at once
+    (``Compiled.batch_backward``: a layer is one matrix product); a group whose samples
+    take different branches of the model replays sample by sample.
     """
 
     #: Beyond this many distinct targets (regression data), samples run eagerly: each
@@ -169,30 +193,83 @@ class _Replay:
                  nout: int) -> None:
         self.model, self.rows, self.y, self.spec, self.nout = model, rows, y, spec, nout
         self.programs: dict = {}
+        try:
+            import numpy
+        except ImportError:  # NumPy is optional: every sample replays on its own
+            numpy = None
+        self.np = numpy
 
     def _sample_loss(self, target, row, weight):
         pred = self.model(row)
         outs = pred if isinstance(pred, list) else [pred]
         return self.spec.fn([pred], [target]) * weight, outs
 
+    def _eager(self, target, row, weight: float):
+        loss, outs = self._sample_loss(target, row, weight)
+        loss.backward()
+        return loss.data, [o.data for o in outs]
+
+    def _program(self, target):
+        """The compiled program for ``target`` (made on first use), or None: run eagerly."""
+        key = tuple(target) if isinstance(target, Sequence) else target
+        program = self.programs.get(key, False)
+        if program is False:
+            if len(self.programs) >= self.MAX_PROGRAMS:
+                return None
+            program = self.programs[key] = autograd.compile(partial(self._sample_loss, target))
+        return program
+
+    def _refused(self, target, error: Exception) -> None:
+        warnings.warn(f"fit(compiled=True) trains eagerly instead: {error}", RuntimeWarning,
+                      stacklevel=5)
+        self.programs[tuple(target) if isinstance(target, Sequence) else target] = None
+
     def _backward(self, target, row, weight: float):
         """The sample's weighted loss and outputs; its gradient added to the parameters."""
-        key = tuple(target) if isinstance(target, Sequence) else target
-        program = self.programs.get(key)
+        program = self._program(target)
         if program is None:
-            if len(self.programs) >= self.MAX_PROGRAMS:
-                loss, outs = self._sample_loss(target, row, weight)
-                loss.backward()
-                return loss.data, [o.data for o in outs]
-            program = self.programs[key] = autograd.compile(partial(self._sample_loss, target))
-        return program.backward(row, weight)
+            return self._eager(target, row, weight)
+        try:
+            return program.backward(row, weight)
+        except autograd.CompileError as e:  # raised before any gradient is touched
+            self._refused(target, e)
+            return self._eager(target, row, weight)
+
+    def _batch_backward(self, samples: list[int], weight: float, results: dict) -> None:
+        """Replay samples sharing one target at once; their (loss, outputs) go to
+        ``results``.  Leaves ``results`` alone when they must replay one by one."""
+        target = self.y[samples[0]]
+        program = self._program(target)
+        if program is None:
+            return
+        np = self.np
+        X = np.array([self.rows[i] for i in samples]).T  # one row per input
+        try:
+            values, outs = program.batch_backward(X, np.full(len(samples), weight))
+        except DivergedBatch:  # raised before any gradient is touched
+            return
+        except autograd.CompileError as e:
+            self._refused(target, e)
+            return
+        outs = [o.tolist() for o in outs]
+        for r, (i, value) in enumerate(zip(samples, values.tolist())):
+            results[i] = value, [o[r] for o in outs]
 
     def step(self, batch: list[int], optimizer: Optimizer, weight: float):
         """zero_grad, every sample's backward, step; returns the loss and predictions."""
         optimizer.zero_grad()
+        results: dict = {}
+        if self.np is not None and len(batch) > 1:
+            groups: dict = {}
+            for i in batch:
+                t = self.y[i]
+                groups.setdefault(tuple(t) if isinstance(t, Sequence) else t, []).append(i)
+            for samples in groups.values():
+                if len(samples) > 1:
+                    self._batch_backward(samples, weight, results)
         loss, preds = 0.0, []
         for i in batch:
-            value, outs = self._backward(self.y[i], self.rows[i], weight)
+            value, outs = results.get(i) or self._backward(self.y[i], self.rows[i], weight)
             loss += value
             if self.spec.correct:  # the accuracy helpers read predictions as Values
                 preds.append(Value(outs[0]) if self.nout == 1 else [Value(o) for o in outs])
@@ -206,6 +283,21 @@ def _positive_int(n, what: str) -> int:
     return int(n)
 
 
+def _check_optimizer(optimizer, model) -> None:
+    """Refuse an optimizer that would train nothing: one built on another model's
+    parameters (``SGD(other.parameters())``), or something that cannot step."""
+    if not (callable(getattr(optimizer, "step", None))
+            and callable(getattr(optimizer, "zero_grad", None))):
+        raise ValueError(f"optimizer must have step() and zero_grad(), e.g. "
+                         f"nn.SGD(model.parameters(), lr=0.1); got {type(optimizer).__name__}")
+    if isinstance(optimizer, Optimizer):
+        own = {id(p) for p in model.parameters()}
+        if not any(id(p) in own for p in optimizer.params):
+            raise ValueError("the optimizer holds none of the model's parameters, so fit() "
+                             "would train nothing: build it from this model, e.g. "
+                             "nn.SGD(model.parameters(), lr=0.1)")
+
+
 def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
         optimizer: Optimizer | None = None, epochs: int = 100, batch_size: int | None = None,
         shuffle: bool = True, seed: int | None = None, progress: bool = True,
@@ -217,9 +309,11 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
 
     Args:
         model: a module taking ``nin`` inputs (an ``MLP``, ``Layer`` or ``Neuron``).
-        X: samples, each a list of ``model.nin`` numbers.
+        X: samples, each a list of ``model.nin`` numbers (or a 2-D NumPy array, or a
+            pandas DataFrame: anything with ``.tolist()`` or ``.to_numpy()``).
         y: one target per sample: a number (one output), a list of numbers (several
-            outputs), or a class index for ``"cross_entropy"``.
+            outputs), or a class index for ``"cross_entropy"`` (a NumPy array or a pandas
+            Series works too).
         loss: ``"mse"``, ``"half_sse"``, ``"bce"``, ``"bce_with_logits"``, ``"hinge"``,
             ``"cross_entropy"``, or a function ``(prediction, target) -> Value``.
         optimizer: defaults to ``SGD(model.parameters(), lr=0.1)``.
@@ -242,7 +336,9 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
     Raises:
         ValueError: before any training: X empty, ragged or of the wrong width,
             ``len(X) != len(y)``, a target of the wrong shape or range for the loss, an
-            unknown loss, or a bad ``epochs`` / ``batch_size``.
+            unknown loss, a bad ``epochs`` / ``batch_size``, or an optimizer that holds
+            none of the model's parameters (it would train nothing), or an
+            ``lr_schedule`` built on another optimizer.
 
     >>> import nn
     >>> model = nn.MLP(1, [1], output_activation="linear", seed=0)
@@ -257,6 +353,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
         raise ValueError(f"model must be an nn module with nin and nout, got "
                          f"{type(model).__name__}")
     rows = _rows(X, nin)
+    y = _as_lists(y)
     if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
         raise ValueError("y must be a list with one target per sample")
     if len(y) != len(rows):
@@ -268,6 +365,13 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
     replay = _Replay(model, rows, y, spec, nout) if compiled else None
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
+    else:
+        _check_optimizer(optimizer, model)
+    if lr_schedule is not None and getattr(lr_schedule, "optimizer", optimizer) is not optimizer:
+        # a schedule of another optimizer would change a learning rate fit never uses
+        raise ValueError("lr_schedule drives another optimizer than the one fit() uses: "
+                         "build it on the optimizer you pass, e.g. "
+                         "nn.LinearLR(optimizer, ...) with fit(..., optimizer=optimizer)")
 
     order = list(range(len(rows)))
     rng = random.Random(seed)
@@ -288,12 +392,23 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
                         right += r
                         counted += c
                 continue
-            preds = [model(rows[i]) for i in batch]
             targets = [y[i] for i in batch]
-            batch_loss = spec.fn(preds, targets)
-            optimizer.zero_grad()
-            batch_loss.backward()
-            optimizer.step()
+            # The step's graph has no reference cycles (it is freed by reference counting
+            # alone), yet building it would trigger the cycle collector every 700 new
+            # nodes, each pass walking every node alive: paused for the step, it runs
+            # afterwards as usual (a custom loss's cycles, if any, are collected then).
+            paused = gc.isenabled()
+            if paused:
+                gc.disable()
+            try:
+                preds = [model(rows[i]) for i in batch]
+                batch_loss = spec.fn(preds, targets)
+                optimizer.zero_grad()
+                batch_loss.backward()
+                optimizer.step()
+            finally:
+                if paused:
+                    gc.enable()
             # weight each batch by its share of the samples: with one full batch the
             # weight is exactly 1, so the epoch's loss is exactly that step's loss
             total += batch_loss.data if summed else batch_loss.data * (len(batch) / len(rows))

@@ -112,7 +112,9 @@ def run_console(block: Block, filename: str) -> str:
             f"{where}: exit status {result.returncode}, expected {expected}\n"
             f"{result.stdout}{result.stderr}"
         )
-        # stderr of a successful command is library noise (e.g. Graphviz's font warnings)
+        # A successful command says nothing on stderr: no warning a reader did not cause
+        # (the bundled Graphviz's Fontconfig used to warn on every drawing).
+        assert expected or not result.stderr, f"{where}: warned\n{result.stderr}"
         errors = result.stderr if expected else ""
         shown.append(f"$ {command.strip()}\n{result.stdout}{errors}")
     return "".join(shown)

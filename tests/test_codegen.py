@@ -67,8 +67,18 @@ def test_generated_forward_equals_the_table(op, ctx, n):
     source = codegen.forward_src(op, ctx, names)
     for shift in range(len(POINTS)):
         xs = [POINTS[(shift + i) % len(POINTS)] for i in range(n)]
-        got = eval(source, dict(codegen.GLOBALS), dict(zip(names, xs)))
+        got = eval(source, codegen.code_globals(), dict(zip(names, xs)))
         assert _same(got, RULES[op].forward(ctx, *xs)), (op, ctx, xs)
+
+
+@pytest.mark.parametrize("op", sorted(codegen.INLINE))
+def test_inline_forwards_equal_the_rules_function(op):
+    source = codegen.forward_src(op, None, ["x"], inline=True)
+    edges = POINTS + [0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, 745.2, -745.2, 36.7, -36.7,
+                      math.inf, -math.inf, math.nan, 5e-324, 0.5, -0.5, 1.0 / 3.0]
+    for x in edges:
+        got = eval(source, codegen.code_globals(), {"x": x})
+        assert _same(got, RULES[op].of_x(x)), (op, x, got)
 
 
 def test_a_rule_that_branches_on_data_is_refused():

@@ -238,3 +238,47 @@ def test_tracing_records_a_graph_even_under_no_grad():
         f = ag.compile(lambda x: w * x, [3.0])
         assert f.backward(3.0) == 6.0
     assert w.grad == 3.0
+
+
+# --- fused SGD (Compiled.sgd) --------------------------------------------------------------
+def test_sgd_equals_the_loop_it_replaces_bit_for_bit():
+    data = [(-2.0, -1.0, 1.0), (25.0, 6.0, 0.0), (17.0, 4.0, 0.0), (-15.0, -6.0, 1.0)]
+    init = [0.3, -0.5, 0.8, 0.1, -0.7, 0.4, 0.0, 0.2, -0.1]
+    looped, fused = [Value(v) for v in init], [Value(v) for v in init]
+    step = ag.compile(alice_network(looped), data[0])
+    sums = []
+    for _ in range(30):
+        total = 0.0
+        for sample in data:
+            for p in looped:
+                p.grad = 0.0
+            total = total + step.backward(*sample)
+            for p in looped:
+                p.data -= 0.1 * p.grad
+        sums.append(total)
+    compiled = ag.compile(alice_network(fused), data[0])
+    assert compiled.sgd(data, 0.1, epochs=30) == sums[-1]
+    assert [p.data for p in fused] == [p.data for p in looped]
+    assert [p.grad for p in fused] == [p.grad for p in looped]  # the last sample's
+    assert compiled.sgd([], 0.1) == 0.0 and [p.data for p in fused] == [p.data for p in looped]
+
+
+def test_sgd_takes_ints_and_list_arguments_and_refuses_bad_input():
+    w = [Value(0.5), Value(-1.0)]
+    compiled = ag.compile(lambda xs, y: (ag.dot(w, xs) - y) ** 2)
+    compiled.sgd([([1, 0], 1)], lr=0.25)  # (0.5 - 1)^2: d/dw0 = 2 (-0.5) 1 = -1
+    assert [p.data for p in w] == [0.75, -1.0]
+    with pytest.raises(ValueError, match="sample 1"):
+        compiled.sgd([([1, 0], 1), ("ab", 1)], lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        compiled.sgd([([1, 0], 1)], lr=math.nan)
+    with pytest.raises(ValueError, match="epochs"):
+        compiled.sgd([([1, 0], 1)], lr=0.1, epochs=-1)
+
+
+def test_sgd_refuses_a_function_that_branches():
+    w = Value(1.0)
+    compiled = ag.compile(lambda x: w * x if x > 0 else -w * x, [1.0])
+    with pytest.raises(ag.CompileError, match="branch"):
+        compiled.sgd([(1.0,), (-1.0,)], 0.1)
+    assert w.data == 1.0

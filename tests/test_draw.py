@@ -17,10 +17,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd import RULES, GraphTooLargeError, Value, draw, render
+from autograd import RULES, GraphTooLargeError, Value, draw, draw_dot, render
 
 GOLDEN = pathlib.Path(__file__).parent / "golden" / "tanh_graph.dot"
 SVG = "{http://www.w3.org/2000/svg}"
+MICROGRAD = dict(rankdir="LR", op_nodes=True)  # micrograd's style: op nodes, left to right
 
 
 def tanh_graph():
@@ -48,7 +49,8 @@ def svg_edges(path):
 
 def test_golden_dot_file():
     _, _, y = tanh_graph()
-    assert draw(y).source == GOLDEN.read_text()
+    assert draw(y, **MICROGRAD).source == GOLDEN.read_text()
+    assert draw_dot(y).source == GOLDEN.read_text()
 
 
 def test_golden_numbers_by_hand():
@@ -68,7 +70,7 @@ def test_source_is_identical_across_processes():
         from autograd import Value, draw
         x, w = Value(2.0, label="x"), Value(-1.0, label="w")
         y = (x * w + x**2).tanh(); y.label = "y"; y.backward()
-        print(draw(y).source, end="")
+        print(draw(y, rankdir="LR", op_nodes=True).source, end="")
     """)
     outputs = set()
     for seed in ("1", "2"):
@@ -84,10 +86,12 @@ def test_node_ids_follow_topological_order_not_id():
     assert ids == [f"n{i}" for i in range(len(ids))]
 
 
-def test_edge_labels_are_local_derivatives():
+@pytest.mark.parametrize("op_nodes", [False, True])
+def test_edge_labels_are_local_derivatives(op_nodes):
     a, b = Value(0.7, label="a"), Value(1.3, label="b")
     y = ((a * b).sigmoid() + (a ** 3) + (b.log() - a.exp()) * a.sin() + abs(b) ** a).cos()
-    source = draw(y, number_format=".12g").source
+    source = draw(y, number_format=".12g", op_nodes=op_nodes).source
+    into = "o" if op_nodes else "n"
     nodes = re.findall(r"^\s*n(\d+) \[", source, re.M)
     from autograd import topological_order
 
@@ -103,7 +107,7 @@ def test_edge_labels_are_local_derivatives():
             r = RULES[node.op]
             numeric = (r.forward(node.ctx, *hi) - r.forward(node.ctx, *lo)) / 2e-6
             child_id = next(j for j, n in enumerate(order) if n is child)  # identity, not ==
-            labels = re.findall(rf"n{child_id} -> o{i} \[label=\"?([-\d.e+]+)", source)
+            labels = re.findall(rf"n{child_id} -> {into}{i} \[label=\"?([-\d.e+]+)", source)
             assert any(math.isclose(float(lab), numeric, rel_tol=1e-5, abs_tol=1e-7)
                        for lab in labels), (node.op, k, labels, numeric)
             checked += 1
@@ -118,7 +122,7 @@ def test_without_edge_derivatives_no_edge_labels():
 
 def test_highlight_marks_exactly_the_paths_to_the_node():
     _, w, y = tanh_graph()
-    source = draw(y, highlight=w).source
+    source = draw(y, highlight=w, **MICROGRAD).source
     red_values = set(re.findall(r"^\s*(n\d+) \[[^\]]*color=red", source, re.M))
     # w feeds x*w (n2), then the sum (n4), then y (n5); x and x**2 are off the path.
     assert red_values == {"n1", "n2", "n4", "n5"}
@@ -132,7 +136,7 @@ def test_focus_draws_only_what_feeds_the_node():
     p = x * w
     p.label = "p"
     y = (p + x**2).tanh()
-    source = draw(y, focus=p).source
+    source = draw(y, focus=p, **MICROGRAD).source
     labels = re.findall(r"\{ (\w+) \|", source)
     assert labels == ["x", "w", "p"]
     assert "tanh" not in source
@@ -185,7 +189,7 @@ def test_max_nodes_refuses_and_says_how_to_narrow():
 def test_render_svg_in_process_without_dot_on_path(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "")  # no `dot`: pygraphviz's bundled Graphviz lays it out
     _, _, y = tanh_graph()
-    out = render(y, tmp_path / "graph.svg")
+    out = render(y, tmp_path / "graph.svg", **MICROGRAD)
     assert out == tmp_path / "graph.svg"
     texts = svg_texts(out)
     dz = 1 - math.tanh(2.0) ** 2
@@ -225,7 +229,7 @@ def test_render_uses_the_dot_executable_when_on_path(tmp_path, monkeypatch):
     marker = fake_dot(bindir)
     monkeypatch.setenv("PATH", str(bindir))
     _, _, y = tanh_graph()
-    out = render(y, tmp_path / "graph.svg")
+    out = render(y, tmp_path / "graph.svg", **MICROGRAD)
     assert marker.read_text() == "-Tsvg"
     assert "tanh" in svg_texts(out)
 
@@ -253,7 +257,7 @@ def test_render_binary_formats(tmp_path, monkeypatch, suffix, magic):
 
 def test_render_dot_writes_the_source(tmp_path):
     _, _, y = tanh_graph()
-    assert render(y, tmp_path / "g.dot").read_text() == GOLDEN.read_text()
+    assert render(y, tmp_path / "g.dot", **MICROGRAD).read_text() == GOLDEN.read_text()
 
 
 def test_render_leaves_no_temporary_files(tmp_path, monkeypatch):
@@ -280,3 +284,82 @@ def test_without_dot_and_pygraphviz_the_error_says_what_to_install(tmp_path, mon
         render(y, tmp_path / "g.svg")
     assert not (tmp_path / "g.svg").exists()
     render(y, tmp_path / "g.dot")  # DOT source needs no layout engine
+
+
+# --- what draw() returns shows itself, with no system Graphviz ----------------------------
+
+
+def test_a_notebook_displays_the_drawing_without_dot(monkeypatch):
+    formatters = pytest.importorskip("IPython.core.formatters")
+    monkeypatch.setenv("PATH", "")
+    _, _, y = tanh_graph()
+    for drawing in (draw(y), draw_dot(y)):
+        data, _ = formatters.DisplayFormatter().format(drawing)
+        svg = data["image/svg+xml"]
+        root = ET.fromstring(svg.encode())
+        texts = [t.text for t in root.iter(f"{SVG}text")]
+        assert f"grad {3 * (1 - math.tanh(2.0) ** 2):.4g}" in texts  # x's grad, by hand
+        assert "x" in texts
+
+
+def test_pipe_and_render_methods_work_without_dot(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    _, _, y = tanh_graph()
+    g = draw(y)
+    assert g.pipe(format="svg").startswith(b"<?xml")
+    assert g.pipe(format="svg", encoding="utf-8").startswith("<?xml")
+    assert g.pipe(format="png").startswith(b"\x89PNG")
+    out = g.render(tmp_path / "graph", format="svg")
+    assert out == str(tmp_path / "graph.svg") and "data 2" in svg_texts(out)
+    assert (tmp_path / "graph").read_text() == g.source  # the source is saved, as graphviz does
+    png = g.render(outfile=tmp_path / "g.png")
+    assert pathlib.Path(png).read_bytes().startswith(b"\x89PNG")
+    assert g._repr_mimebundle_(include=["image/png"]).keys() == {"image/png"}
+
+
+def test_render_without_a_path_returns_the_svg(monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    _, w, y = tanh_graph()
+    svg = render(y, highlight=w, op_nodes=True)
+    assert isinstance(svg, str) and svg.startswith("<?xml")
+    root = ET.fromstring(svg.encode())
+    assert "tanh" in [t.text for t in root.iter(f"{SVG}text")]  # an op node of its own
+
+
+def test_draw_dot_is_micrographs_signature():
+    _, _, y = tanh_graph()
+    g = draw_dot(y, format="png", rankdir="TB")
+    assert g.format == "png" and "rankdir=TB" in g.source and "o5 [label=tanh" in g.source
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_dot(y, rankdir="XY")
+
+
+def test_the_default_puts_the_op_in_the_values_record():
+    _, _, y = tanh_graph()
+    source = draw(y).source
+    assert "rankdir=TB" in source and "o5" not in source
+    assert '{ y = tanh | data 0.964 | grad 1 }' in source
+    assert "n4 -> n5 [label=0.07065]" in source  # dy/dz = 1 - tanh(2)^2, on z's edge
+    assert f"{1 - math.tanh(2.0) ** 2:.4g}" == "0.07065"
+
+
+@pytest.mark.parametrize("option, error", [
+    (dict(max_nodes="5"), TypeError),
+    (dict(max_nodes=2.5), TypeError),
+    (dict(max_nodes=True), TypeError),
+    (dict(max_nodes=0), ValueError),
+    (dict(max_edges="9"), TypeError),
+    (dict(op_nodes="yes"), TypeError),
+    (dict(edge_derivatives=1), TypeError),
+    (dict(layout_timeout="5"), TypeError),
+    (dict(layout_timeout=-1), ValueError),
+    (dict(layout_timeout=math.inf), ValueError),
+    (dict(number_format=4), TypeError),
+    (dict(collapse="neurons"), ValueError),
+])
+def test_bad_option_types_are_named_at_the_boundary(option, error):
+    _, _, y = tanh_graph()
+    (name,) = option
+    for call in (draw, render):
+        with pytest.raises(error, match=name):
+            call(y, **option)

@@ -69,3 +69,54 @@ def test_many_distinct_targets_fall_back_to_eager_samples(monkeypatch):
                    compiled=compiled)
         results.append(h.loss + [p.data for p in model.parameters()])
     assert results[1] == pytest.approx(results[0], rel=1e-10, abs=1e-12)
+
+
+def _counting_batches(monkeypatch) -> list:
+    """Record the batch size of every batched replay."""
+    from autograd.compile import Compiled
+
+    sizes, real = [], Compiled.batch_backward
+    monkeypatch.setattr(Compiled, "batch_backward",
+                        lambda self, X, w: sizes.append(len(w)) or real(self, X, w))
+    return sizes
+
+
+@pytest.mark.parametrize("batch_size", [2, 3, None])
+def test_mini_batches_replay_as_matrices_and_equal_eager(batch_size, monkeypatch):
+    pytest.importorskip("numpy")
+    Xs = [[0.1 * k, 1.0 - 0.07 * k] for k in range(12)]
+    y = [1 if k % 3 else -1 for k in range(12)]
+    results = []
+    for compiled in (False, True):
+        sizes = _counting_batches(monkeypatch) if compiled else []
+        model = nn.MLP(2, [5, 4, 1], activation="relu", output_activation="linear", seed=7)
+        h = nn.fit(model, Xs, y, loss="hinge", epochs=5, batch_size=batch_size, seed=2,
+                   progress=False, compiled=compiled,
+                   optimizer=nn.SGD(model.parameters(), lr=0.1, momentum=0.9))
+        results.append(h.loss + [p.data for p in model.parameters()] + h.accuracy)
+    # samples sharing a target replayed together, several at a time
+    assert sizes and max(sizes) > 1
+    assert sum(sizes) <= 5 * len(Xs)
+    assert results[1] == pytest.approx(results[0], rel=1e-12, abs=1e-13)
+
+
+def test_a_batch_whose_samples_branch_differently_replays_sample_by_sample(monkeypatch):
+    pytest.importorskip("numpy")
+
+    def loss(pred, target):  # a branch on the prediction: samples may disagree
+        return (pred - target) ** 2 if pred > 0.5 else (pred - target) * 0.5
+
+    from autograd.compile import Compiled
+
+    diverged, real = [], Compiled._diverged
+    monkeypatch.setattr(Compiled, "_diverged", lambda self: diverged.append(1) or real(self))
+    y = [0.5] * len(X)
+    results = []
+    for compiled in (False, True):
+        sizes = _counting_batches(monkeypatch) if compiled else []
+        model = nn.MLP(2, [3, 1], output_activation="sigmoid", seed=5)
+        h = nn.fit(model, X, y, loss=loss, epochs=4, seed=0, progress=False,
+                   compiled=compiled)
+        results.append(h.loss + [p.data for p in model.parameters()])
+    assert sizes and diverged  # tried as a batch, which the samples split
+    assert results[1] == pytest.approx(results[0], rel=1e-12, abs=1e-13)

@@ -79,7 +79,7 @@ def test_a_neuron_is_one_fused_dot_node_plus_its_activation(activation):
 
 
 def test_neuron_without_bias_has_no_bias_input():
-    neuron = nn.Neuron(2, activation="linear", bias=False, weight=[2.0, 3.0])
+    neuron = nn.Neuron(2, activation="linear", bias=False, weights=[2.0, 3.0])
     out = neuron([1.0, 1.0])
     assert out.data == 5.0 and out.ctx is False and len(out.inputs) == 4
     assert [name for name, _ in neuron.named_parameters()] == ["w.0", "w.1"]
@@ -159,13 +159,13 @@ def test_load_state_dict_rejects_non_mappings():
     (lambda: nn.MLP(2, [1], activation="softmax"), "unknown activation"),
     (lambda: nn.MLP(2, [1], init="glorot"), "unknown init"),
     (lambda: nn.MLP(2, [2, 1], weights=[[[1.0, 1.0], [1.0, 1.0]]]), "weights has 1 entries"),
-    (lambda: nn.MLP(2, [2, 1], weights=[[[1.0, 1.0]], None]), "layer 0: weight has 1 rows"),
+    (lambda: nn.MLP(2, [2, 1], weights=[[[1.0, 1.0]], None]), "layer 0: weights has 1 rows"),
     (lambda: nn.MLP(2, [2, 1], weights=[[[1.0], [1.0, 1.0]], None]),
-     r"layer 0: weight\[0\] must be a list of 2"),
+     r"layer 0: weights\[0\] must be a list of 2"),
     (lambda: nn.MLP(1, [1], weights=[[[math.inf]]]), "finite"),
     (lambda: nn.MLP(1, [1], bias=False, biases=[[0.0]]), "bias=False"),
-    (lambda: nn.Neuron(2, weight=[1.0]), "weight must be a list of 2"),
-    (lambda: nn.Neuron(1, weight=["a"]), "real number"),
+    (lambda: nn.Neuron(2, weights=[1.0]), "weights must be a list of 2"),
+    (lambda: nn.Neuron(1, weights=["a"]), "real number"),
 ])
 def test_bad_construction_raises_value_error(make, message):
     with pytest.raises(ValueError, match=message):
@@ -255,8 +255,8 @@ def test_reference_network_all_weights_one_biases_zero():
 
 def test_explicit_weights_use_the_torch_linear_layout():
     # weight[out][in]: output j = sum_i weight[j][i] * x[i] + bias[j]
-    layer = nn.Layer(3, 2, activation="linear", weight=[[1, 2, 3], [4, 5, 6]],
-                     bias_values=[0.5, -0.5])
+    layer = nn.Layer(3, 2, activation="linear", weights=[[1, 2, 3], [4, 5, 6]],
+                     biases=[0.5, -0.5])
     assert [v.data for v in layer([1, 10, 100])] == [321.5, 653.5]
 
 
@@ -292,3 +292,52 @@ def test_mlp_gradients_match_finite_differences(activation, output_activation):
 def test_mlp_gradients_with_respect_to_inputs_match_finite_differences():
     model = nn.MLP(3, [4, 2], seed=6)
     assert autograd.gradcheck(lambda *x: autograd.sum(model(list(x))), [0.2, -0.5, 0.9])
+
+
+# --- one keyword scheme: weights= and biases= for Neuron, Layer and MLP ---------------
+
+
+def test_explicit_values_use_the_same_keywords_at_every_level():
+    neuron = nn.Neuron(2, activation="linear", weights=[1.0, 2.0], biases=0.5)
+    layer = nn.Layer(2, 1, activation="linear", weights=[[1.0, 2.0]], biases=[0.5])
+    mlp = nn.MLP(2, [1], output_activation="linear", weights=[[[1.0, 2.0]]], biases=[[0.5]])
+    # 1*3 + 2*4 + 0.5, by hand
+    assert neuron([3.0, 4.0]).data == layer([3.0, 4.0])[0].data == mlp([3.0, 4.0]).data == 11.5
+
+
+@pytest.mark.parametrize("make, old, new", [
+    (lambda **kw: nn.Neuron(2, activation="linear", **kw), {"weight": [1.0, 2.0]},
+     {"weights": [1.0, 2.0]}),
+    (lambda **kw: nn.Neuron(2, activation="linear", weights=[1.0, 2.0], **kw),
+     {"bias_value": 0.5}, {"biases": 0.5}),
+    (lambda **kw: nn.Layer(2, 1, activation="linear", **kw), {"weight": [[1.0, 2.0]]},
+     {"weights": [[1.0, 2.0]]}),
+    (lambda **kw: nn.Layer(2, 1, activation="linear", weights=[[1.0, 2.0]], **kw),
+     {"bias_values": [0.5]}, {"biases": [0.5]}),
+])
+def test_old_keyword_names_still_work_with_a_deprecation_warning(make, old, new):
+    (name,) = old
+    with pytest.warns(DeprecationWarning, match=rf"\({name}=\.\.\.\) is deprecated: write "
+                                                rf"{next(iter(new))}="):
+        before = make(**old)
+    after = make(**new)
+    assert before.state_dict() == after.state_dict()
+
+
+def test_old_and_new_name_together_or_an_unknown_keyword_is_a_type_error():
+    with pytest.raises(TypeError, match="both 'weight' and 'weights'"):
+        nn.Neuron(1, weight=[1.0], weights=[1.0])
+    with pytest.raises(TypeError, match="unexpected keyword argument 'wieghts'"):
+        nn.Layer(1, 1, wieghts=[[1.0]])
+
+
+def test_explicit_values_may_be_numpy_arrays():
+    np = pytest.importorskip("numpy")
+    layer = nn.Layer(2, 2, activation="linear", weights=np.array([[1.0, 2.0], [3.0, 4.0]]),
+                     biases=np.array([0.5, -0.5]))
+    assert [v.data for v in layer([1.0, 1.0])] == [3.5, 6.5]
+    neuron = nn.Neuron(2, activation="linear", weights=np.array([1.0, 2.0]),
+                       biases=np.float64(1.0))
+    assert neuron([1.0, 1.0]).data == 4.0
+    with pytest.raises(ValueError, match="weights has 1 rows"):
+        nn.Layer(2, 2, weights=np.array([[1.0, 2.0]]))

@@ -212,3 +212,36 @@ def test_reference_document_numpy_network_reproduced():
     nn.fit(model, XOR_X, XOR_Y, loss="half_sse", optimizer=nn.SGD(model.parameters(), lr=1.0),
            epochs=10000, shuffle=False, progress=False)
     assert [round(model(x).data, 8) for x in [[0, 1], [1, 0]]] == [0.86002842, 0.86003543]
+
+
+class _FrameLike:
+    """What nn.fit sees of a pandas DataFrame or Series: only ``.to_numpy()``."""
+
+    def __init__(self, array):
+        self._array = array
+
+    def to_numpy(self):
+        return self._array
+
+
+def test_fit_accepts_numpy_arrays_and_pandas_like_objects_like_lists():
+    np = pytest.importorskip("numpy")
+    X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    y = [0.0, 1.0, 1.0, 0.0]
+
+    def trained(X_, y_):
+        model = nn.MLP(2, [3, 1], seed=0)
+        history = nn.fit(model, X_, y_, epochs=5, batch_size=2, seed=0, progress=False)
+        return history.loss, model.state_dict()
+
+    expected = trained(X, y)
+    assert trained(np.array(X), np.array(y)) == expected
+    assert trained(_FrameLike(np.array(X)), _FrameLike(np.array(y))) == expected
+    assert trained(np.array(X, dtype=np.float32), np.array(y)) == expected  # exact in f32
+    with pytest.raises(ValueError, match="X has 3 values per sample but the model takes 2"):
+        nn.fit(nn.MLP(2, [1], seed=0), np.zeros((4, 3)), np.zeros(4), progress=False)
+    with pytest.raises(ValueError, match=r"X\[1\]\[0\] is nan, not a finite number"):
+        nn.fit(nn.MLP(2, [1], seed=0), np.array([[0.0, 0.0], [np.nan, 1.0]]), [0.0, 1.0],
+               progress=False)
+    with pytest.raises(ValueError, match="X has 4 samples but y has 3 targets"):
+        nn.fit(nn.MLP(2, [1], seed=0), np.array(X), np.zeros(3), progress=False)

@@ -38,5 +38,25 @@ def test_the_readme_shows_the_graph_make_demo_draws(tmp_path):
         "out/alice_graph.svg over it")
 
 
+def test_it_is_readable_at_readme_width():
+    # At most 1000 pt wide, drawn at its natural size (no scaling that would shrink the
+    # text), with text of normal size, still showing every number.
+    root = ET.parse(COMMITTED).getroot()
+    width = float(root.get("width").removesuffix("pt"))
+    assert width <= 1000
+    view = [float(v) for v in root.get("viewBox").split()]
+    assert abs(view[2] - width) <= 1.5  # 1 unit = 1 pt: nothing scaled down
+    sizes = {float(t.get("font-size")) for t in root.iter(f"{NS}text")}
+    assert min(sizes) >= 10
+    texts = [text for kind, title in content(COMMITTED) if kind == "node"
+             for text in content(COMMITTED)[(kind, title)][0]]
+    for expected in ("w1", "x1", "data -2", "ypred = sigmoid", "L = **2", "grad 1"):
+        assert expected in texts
+    edge_labels = [t for (kind, _), (ts, _) in content(COMMITTED).items() if kind == "edge"
+                   for t in ts]
+    edges = [key for key in content(COMMITTED) if key[0] == "edge"]
+    assert len(edge_labels) == len(edges)  # a local derivative on every edge
+
+
 def test_the_readme_embeds_it():
     assert "](docs/images/alice_graph.svg)" in (ROOT / "README.md").read_text()

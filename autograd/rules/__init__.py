@@ -45,7 +45,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .maths import FloatMath, ValueMath
+from .maths import (  # noqa: F401 - the float functions, importable from here as before
+    FloatMath,
+    ValueMath,
+    safe_cos,
+    safe_div,
+    safe_exp,
+    safe_log,
+    safe_pow,
+    safe_recip,
+    safe_sin,
+    safe_sqrt,
+    stable_sigmoid,
+)
 
 __all__ = ["Rule", "RULES", "rule", "unary", "FloatMath", "ValueMath", "UnknownOpError"]
 
@@ -76,6 +88,10 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+# How many rule() calls so far: code generated from RULES (autograd.graph's backward) is
+# checked against it, and against len(RULES), so a rule removed or registered again is
+# never served from code made for an earlier one.
+_REGISTRATIONS = [0]
 
 
 def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> Rule:
@@ -102,6 +118,7 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> 
         raise ValueError(f"op {name!r} is already registered")
     entry = Rule(name, forward, partials, tuple(formula), arity, of_x)
     RULES[name] = entry
+    _REGISTRATIONS[0] += 1
     return entry
 
 

@@ -1,0 +1,250 @@
+"""The explorer page in a real browser: headless Chromium driven by Playwright.
+
+The page is opened from ``file://``; the tests click nodes and step the passes, and
+check what the page shows against ``explain``'s numbers (the reference document's, for
+Alice's w1) and against graph facts computed here.  Any console error, uncaught
+exception, or request that is not ``file:`` or ``data:`` fails the test.
+
+Needs Debian's ``chromium`` on PATH and the ``playwright`` package; without them the
+module is skipped with one line saying how to enable it, unless
+``AUTOGRAD_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that a failure.
+"""
+
+import math
+import os
+import shutil
+
+import pytest
+from test_explore import DOC_LINE, alice
+
+import autograd
+from autograd import Value, explore
+from autograd.explore import backward_order
+
+CHROMIUM = shutil.which("chromium")
+SKIP_REASON = ("browser tests of the explorer skipped: no `chromium` on PATH "
+               "(enable them with `apt-get install -y chromium`)")
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - the test extra installs it
+    sync_playwright = None
+    SKIP_REASON = ("browser tests of the explorer skipped: the `playwright` package is "
+                   "missing (enable them with `pip install -e '.[test]'`)")
+
+if CHROMIUM is None or sync_playwright is None:
+    if os.environ.get("AUTOGRAD_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(SKIP_REASON.replace("skipped", "cannot run") +
+                           "; AUTOGRAD_REQUIRE_BROWSER=1 requires them")
+    pytest.skip(SKIP_REASON, allow_module_level=True)
+
+
+
+def _position(order, node) -> int:
+    """Where ``node`` is in ``order``, by identity (== compares Values' values)."""
+    return next(i for i, n in enumerate(order) if n is node)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page whose console errors, page errors and non-local requests are recorded."""
+
+    def __init__(self, browser):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 860})
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(
+            f"console error: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("request", lambda r: r.url.startswith(("file:", "data:")) or
+                     self.problems.append(f"request: {r.url}"))
+
+    def open(self, path):
+        self.page.goto(path.as_uri())
+        self.page.wait_for_selector("#details h2")
+        return self.page
+
+
+@pytest.fixture
+def watched(browser):
+    w = Watched(browser)
+    yield w
+    problems = list(w.problems)
+    w.page.close()
+    assert not problems, problems
+
+
+@pytest.fixture
+def alice_page(tmp_path, watched):
+    loss, v = alice()
+    path = explore(loss, tmp_path / "alice.html").path
+    return watched.open(path), loss, v
+
+
+def details(page) -> str:
+    return page.inner_text("#details")
+
+
+def test_clicking_w1_shows_the_documents_chain_rule(alice_page):
+    page, loss, v = alice_page
+    page.click('[data-node="w1"]')
+    text = details(page)
+    assert DOC_LINE in text
+    assert "dh1/dw1 = h1*(1 - h1) * x1 = -0.0904" in text
+    assert "check: exactly dL/dw1 = 0.0214695" in text
+    (g,) = autograd.grad(loss, [v["w1"]])
+    assert f"{g:.4g}" in text and repr(g) in text
+    # The local derivatives of h1's input edge, from the rule table.
+    page.click('[data-node="h1"]')
+    text = details(page)
+    assert "rule table, sigmoid: sigmoid(x)*(1 - sigmoid(x))" in text
+    assert str(autograd.explain(loss, v["h1"]).equation()) in text
+
+
+def test_selecting_a_node_lights_every_path_to_the_root(alice_page):
+    page, loss, v = alice_page
+    order = autograd.topological_order(loss)
+    for name in ("w1", "x1", "h1"):
+        page.click(f'[data-node="{name}"]')
+        # A node is on a path from `name` up to L when one of its inputs is.
+        on = {v[name]}
+        for node in order:
+            if any(c in on for c in node.inputs):
+                on.add(node)
+        expected = {n.label or f"#{_position(order, n)}" for n in on}
+        lit = set(page.eval_on_selector_all(
+            "g.value.on-path, g.value.selected", "els => els.map(e => e.dataset.node)"))
+        assert lit == expected, name
+        edges = page.eval_on_selector_all("g.edge.on-path[data-from]", "els => els.length")
+        assert edges == sum(1 for n in on for c in n.inputs if c in on)
+
+
+def test_stepping_the_backward_pass(alice_page, tmp_path):
+    page, loss, v = alice_page
+    order = autograd.topological_order(loss)
+    grads = autograd.grad(loss, order)
+    name = {n: n.label or f"#{i}" for i, n in enumerate(order)}
+    steps = backward_order(loss)
+    assert steps == order[::-1]
+    edge_texts = "els => els.map(e => e.textContent)"
+    drawn = page.eval_on_selector_all("g.edge text", edge_texts)
+    for k, node in enumerate(steps, start=1):
+        page.click("#bw-step")
+        status = page.inner_text("#status")
+        g = grads[_position(order, node)]
+        assert f"Backward step {k} of {len(order)}: dL/d{name[node]} = {g:.4g} is final" \
+            in status
+        assert page.get_attribute(f'[data-node="{name[node]}"]', "class").split() >= [
+            "node", "value"]
+        assert "current" in page.get_attribute(f'[data-node="{name[node]}"]', "class")
+        if node is v["h1"]:  # its input edge carries dL/dh1 * sigmoid'(-3) down now
+            h = 1 / (1 + math.exp(3.0))
+            inp = _position(order, node.inputs[0])
+            flowing = page.text_content(f'g.edge.flowing[data-from="{inp}"] text')
+            assert flowing == f"+= {g * h * (1 - h):.4g}"
+        if node is v["w1"]:
+            assert DOC_LINE in details(page)
+            page.screenshot(path=str(tmp_path / "backward-w1.png"))
+        for child in node.inputs:  # each input edge shows its share
+            assert f"{name[child]}.grad += " in status
+    assert page.is_disabled("#bw-step")
+    # Every gradient shown at the end is the engine's.
+    shown = page.eval_on_selector_all(
+        "g.value .grad-text", "els => els.map(e => [e.closest('g').dataset.node, e.textContent])")
+    for key, text in shown:
+        node = next(n for n in order if name[n] == key)
+        assert text == f"grad {grads[_position(order, node)]:.4g}"
+    page.click("#bw-back")
+    assert f"Backward step {len(order) - 1} of" in page.inner_text("#status")
+    page.click("#reset")
+    assert page.inner_text("#status") == ""
+    assert page.eval_on_selector_all("g.edge text", edge_texts) == drawn
+    assert page.eval_on_selector_all(".pending, .current", "els => els.length") == 0
+
+
+def test_forward_pass_and_play_pause(alice_page):
+    page, loss, v = alice_page
+    page.click("#fw-step")
+    assert "Forward step 1 of" in page.inner_text("#status")
+    for _ in range(4):  # the 5th value: #0 (the constant 1), w5, w1, x1, then w1 * x1
+        page.click("#fw-step")
+    assert "Forward step 5 of 31\n#4 = w1 * x1 = -2" in page.inner_text("#status")
+    assert page.text_content('[data-node="#4"] .data-text') == "data -2"
+    assert page.text_content('[data-node="h1"] .data-text') == "data"  # not computed yet
+    page.click("#bw-play")
+    assert page.inner_text("#bw-play") == "Pause"
+    expect(page.locator("#status")).to_contain_text("Backward step 2 of", timeout=10_000)
+    page.click("#bw-play")
+    assert page.inner_text("#bw-play") == "Play"
+    page.keyboard.press("Escape")
+    assert page.inner_text("#status") == ""
+
+
+def test_screenshot_is_not_blank(tmp_path, watched):
+    from PIL import Image
+
+    loss, v = alice()
+    page = watched.open(explore(loss, tmp_path / "a.html", highlight=v["w1"]).path)
+    assert DOC_LINE in details(page)
+    shot = tmp_path / "explorer.png"
+    page.screenshot(path=str(shot))
+    image = Image.open(shot).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert image.size == (1280, 860) and len(colours) > 50
+    # Far from blank: well over a tenth of the pixels are not the background.
+    background = max(colours)[0]
+    assert background < 0.9 * image.size[0] * image.size[1]
+
+
+def test_hostile_labels_stay_text(tmp_path, watched):
+    a = Value(2.0, label='<img src=x onerror="alert(1)">')
+    y = a * a
+    y.label = "</script><script>alert(2)</script>"
+    page = watched.open(explore(y, tmp_path / "h.html").path)
+    page.click('[data-index="0"]')
+    assert page.get_attribute('[data-index="0"]', "data-node") == a.label
+    assert a.label in details(page)
+    assert page.eval_on_selector_all("#details img", "els => els.length") == 0
+
+
+def test_a_problem_in_the_page_is_caught(tmp_path, browser):
+    # The watcher itself: a page that fetches from the network is reported.
+    w = Watched(browser)
+    bad = tmp_path / "bad.html"
+    bad.write_text('<img src="http://example.invalid/x.png"><script>console.error("no")'
+                   "</script>")
+    w.page.goto(bad.as_uri())
+    w.page.wait_for_timeout(200)
+    w.page.close()
+    assert any("request: http://example.invalid" in p for p in w.problems)
+    assert any("console error: no" in p for p in w.problems)
+
+
+def test_a_collapsed_box_expands(tmp_path, watched):
+    from test_explore import page_data, small_mlp_loss
+
+    loss = small_mlp_loss()
+    path = explore(loss, tmp_path / "mlp.html", collapse="neuron").path
+    page = watched.open(path)
+    box = next(b for b in page_data(path.read_text())["boxes"]
+               if b["name"] == "layers.1.neurons.1")
+    assert page.is_visible('[data-box="layers.1.neurons.1"]')
+    assert not page.is_visible('[data-view="full"]')
+    page.click('[data-box="layers.1.neurons.1"]')
+    assert page.is_visible('[data-view="full"]')
+    assert not page.is_visible('[data-view="collapsed"]')
+    outlined = page.eval_on_selector_all('[data-view="full"] g.value.in-box',
+                                         "els => els.map(e => +e.dataset.index)")
+    assert sorted(outlined) == box["members"]
+    order = autograd.topological_order(loss)
+    key = order[box["output"]].label or f"#{box['output']}"
+    text = details(page)
+    assert "Inside layers.1.neurons.1" in text and text.splitlines()[1].startswith(key)
+    assert autograd.explain(loss, order[box["output"]]).equation().split(" = ")[-1] in text
+    page.click("#view-toggle")  # Collapse
+    assert page.is_visible('[data-view="collapsed"]')
