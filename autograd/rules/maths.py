@@ -195,9 +195,14 @@ def _data(x) -> float:
 class ValueMath:
     """Evaluate a rule on Values, recording a graph (for higher-order derivatives)."""
 
+    # Where a function is flat at an infinite input (exp at -inf, 1/x at +-inf, tanh and
+    # sigmoid at +-inf, rsqrt at inf), every derivative there is 0: return the constant,
+    # so a higher derivative is 0 and not 0 * inf = nan from the chain through the input
+    # (d2 atan(x) = -2x/(1 + x**2)**2 tends to 0 at inf; the graph of 1/(1 + x*x) would
+    # give -0.0 * inf).  Elsewhere an ordinary node.
     @staticmethod
     def exp(x):
-        return x.exp()
+        return 0.0 if _data(x) == -_inf else x.exp()
 
     @staticmethod
     def log(x):
@@ -221,11 +226,13 @@ class ValueMath:
 
     @staticmethod
     def tanh(x):
-        return _engine().tanh(x)
+        d = _data(x)
+        return math.copysign(1.0, d) if math.isinf(d) else _engine().tanh(x)
 
     @staticmethod
     def sigmoid(x):
-        return _engine().sigmoid(x)
+        d = _data(x)
+        return stable_sigmoid(d) if math.isinf(d) else _engine().sigmoid(x)
 
     @staticmethod
     def softplus(x):
@@ -241,7 +248,8 @@ class ValueMath:
 
     @staticmethod
     def recip(x):
-        return x**-1.0
+        d = _data(x)
+        return safe_recip(d) if math.isinf(d) else x**-1.0
 
     @staticmethod
     def div(a, b):
@@ -253,7 +261,7 @@ class ValueMath:
 
     @staticmethod
     def rsqrt(x):
-        return _engine().rsqrt(x)
+        return 0.0 if _data(x) == _inf else _engine().rsqrt(x)
 
     # step, sign, floor and trunc are piecewise constant: their derivative is zero almost
     # everywhere, so a constant is exact for every higher-order derivative.
