@@ -169,6 +169,7 @@ _MATH = {
     "softplus": _softplus, "erfc": _erfc, "div": _div, "hypot": np.hypot,
     "floor": _floor, "trunc": np.trunc, "rsqrt": lambda x: 1.0 / np.sqrt(x),
     "mul0": lambda x, y: np.where(x == 0.0, 0.0, x * y),
+    "div0": lambda x, y: np.where((x == 0.0) & (y == 0.0), 0.0, _div(x, y)),
     "log0": lambda x: np.where(x == 0.0, 0.0, np.log(np.where(x == 0.0, 1.0, x))),
 }
 

@@ -3,9 +3,11 @@
 Parametrised over ``RULES``: an op added to the table without an oracle here fails
 ``test_every_rule_has_an_oracle`` at once.  One-input ops are also checked at 0, -0.0, +-1,
 +-3 and +-1e-300 against sympy or its one-sided limit, and (value, first and second
-derivative) at +-1e300 against mpmath and at +-inf against sympy's limits at +-oo.  The edge cases of issue 11 (base 0 in
-``a ** b``, softplus and relu at 0 and nan, division and sqrt at 1e-300 and -0.0) are in
-tests/test_edges.py.
+derivative) at +-1e300 against mpmath and at +-inf against sympy's limits at +-oo.
+Two-input ops: values at every pair of special points (inf and nan too) against numpy's
+IEEE functions, first derivatives and Hessians at the finite ones against mpmath.  The
+edge cases of issue 11 (base 0 in ``a ** b``, softplus and relu at 0 and nan, division and
+sqrt at 1e-300 and -0.0) are in tests/test_edges.py.
 """
 
 from __future__ import annotations
@@ -494,3 +496,149 @@ def test_infinities_match_sympy_limits(op, x):
     if isinstance(_mp(_derivatives(op)[0], math.copysign(1e300, x)), complex):
         expected = (1j,) + expected[1:]
     _check(op, x, _ours(op, x), expected)
+
+
+# --- two-input ops at special points -------------------------------------------------------
+
+np = pytest.importorskip("numpy")
+BINARY_SPECIAL = [0.0, -0.0, 1.0, -1.0, 1e-300, -1e-300, 1e300, -1e300]
+EXTREME = BINARY_SPECIAL + [math.inf, -math.inf, math.nan]
+# Values at every pair, inf and nan included, against numpy's float64 functions (C99/IEEE
+# 754: x/+-0 = +-inf, atan2 by the signs of zeros, maximum propagates nan).
+IEEE = {"add": np.add, "mul": np.multiply, "div": np.divide, "powv": np.power,
+        "hypot": np.hypot, "logaddexp": np.logaddexp, "atan2": np.arctan2,
+        "maximum": np.maximum, "minimum": np.minimum, "copysign": np.copysign,
+        "fmod": np.fmod, "remainder": np.remainder}
+BINARY = sorted(op for op, r in RULES.items() if r.arity == 2)
+
+
+def test_every_two_input_op_has_an_ieee_value():
+    assert set(IEEE) == set(BINARY), "add the op's IEEE (numpy) function to IEEE"
+
+
+def _ours2(op, a, b):
+    """Our value, both first derivatives and the 2x2 Hessian of the op at (a, b)."""
+    xs = [Value(a), Value(b)]
+    out = ORACLES[op][0](*xs)
+    firsts = grad(out, xs, create_graph=True)
+    hessian = [[float(h) for h in grad(f, xs)] if isinstance(f, Value) else [0.0, 0.0]
+               for f in firsts]
+    return out.data, [float(f) for f in firsts], hessian
+
+
+@pytest.mark.parametrize("op", BINARY)
+def test_two_input_values_at_special_points_are_ieee(op):
+    with np.errstate(all="ignore"):
+        for a in EXTREME:
+            for b in EXTREME:
+                got = ORACLES[op][0](Value(a), Value(b)).data
+                expected = float(IEEE[op](np.float64(a), np.float64(b)))
+                assert got == expected or (math.isnan(got) and math.isnan(expected)), \
+                    (op, a, b, got, expected)
+                if (op in ("maximum", "minimum") and a == b == 0.0
+                        and math.copysign(1, a) != math.copysign(1, b)):
+                    # a tie of signed zeros: IEEE 754-2019 maximum/minimum order -0.0 below
+                    # +0.0 (numpy and PyTorch return one of the arguments by position)
+                    expected = 0.0 if op == "maximum" else -0.0
+                if got == 0.0:  # signed zeros too: atan2(-0.0, 1) = -0.0
+                    assert math.copysign(1, got) == math.copysign(1, expected), (op, a, b)
+
+
+@functools.cache
+def _derivatives2(op):
+    """mpmath functions of (x, y) for the op, its first derivatives and its Hessian."""
+    expr = _smooth(ORACLES[op][1])
+    firsts = [_smooth(sp.diff(expr, s)) for s in (X, Y)]
+    second = [[_smooth(sp.diff(expr, s, t)) for t in (X, Y)] for s in (X, Y)]
+    return (sp.lambdify((X, Y), expr, "mpmath"),
+            [sp.lambdify((X, Y), e, "mpmath") for e in firsts],
+            [[sp.lambdify((X, Y), e, "mpmath") for e in row] for row in second])
+
+
+def _mp2(f, a, b):
+    """f at (a, b) to 50 digits: a float, 1j where it is not real, None at a pole."""
+    with mpmath.workdps(MP_DPS):
+        try:
+            value = mpmath.mpmathify(f(mpmath.mpf(a), mpmath.mpf(b)))
+        except ZeroDivisionError:
+            return None
+        if isinstance(value, mpmath.mpc) and value.imag != 0:
+            return 1j
+        return float(mpmath.re(value))
+
+
+# Where the two-input ops leave the math, on purpose or by a stated limit:
+# * a pole or kink where mpmath divides by zero (x/0, hypot and atan2 at the origin,
+#   0**b): the value is checked above against IEEE; the derivatives there are
+#   tests/test_edges.py's (division by 0, 0**b as PyTorch) or the stated subgradient 0
+#   (hypot and atan2 at the origin, in the rules).
+# * where the value is not real ((-1)**1e-300), only the value (nan) is checked: the
+#   derivatives are the formula continued, as PyTorch's.
+# * a**b with a < 0 is real only at whole b: every derivative that involves b is nan, or 0
+#   where a zero factor meets it (mul0, the rule's convention: (-1e300)**-1e300 is 0).
+# * copysign reads only the sign bit of b, so at b = +-0 it is the function at
+#   b = +-1e-300 (sympy's sign(0) = 0 would make it 0).
+# * Known limits, not conventions: a true second derivative that is a difference or a
+#   product of terms that overflow in float.  The engine gives nan or +-inf there (PyTorch
+#   nan at each as well):
+KNOWN_OVERFLOW = {
+    # atan2 near the origin: -2ab/r**4 and (a**2 - b**2)/r**4 with r**4 = 1e-1200
+    ("atan2", 0.0, 1e-300), ("atan2", 0.0, -1e-300), ("atan2", -0.0, 1e-300),
+    ("atan2", -0.0, -1e-300), ("atan2", 1e-300, 0.0), ("atan2", 1e-300, -0.0),
+    ("atan2", -1e-300, 0.0), ("atan2", -1e-300, -0.0), ("atan2", 1e-300, 1e-300),
+    ("atan2", 1e-300, -1e-300), ("atan2", -1e-300, 1e-300), ("atan2", -1e-300, -1e-300),
+    # d2(a**b)/da2 = b*(b - 1)*a**(b - 2), where a**(b - 2) = 1e600 overflows: 0 * inf at
+    # b = 0, +-inf for +-1e300 at b = +-1e-300
+    ("powv", 1e-300, 0.0), ("powv", 1e-300, -0.0), ("powv", -1e-300, 0.0),
+    ("powv", -1e-300, -0.0), ("powv", 1e-300, 1e-300), ("powv", 1e-300, -1e-300),
+}
+# d(a**b)/da = b*a**(b - 1) with a < 0 and |b| = 1e300: b - 1 rounds to the even b, so
+# a**(b - 1) has the wrong sign (PyTorch's formula, and its number, too).
+KNOWN_WRONG_SIGN = {("powv", -1.0, 1e300), ("powv", -1.0, -1e300),
+                    ("powv", -1e-300, -1e300), ("powv", -1e300, 1e300)}
+
+
+def _binary_cases():
+    for op in BINARY:
+        if callable(ORACLES[op][1]):
+            continue  # fmod, remainder: below, against exact rational quotients
+        for a in BINARY_SPECIAL:
+            for b in BINARY_SPECIAL:
+                if op == "powv" and a == 0.0:
+                    continue  # 0**b: tests/test_edges.py (PyTorch's convention)
+                yield pytest.param(op, a, b, id=f"{op}({a!r},{b!r})")
+
+
+def _near(got, expected, scale):
+    if math.isinf(expected):
+        return got == expected
+    return got == pytest.approx(expected, rel=1e-9, abs=1e-12 * scale)
+
+
+@pytest.mark.parametrize("op, a, b", list(_binary_cases()))
+def test_two_input_derivatives_at_special_points_match_mpmath(op, a, b):
+    """Both first derivatives and the Hessian at every pair of 0, -0.0, +-1, +-1e-300,
+    +-1e300, against mpmath; entries that overflow are +-inf, underflow +-0."""
+    _, firsts, hessian = _ours2(op, a, b)
+    value, fs, hs = _derivatives2(op)
+    at = (a, math.copysign(1e-300, b)) if op == "copysign" and b == 0.0 else (a, b)
+    if isinstance(_mp2(value, *at), complex):
+        return  # not real here: the value is nan (checked above)
+    for order, got, fns in ((1, firsts, fs), (2, sum(hessian, []), sum(hs, []))):
+        expected = [_mp2(f, *at) for f in fns]
+        if None in expected:  # a pole: see above
+            continue
+        finite = [abs(e) for e in expected if isinstance(e, float) and math.isfinite(e)]
+        scale = max(finite, default=1.0)
+        for k, (g, e) in enumerate(zip(got, expected)):
+            where = (op, a, b, order, k, g, e)
+            if op == "powv" and a < 0.0 and k > 0 and (order == 2 or k == 1):
+                assert math.isnan(g) or g == 0.0, where  # involves b, a < 0
+            elif order == 2 and (op, a, b) in KNOWN_OVERFLOW:
+                assert math.isnan(g) or math.isinf(g) or _near(g, e, scale), where
+            elif order == 1 and k == 0 and (op, a, b) in KNOWN_WRONG_SIGN:
+                assert g == -e, where
+            elif isinstance(e, complex) or math.isnan(e):
+                assert math.isnan(g), where
+            else:
+                assert _near(g, e, scale), where

@@ -176,6 +176,11 @@ class FloatMath:
         return 0.0 if x == 0.0 else x * y
 
     @staticmethod
+    def div0(a: float, b: float) -> float:
+        """a / b, but 0 where both are 0: the subgradient at a kink (hypot at the origin)."""
+        return 0.0 if a == 0.0 and b == 0.0 else safe_div(a, b)
+
+    @staticmethod
     def log0(x: float) -> float:
         """log(x), but 0 at x = 0 (HIPS autograd's ``replace_zero``): d(a**b)/db is 0
         where the base is 0, as in PyTorch, HIPS autograd and tinygrad."""
@@ -288,6 +293,13 @@ class ValueMath:
         if _data(x) == 0.0 and not math.isfinite(_data(y)):
             return 0.0
         return x * y
+
+    @staticmethod
+    def div0(a, b):
+        # At 0/0 the constant 0 (the convention); elsewhere a division node.
+        if _data(a) == 0.0 and _data(b) == 0.0:
+            return 0.0
+        return _engine().div(a, b)
 
     @staticmethod
     def log0(x):
