@@ -12,6 +12,7 @@ sqrt at 1e-300 and -0.0) are in tests/test_edges.py.
 
 from __future__ import annotations
 
+import fractions
 import functools
 import math
 
@@ -642,3 +643,67 @@ def test_two_input_derivatives_at_special_points_match_mpmath(op, a, b):
                 assert math.isnan(g), where
             else:
                 assert _near(g, e, scale), where
+
+
+# --- rounding ops: far out, and under an infinite upstream gradient ------------------------
+
+ROUNDING = {"floor": math.floor, "ceil": math.ceil, "round": round, "trunc": math.trunc}
+
+
+@pytest.mark.parametrize("op", sorted(ROUNDING))
+@pytest.mark.parametrize("x", [1e300, -1e300, math.inf, -math.inf, 2.5, -2.5])
+def test_rounding_ops_far_out(op, x):
+    """Every float from 2**52 up is whole, so each rounding op is the identity there (and
+    at +-inf, IEEE); the derivative is 0 (PyTorch's), and so is the second."""
+    expected = x if not math.isfinite(x) else float(ROUNDING[op](x))
+    assert _ours(op, x) == (expected, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("op", sorted(ROUNDING) + ["sign"])
+def test_rounding_ops_under_an_infinite_upstream_gradient_give_nan(op):
+    """The convention stated in autograd/rules/piecewise.py: inf * 0 = nan (IEEE), where
+    PyTorch's rounding backward gives 0 without reading the upstream gradient."""
+    x, big = Value(2.5), Value(math.inf)
+    out = ORACLES[op][0](x) * big  # d out / d op(x) = inf
+    assert grad(out, [x]) == [pytest.approx(math.nan, nan_ok=True)]
+    y = Value(2.5)
+    assert grad(ORACLES[op][0](y) * 1e300, [y]) == [0.0]  # a finite upstream: 0
+
+
+# --- fmod and remainder: the exact quotient -------------------------------------------------
+
+# fmod(a, b) = a - trunc(a/b)*b and remainder(a, b) = a - floor(a/b)*b with the quotient
+# of the exact rationals a/b (fractions), not of the rounded float a/b: 1 % 0.1 is
+# 0.09999999999999995 because floor(1/0.1) is 9, though the float 1/0.1 is 10.0.
+QUOTIENT = {"fmod": math.trunc, "remainder": math.floor}
+MOD_POINTS = [(a, b) for a in BINARY_SPECIAL for b in BINARY_SPECIAL if b != 0.0] + [
+    (1.0, 0.1), (-1.0, 0.1), (1.0, -0.1), (5.5, 2.0), (-5.5, 2.0), (7.0, -3.5)]
+
+
+def _quotient_partial(op, a, b) -> float:
+    """d op / db = -q, q the exact quotient (jumps where a/b is whole: PyTorch's side)."""
+    q = -QUOTIENT[op](fractions.Fraction(a) / fractions.Fraction(b))
+    try:
+        return float(q)
+    except OverflowError:  # 1e300 / 1e-300: the true -q is beyond the floats
+        return math.inf if q > 0 else -math.inf
+
+
+@pytest.mark.parametrize("op", sorted(QUOTIENT))
+@pytest.mark.parametrize("a, b", MOD_POINTS)
+def test_fmod_and_remainder_derivatives_use_the_exact_quotient(op, a, b):
+    value, firsts, hessian = _ours2(op, a, b)
+    assert firsts == [1.0, _quotient_partial(op, a, b)], (op, a, b, firsts)
+    assert hessian == [[0.0, 0.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("op, a, b, q", [
+    ("remainder", 1.0, -math.inf, -1.0),  # 1 % -inf = -inf = 1 - (-1)*(-inf)
+    ("remainder", -1.0, math.inf, -1.0),  # -1 % inf = inf
+    ("remainder", 1.0, math.inf, 0.0),    # 1 % inf = 1
+    ("fmod", 1.0, -math.inf, 0.0),        # fmod(1, -inf) = 1
+])
+def test_fmod_and_remainder_quotient_at_an_infinite_divisor(op, a, b, q):
+    """The quotient the IEEE value implies (value = a - q*b), as PyTorch's d/db = -q."""
+    _, firsts, _ = _ours2(op, a, b)
+    assert firsts == [1.0, -q]

@@ -128,6 +128,23 @@ def trunc(x: float) -> float:
     return math.copysign(float(math.trunc(x)), x) if math.isfinite(x) else x
 
 
+def floordiv(a: float, b: float) -> float:
+    """floor(a/b) of the exact quotient, as Python's ``//`` (the quotient ``a % b`` used):
+    1e-300 // -1e300 is -1 and 1 // 0.1 is 9, where floor of the rounded a/b gives -0.0
+    and 10; 1 // -inf is -1 (1 % -inf is -inf), inf // 1 is nan.  At b = 0, floor(a/b)
+    with IEEE's a/b (+-inf or nan)."""
+    try:
+        return a // b
+    except ZeroDivisionError:
+        return floor(safe_div(a, b))
+
+
+def truncdiv(a: float, b: float) -> float:
+    """trunc(a/b) of the exact quotient (the one ``math.fmod`` used): 1 truncdiv 0.1 is 9."""
+    sign = math.copysign(1.0, a) * math.copysign(1.0, b)
+    return math.copysign(floordiv(abs(a), abs(b)), sign) if b == b else _nan
+
+
 # --- the two math namespaces a rule may be evaluated with ---------------------------
 
 
@@ -150,6 +167,8 @@ class FloatMath:
     hypot = staticmethod(safe_hypot)
     floor = staticmethod(floor)
     trunc = staticmethod(trunc)
+    floordiv = staticmethod(floordiv)
+    truncdiv = staticmethod(truncdiv)
 
     @staticmethod
     def rsqrt(x: float) -> float:
@@ -268,8 +287,8 @@ class ValueMath:
     def rsqrt(x):
         return 0.0 if _data(x) == _inf else _engine().rsqrt(x)
 
-    # step, sign, floor and trunc are piecewise constant: their derivative is zero almost
-    # everywhere, so a constant is exact for every higher-order derivative.
+    # step, sign, floor, trunc and the quotients are piecewise constant: their derivative
+    # is zero almost everywhere, so a constant is exact for every higher-order derivative.
     @staticmethod
     def step(x) -> float:
         return FloatMath.step(_data(x))
@@ -285,6 +304,14 @@ class ValueMath:
     @staticmethod
     def trunc(x) -> float:
         return trunc(_data(x))
+
+    @staticmethod
+    def floordiv(a, b) -> float:
+        return floordiv(_data(a), _data(b))
+
+    @staticmethod
+    def truncdiv(a, b) -> float:
+        return truncdiv(_data(a), _data(b))
 
     @staticmethod
     def mul0(x, y):
