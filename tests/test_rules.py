@@ -707,3 +707,62 @@ def test_fmod_and_remainder_quotient_at_an_infinite_divisor(op, a, b, q):
     """The quotient the IEEE value implies (value = a - q*b), as PyTorch's d/db = -q."""
     _, firsts, _ = _ours2(op, a, b)
     assert firsts == [1.0, -q]
+
+
+# --- derivatives at nan ---------------------------------------------------------------------
+
+# Ops made of steps and signs take, at nan, the branch the rule's stated convention gives
+# (m.step(nan) = 0, m.sign(nan) = 0; see the rule's comment); the second derivative is 0.
+# PyTorch 2.13 (float64), for comparison, where it differs: relu 1, hardtanh 1,
+# hardswish 1, clamp 0, maximum and minimum (1, 1).
+NAN_DERIVATIVE = {
+    "relu": 0.0, "leaky_relu": 0.2, "hardtanh": 0.0, "hardsigmoid": 0.0,
+    "hardswish": 0.0, "abs": 0.0, "sign": 0.0, "floor": 0.0, "ceil": 0.0, "round": 0.0,
+    "trunc": 0.0, "clamp": 1.0,
+}
+
+
+@pytest.mark.parametrize("op", sorted(op for op, r in RULES.items()
+                                      if r.arity == 1 and op != "pow"))
+def test_derivatives_at_nan(op):
+    """Every other one-input op has nan first and second derivatives at nan (elu's, selu's
+    and celu's too, where PyTorch's branch gives 1)."""
+    value, d1, d2 = _ours(op, math.nan)
+    assert math.isnan(value)
+    if op in NAN_DERIVATIVE:
+        assert (d1, d2) == (NAN_DERIVATIVE[op], 0.0)
+    else:
+        assert math.isnan(d1) and math.isnan(d2), (op, d1, d2)
+
+
+@pytest.mark.parametrize("op", BINARY)
+@pytest.mark.parametrize("which", [0, 1])
+def test_two_input_first_derivatives_at_nan(op, which):
+    """nan in either input: the value is nan (IEEE, checked above) and each partial nan
+    wherever sympy's partial depends on the nan input; else that partial at the other
+    input (d(a*b)/db = a).  maximum/minimum split the gradient (sign(nan) = 0, stated in
+    the rule); copysign's d/da is sign(a)*sign(out), 0 at a = nan; fmod/remainder:
+    d/da = 1 and d/db = -q with q nan."""
+    point = [1.5, 1.5]
+    point[which] = math.nan
+    _, firsts, _ = _ours2(op, *point)
+    if op in ("maximum", "minimum"):
+        assert firsts == [0.5, 0.5]
+        return
+    if op in ("fmod", "remainder"):
+        assert firsts[0] == 1.0 and math.isnan(firsts[1])
+        return
+    if op == "copysign" and which == 1:  # IEEE reads nan's sign bit: +-1.5, not nan
+        assert firsts == [math.copysign(1.0, math.copysign(1.5, math.nan)), 0.0]
+        return
+    expr = _smooth(ORACLES[op][1])
+    nan_symbol = (X, Y)[which]
+    for k, s in enumerate((X, Y)):
+        partial = _smooth(sp.diff(expr, s))
+        if op == "copysign" and k == 0 and which == 0:
+            assert firsts[0] == 0.0
+        elif nan_symbol in partial.free_symbols:
+            assert math.isnan(firsts[k]), (op, point, k, firsts)
+        else:
+            expected = _num(partial, {X: point[0], Y: point[1]})
+            assert firsts[k] == pytest.approx(expected, rel=1e-12), (op, point, k)

@@ -66,7 +66,8 @@ def _minimum(a: float, b: float) -> float:
     return a if a < b else b
 
 
-# At a tie each input gets half the gradient, as PyTorch's maximum/minimum (and at nan).
+# At a tie each input gets half the gradient, as PyTorch's maximum/minimum; at nan too
+# (sign(nan) is 0), where PyTorch gives each input the whole gradient.
 rule("maximum", 2,
      lambda ctx, a, b: _maximum(a, b),
      lambda m, out, ctx, a, b: (0.5 + 0.5 * m.sign(a - b), 0.5 - 0.5 * m.sign(a - b)),
@@ -80,7 +81,8 @@ rule("minimum", 2,
 
 # clamp(x, min, max); ctx is (min, max), either None for no bound.  As torch.clamp: nan
 # stays nan, and where min > max the result is max.  The derivative is 1 where
-# min <= x <= max (bounds included, as PyTorch's clamp_backward), else 0.
+# min <= x <= max (bounds included, as PyTorch's clamp_backward), else 0; 1 at nan, which
+# is beyond neither bound (PyTorch's is 0).
 def _clamp(ctx, x: float) -> float:
     lo, hi = ctx
     if lo is not None and x < lo:
