@@ -169,6 +169,11 @@ _MATH = {
     "softplus": _softplus, "erfc": _erfc, "div": _div, "hypot": np.hypot,
     "floor": _floor, "trunc": np.trunc, "rsqrt": lambda x: 1.0 / np.sqrt(x),
     "mul0": lambda x, y: np.where(x == 0.0, 0.0, x * y),
+    "div0": lambda x, y: np.where((x == 0.0) & (y == 0.0), 0.0, _div(x, y)),
+    # numpy's floor_divide is the quotient of its remainder, as Python's // is of %
+    "floordiv": np.floor_divide,
+    "truncdiv": lambda x, y: np.copysign(np.floor_divide(np.abs(x), np.abs(y)),
+                                         np.copysign(1.0, x) * np.copysign(1.0, y)),
     "log0": lambda x: np.where(x == 0.0, 0.0, np.log(np.where(x == 0.0, 1.0, x))),
 }
 

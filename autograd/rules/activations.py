@@ -154,7 +154,8 @@ unary("logsigmoid", lambda x: -_softplus_of(-x),
 
 
 # hardtanh(x, min_val, max_val); ctx is (min_val, max_val).  The derivative is 1 strictly
-# inside and 0 at and beyond the bounds, as PyTorch's hardtanh_backward (0 at nan).
+# inside and 0 at and beyond the bounds, as PyTorch's hardtanh_backward (0 at nan, where
+# PyTorch's is 1).
 def _hardtanh(ctx, x: float) -> float:
     lo, hi = ctx
     return lo if x < lo else (hi if x > hi else x)

@@ -22,10 +22,12 @@ rule("mul", 2,
      "b", "a")
 
 # a / b as its own rule, not a * b**-1: b**-2 overflows long before a/b does, so
-# d(x/x)/dx at 1e-300 is 1e300 - 1e300 = 0, not inf.  d/db = -out/b.
+# d(x/x)/dx at 1e-300 is 1e300 - 1e300 = 0, not inf.  d/db = -out/b, itself a division
+# (not out * (1/b)): its own derivative then never meets 0 * inf, so d2(a/b)/db2 at
+# (0, 1e-300) is 0, not nan.
 rule("div", 2,
      lambda ctx, a, b: safe_div(a, b),
-     lambda m, out, ctx, a, b: (m.recip(b), -(out * m.recip(b))),
+     lambda m, out, ctx, a, b: (m.recip(b), -m.div(out, b)),
      "1/b", "-a/b**2")
 
 # x ** k with a constant exponent k (ctx).  d/dx x^0 is 0 everywhere, including x = 0.
@@ -72,10 +74,12 @@ unary("cbrt", _cbrt,
       "1/(3*cbrt(x)**2)")
 
 # hypot(a, b) = sqrt(a**2 + b**2) without overflow; d/da = a/out.  At (0, 0), a kink,
-# the derivative is 0 (mul0): a subgradient, as PyTorch's norm gives (its hypot, nan).
+# the derivative is 0 (div0): a subgradient, as PyTorch's norm gives (its hypot, nan).
+# a/out is a division, not a * out**-1, whose derivative overflows out**-2: the second
+# derivatives at (0, 1e-300) are 1e300 and 0, not nan, and at (1e300, 1) 0, not 1e-300.
 rule("hypot", 2,
      lambda ctx, a, b: safe_hypot(a, b),
-     lambda m, out, ctx, a, b: (m.mul0(a, m.recip(out)), m.mul0(b, m.recip(out))),
+     lambda m, out, ctx, a, b: (m.div0(a, out), m.div0(b, out)),
      "a/hypot(a, b)", "b/hypot(a, b)")
 
 

@@ -128,6 +128,23 @@ def trunc(x: float) -> float:
     return math.copysign(float(math.trunc(x)), x) if math.isfinite(x) else x
 
 
+def floordiv(a: float, b: float) -> float:
+    """floor(a/b) of the exact quotient, as Python's ``//`` (the quotient ``a % b`` used):
+    1e-300 // -1e300 is -1 and 1 // 0.1 is 9, where floor of the rounded a/b gives -0.0
+    and 10; 1 // -inf is -1 (1 % -inf is -inf), inf // 1 is nan.  At b = 0, floor(a/b)
+    with IEEE's a/b (+-inf or nan)."""
+    try:
+        return a // b
+    except ZeroDivisionError:
+        return floor(safe_div(a, b))
+
+
+def truncdiv(a: float, b: float) -> float:
+    """trunc(a/b) of the exact quotient (the one ``math.fmod`` used): 1 truncdiv 0.1 is 9."""
+    sign = math.copysign(1.0, a) * math.copysign(1.0, b)
+    return math.copysign(floordiv(abs(a), abs(b)), sign) if b == b else _nan
+
+
 # --- the two math namespaces a rule may be evaluated with ---------------------------
 
 
@@ -150,6 +167,8 @@ class FloatMath:
     hypot = staticmethod(safe_hypot)
     floor = staticmethod(floor)
     trunc = staticmethod(trunc)
+    floordiv = staticmethod(floordiv)
+    truncdiv = staticmethod(truncdiv)
 
     @staticmethod
     def rsqrt(x: float) -> float:
@@ -176,6 +195,11 @@ class FloatMath:
         return 0.0 if x == 0.0 else x * y
 
     @staticmethod
+    def div0(a: float, b: float) -> float:
+        """a / b, but 0 where both are 0: the subgradient at a kink (hypot at the origin)."""
+        return 0.0 if a == 0.0 and b == 0.0 else safe_div(a, b)
+
+    @staticmethod
     def log0(x: float) -> float:
         """log(x), but 0 at x = 0 (HIPS autograd's ``replace_zero``): d(a**b)/db is 0
         where the base is 0, as in PyTorch, HIPS autograd and tinygrad."""
@@ -195,9 +219,14 @@ def _data(x) -> float:
 class ValueMath:
     """Evaluate a rule on Values, recording a graph (for higher-order derivatives)."""
 
+    # Where a function is flat at an infinite input (exp at -inf, 1/x at +-inf, tanh and
+    # sigmoid at +-inf, rsqrt at inf), every derivative there is 0: return the constant,
+    # so a higher derivative is 0 and not 0 * inf = nan from the chain through the input
+    # (d2 atan(x) = -2x/(1 + x**2)**2 tends to 0 at inf; the graph of 1/(1 + x*x) would
+    # give -0.0 * inf).  Elsewhere an ordinary node.
     @staticmethod
     def exp(x):
-        return x.exp()
+        return 0.0 if _data(x) == -_inf else x.exp()
 
     @staticmethod
     def log(x):
@@ -221,11 +250,13 @@ class ValueMath:
 
     @staticmethod
     def tanh(x):
-        return _engine().tanh(x)
+        d = _data(x)
+        return math.copysign(1.0, d) if math.isinf(d) else _engine().tanh(x)
 
     @staticmethod
     def sigmoid(x):
-        return _engine().sigmoid(x)
+        d = _data(x)
+        return stable_sigmoid(d) if math.isinf(d) else _engine().sigmoid(x)
 
     @staticmethod
     def softplus(x):
@@ -241,7 +272,8 @@ class ValueMath:
 
     @staticmethod
     def recip(x):
-        return x**-1.0
+        d = _data(x)
+        return safe_recip(d) if math.isinf(d) else x**-1.0
 
     @staticmethod
     def div(a, b):
@@ -253,10 +285,10 @@ class ValueMath:
 
     @staticmethod
     def rsqrt(x):
-        return _engine().rsqrt(x)
+        return 0.0 if _data(x) == _inf else _engine().rsqrt(x)
 
-    # step, sign, floor and trunc are piecewise constant: their derivative is zero almost
-    # everywhere, so a constant is exact for every higher-order derivative.
+    # step, sign, floor, trunc and the quotients are piecewise constant: their derivative
+    # is zero almost everywhere, so a constant is exact for every higher-order derivative.
     @staticmethod
     def step(x) -> float:
         return FloatMath.step(_data(x))
@@ -274,12 +306,27 @@ class ValueMath:
         return trunc(_data(x))
 
     @staticmethod
+    def floordiv(a, b) -> float:
+        return floordiv(_data(a), _data(b))
+
+    @staticmethod
+    def truncdiv(a, b) -> float:
+        return truncdiv(_data(a), _data(b))
+
+    @staticmethod
     def mul0(x, y):
         # Where x is 0 and y is not finite the product is the constant 0 (the convention);
         # elsewhere an ordinary product, so its derivatives are the product rule's.
         if _data(x) == 0.0 and not math.isfinite(_data(y)):
             return 0.0
         return x * y
+
+    @staticmethod
+    def div0(a, b):
+        # At 0/0 the constant 0 (the convention); elsewhere a division node.
+        if _data(a) == 0.0 and _data(b) == 0.0:
+            return 0.0
+        return _engine().div(a, b)
 
     @staticmethod
     def log0(x):

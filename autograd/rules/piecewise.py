@@ -4,6 +4,12 @@ fmod and remainder.
 Their derivatives are constant between the kinks; at a kink or a tie each rule takes
 PyTorch's subgradient, stated at the rule.  Rounding functions have derivative 0, as in
 PyTorch (their true derivative is 0 almost everywhere and undefined at the jumps).
+
+The engine multiplies that 0 by the upstream gradient as IEEE does, so an infinite
+upstream gradient gives nan (inf * 0) below sign, floor, ceil, round and trunc, where
+PyTorch's rounding backward returns zeros without reading it.  We keep IEEE: a gradient
+that has already overflowed stays visible (``detect_anomaly`` names the node) rather than
+turning into a clean 0.
 """
 
 from __future__ import annotations
@@ -60,7 +66,8 @@ def _minimum(a: float, b: float) -> float:
     return a if a < b else b
 
 
-# At a tie each input gets half the gradient, as PyTorch's maximum/minimum (and at nan).
+# At a tie each input gets half the gradient, as PyTorch's maximum/minimum; at nan too
+# (sign(nan) is 0), where PyTorch gives each input the whole gradient.
 rule("maximum", 2,
      lambda ctx, a, b: _maximum(a, b),
      lambda m, out, ctx, a, b: (0.5 + 0.5 * m.sign(a - b), 0.5 - 0.5 * m.sign(a - b)),
@@ -74,7 +81,8 @@ rule("minimum", 2,
 
 # clamp(x, min, max); ctx is (min, max), either None for no bound.  As torch.clamp: nan
 # stays nan, and where min > max the result is max.  The derivative is 1 where
-# min <= x <= max (bounds included, as PyTorch's clamp_backward), else 0.
+# min <= x <= max (bounds included, as PyTorch's clamp_backward), else 0; 1 at nan, which
+# is beyond neither bound (PyTorch's is 0).
 def _clamp(ctx, x: float) -> float:
     lo, hi = ctx
     if lo is not None and x < lo:
@@ -120,13 +128,15 @@ def _remainder(a: float, b: float) -> float:
 
 # fmod(a, b) = a - trunc(a/b)*b and remainder(a, b) = a - floor(a/b)*b (Python's %):
 # d/da = 1, d/db = -trunc(a/b) or -floor(a/b), as PyTorch (a jump where a/b is whole).
+# The quotient is the exact one the value used (truncdiv, floordiv), not that of the
+# rounded a/b: 1 % 0.1 = 0.0999... = 1 - 9*0.1, so d/db is -9, though 1/0.1 rounds to 10.
 rule("fmod", 2,
      lambda ctx, a, b: _fmod(a, b),
-     lambda m, out, ctx, a, b: (1.0, -m.trunc(m.div(a, b))),
+     lambda m, out, ctx, a, b: (1.0, -m.truncdiv(a, b)),
      "1", "-trunc(a/b)")
 
 rule("remainder", 2,
      lambda ctx, a, b: _remainder(a, b),
-     lambda m, out, ctx, a, b: (1.0, -m.floor(m.div(a, b))),
+     lambda m, out, ctx, a, b: (1.0, -m.floordiv(a, b)),
      "1", "-floor(a/b)")
 
