@@ -33,6 +33,7 @@ from .graph import topological_order
 from .layout import LAYOUT_MEMORY, LAYOUT_TIMEOUT, NARROWING, layout
 from .modules_in_graph import COLLAPSE_LEVELS, module_of_nodes, neuron_of_parameter
 from .rules import RULES, UnknownOpError
+from .rules.maths import safe_fsum
 
 __all__ = ["draw", "draw_dot", "render", "Drawing", "GraphTooLargeError",
            "DEFAULT_MAX_NODES", "RENDER_FORMATS"]
@@ -424,7 +425,7 @@ def draw(
                 elif all(p == partials[0] for p in partials):
                     text = fmt(partials[0])  # "2 ×2": each of the two edges is 2
                 else:
-                    text = "Σ " + fmt(math.fsum(partials))
+                    text = "Σ " + fmt(safe_fsum(partials))
                 text = text if count == 1 else f"{text} ×{count}"
                 if not collapse:
                     attrs["label" if short_edges else "xlabel"] = text

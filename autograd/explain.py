@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from .engine import Value
 from .graph import grad, topological_order
 from .rules import RULES, UnknownOpError
+from .rules.maths import safe_fsum
 
 __all__ = ["explain", "Explanation", "Factor", "ChainPath", "assert_grad", "GradientMismatch"]
 
@@ -88,17 +89,6 @@ def _show(x: float, digits: int | None) -> str:
     return text.replace(".e", "e").rstrip(".")
 
 
-def _sum(xs) -> float:
-    """The exactly rounded sum (``math.fsum``), or IEEE's inf / nan when it overflows:
-    fsum raises on an overflowing partial sum and on inf - inf, where an explanation
-    must show the number instead."""
-    xs = list(xs)
-    try:
-        return math.fsum(xs)
-    except (OverflowError, ValueError):
-        return sum(xs, 0.0)
-
-
 def _fold(items, show, sep: str, mark: str = "[{} more factors]") -> str:
     """``show(item)`` for each item, joined; the middle of a long list is replaced by
     ``mark`` with its count (and never formatted)."""
@@ -151,8 +141,8 @@ class Explanation:
         self.reverse_mode = reverse_mode
         self.agrees = _close(value, reverse_mode)
         self.digits = digits
-        self.folded_value = value - _sum(p.value for p in paths) if self.folded else 0.0
-        written = _sum(p.written for p in paths) + self.folded_value
+        self.folded_value = value - safe_fsum(p.value for p in paths) if self.folded else 0.0
+        written = safe_fsum(p.written for p in paths) + self.folded_value
         self.written = _rounded(written, digits)
 
     @property
@@ -418,7 +408,7 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
         ps = _local(node, node.data, [c.data for c in node.inputs])
         exact[node] = ps
         count[node] = min(sum(count[node.inputs[k]] for k in live), PATH_COUNT_CAP)
-        deriv[node] = _sum([ps[k] * deriv[node.inputs[k]] for k in live])
+        deriv[node] = safe_fsum([ps[k] * deriv[node.inputs[k]] for k in live])
     n_paths = count.get(output, 0)
     total = deriv.get(output, 0.0)
 

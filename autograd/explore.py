@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import os
 import re
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from .explain import _step_formula, explain
 from .fileio import write_atomically
 from .graph import topological_order
 from .rules import RULES, UnknownOpError
+from .rules.maths import safe_fsum
 
 __all__ = ["explore", "Explorer", "backward_order"]
 
@@ -353,7 +353,7 @@ def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
             "adds": [{"node": index[child], "k": k, "partial": fmt(p), "add": fmt(c),
                       "total": fmt(t)} for k, child, p, c, t in adds],
             # What flows down each drawn edge (x*x: two uses, one edge, their sum).
-            "flows": {index[child]: fmt(math.fsum(c for _, ch, _, c, _ in adds
+            "flows": {index[child]: fmt(safe_fsum(c for _, ch, _, c, _ in adds
                                                   if ch is child))
                       for _, child, _, _, _ in adds},
         })

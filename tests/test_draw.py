@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd import RULES, GraphTooLargeError, Value, draw, draw_dot, render
+from autograd import RULES, GraphTooLargeError, Value, dot, draw, draw_dot, render
 
 GOLDEN = pathlib.Path(__file__).parent / "golden" / "tanh_graph.dot"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -363,3 +363,16 @@ def test_bad_option_types_are_named_at_the_boundary(option, error):
     for call in (draw, render):
         with pytest.raises(error, match=name):
             call(y, **option)
+
+
+@pytest.mark.parametrize("inputs, shown", [
+    ([1e308, 1.7e308], "Σ inf ×2"),  # the true sum, 2.7e308, is past the largest float
+    ([math.inf, -math.inf], "Σ nan ×2"),  # IEEE: inf - inf is nan
+])
+def test_merged_edges_whose_sum_overflows_show_ieee_not_a_traceback(inputs, shown):
+    # x feeds one dot twice with different partials (the two inputs it is multiplied by),
+    # so the two edges merge into one labelled with their sum; math.fsum raised here.
+    x = Value(1.0, label="x")
+    z = dot([x, x], inputs)
+    z.label = "z"
+    assert shown in draw(z).source

@@ -330,3 +330,18 @@ def test_collapse_is_checked():
     loss = small_mlp_loss()
     with pytest.raises(ValueError, match="collapse must be"):
         explore(loss, collapse="module")
+
+
+@pytest.mark.parametrize("inputs, flow", [
+    ([1e308, 1.7e308], math.inf),  # the true sum, 2.7e308, is past the largest float
+    ([math.inf, -math.inf], math.nan),  # IEEE: inf - inf is nan
+])
+def test_flows_that_overflow_are_ieee_numbers_not_a_traceback(inputs, flow):
+    # x feeds one dot twice: what flows down its one drawn edge is the sum of two
+    # contributions, which math.fsum refused to add.
+    x = Value(1.0, label="x")
+    z = autograd.dot([x, x], inputs)
+    z.label = "z"
+    data = page_data(explore(z).html)
+    flows = [v for step in data["backward"] for v in step["flows"].values()]
+    assert (str(flow) if flow == flow else "nan") in " ".join(flows)

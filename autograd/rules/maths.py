@@ -19,6 +19,17 @@ __all__ = ["FloatMath", "ValueMath"]
 _inf, _nan = math.inf, math.nan
 
 
+def safe_fsum(xs) -> float:
+    """The exactly rounded sum of ``xs`` (``math.fsum``), or IEEE's inf / nan where fsum
+    raises instead (an overflowing partial sum, inf - inf): what a person is shown
+    (explanations, edge labels) must be the number, never a traceback."""
+    xs = list(xs)
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):
+        return sum(xs, 0.0)
+
+
 def safe_exp(x: float) -> float:
     try:
         return math.exp(x)
