@@ -25,11 +25,12 @@ from importlib import resources
 from pathlib import Path
 
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
+from .draw import _partials as _local  # one node's local partials, from the rule table
 from .engine import Value
 from .explain import _step_formula, explain
 from .fileio import write_atomically
 from .graph import topological_order
-from .rules import RULES, UnknownOpError
+from .rules import RULES
 from .rules.maths import safe_fsum
 
 __all__ = ["explore", "Explorer", "backward_order"]
@@ -250,14 +251,6 @@ def _check(e) -> str:
         return e.check()
     how = "" if e.digits is None else f"; the factors above carry {e.digits} significant digits"
     return f"check: exactly {e.name} = {e.value:.6g}, the same as reverse mode{how}"
-
-
-def _local(node: Value) -> tuple:
-    try:
-        rule = RULES[node.op]
-    except KeyError:
-        raise UnknownOpError(node.op) from None
-    return rule.local_partials(node.data, node.ctx, [c.data for c in node.inputs])
 
 
 def _table_formula(node: Value, k: int) -> str:
