@@ -13,6 +13,7 @@ Where things live:
 * ``layout.py``    Graphviz layout in a child process, bounded in time and memory
 * ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
+* ``naming.py``    node names for people: labels, then the caller's variable names
 * ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore``
