@@ -89,25 +89,18 @@ class SGD(Optimizer):
         self.buffers: list[float | None] = [None] * len(self.params)
         self._arrays: list | None = None  # the buffers while step_arrays runs
 
-    def update(self, p, g, b):
-        """One update of a parameter's data ``p`` from its gradient ``g`` and momentum
-        buffer ``b`` (None before the first step): ``(new p, new b)``.
-
-        The same arithmetic on floats (:meth:`step`) and on NumPy arrays of parameters
-        (:meth:`step_arrays`)."""
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        d = g
-        if wd:
-            d = d + wd * p
-        if mu:
-            b = d if b is None else mu * b + d
-            d = d + mu * b if self.nesterov else b
-        return p - lr * d, b
-
     def step(self) -> None:
-        buffers = self.buffers
+        lr, mu, wd = self.lr, self.momentum, self.weight_decay
         for i, p in enumerate(self.params):
-            p.data, buffers[i] = self.update(p.data, p.grad, buffers[i])
+            d = p.grad
+            if wd:
+                d = d + wd * p.data
+            if mu:
+                b = self.buffers[i]
+                b = d if b is None else mu * b + d
+                self.buffers[i] = b
+                d = d + mu * b if self.nesterov else b
+            p.data -= lr * d
 
     def step_arrays(self, data, grads) -> None:
         """:meth:`step` on NumPy arrays: ``data`` and ``grads`` hold every parameter's
@@ -125,9 +118,17 @@ class SGD(Optimizer):
                                  "not; call step() instead")
             else:
                 self._arrays = [np.array(self.buffers, dtype=float)]
-        if self._arrays[0] is None:  # the first buffer is the gradient: keep a copy
-            grads = grads.copy()
-        data[:], self._arrays[0] = self.update(data, grads, self._arrays[0])
+        # step()'s arithmetic, element-wise (tests hold the two equal)
+        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        d = grads
+        if wd:
+            d = d + wd * data
+        if mu:
+            b = self._arrays[0]
+            b = d.copy() if b is None else mu * b + d
+            self._arrays[0] = b
+            d = d + mu * b if self.nesterov else b
+        data -= lr * d
 
     def end_arrays(self) -> None:
         """Write the state :meth:`step_arrays` kept in arrays back to ``buffers``."""
@@ -184,27 +185,20 @@ class Adam(Optimizer):
         self.v = [0.0] * len(self.params)
         self._arrays: list | None = None  # m and v while step_arrays runs
 
-    def update(self, p, g, m, v, sqrt=math.sqrt):
-        """One update at step ``self.t`` of a parameter's data ``p`` from its gradient
-        ``g`` and moments ``m`` and ``v``: ``(new p, new m, new v)``.
-
-        The same arithmetic on floats (:meth:`step`) and on NumPy arrays of parameters
-        (:meth:`step_arrays`, with ``sqrt=numpy.sqrt``: both correctly rounded)."""
+    def step(self) -> None:
+        self.t += 1
         lr, eps, wd = self.lr, self.eps, self.weight_decay
         b1, b2 = self.betas
         c1 = 1.0 - b1**self.t
         c2 = 1.0 - b2**self.t
-        if wd:
-            g = g + wd * p
-        m = b1 * m + (1.0 - b1) * g
-        v = b2 * v + (1.0 - b2) * g * g
-        return p - lr * (m / c1) / (sqrt(v / c2) + eps), m, v
-
-    def step(self) -> None:
-        self.t += 1
         m, v = self.m, self.v
         for i, p in enumerate(self.params):
-            p.data, m[i], v[i] = self.update(p.data, p.grad, m[i], v[i])
+            g = p.grad
+            if wd:
+                g = g + wd * p.data
+            m[i] = b1 * m[i] + (1.0 - b1) * g
+            v[i] = b2 * v[i] + (1.0 - b2) * g * g
+            p.data -= lr * (m[i] / c1) / (math.sqrt(v[i] / c2) + eps)
 
     def step_arrays(self, data, grads) -> None:
         """:meth:`step` on NumPy arrays: ``data`` and ``grads`` hold every parameter's
@@ -216,8 +210,17 @@ class Adam(Optimizer):
 
         if self._arrays is None:
             self._arrays = [np.array(self.m, dtype=float), np.array(self.v, dtype=float)]
+        # step()'s arithmetic, element-wise (np.sqrt is correctly rounded, as math.sqrt;
+        # tests hold the two equal)
         self.t += 1
-        data[:], *self._arrays = self.update(data, grads, *self._arrays, sqrt=np.sqrt)
+        lr, eps, wd = self.lr, self.eps, self.weight_decay
+        b1, b2 = self.betas
+        c1 = 1.0 - b1**self.t
+        c2 = 1.0 - b2**self.t
+        g = grads + wd * data if wd else grads
+        m = self._arrays[0] = b1 * self._arrays[0] + (1.0 - b1) * g
+        v = self._arrays[1] = b2 * self._arrays[1] + (1.0 - b2) * g * g
+        data -= lr * (m / c1) / (np.sqrt(v / c2) + eps)
 
     def end_arrays(self) -> None:
         """Write the moments :meth:`step_arrays` kept in arrays back to ``m`` and ``v``."""
