@@ -137,6 +137,7 @@ class CompiledSteps:
         self.owned = owned
         self.P = np.fromiter((p.data for p in owned), dtype=float, count=len(owned))
         self.G = np.zeros(len(owned))
+        self.steps = 0  # optimizer steps taken on the arrays
         where = {id(p): k for k, p in enumerate(owned)}
         self.index = np.array([where[id(p)] for p in self.params], dtype=np.intp)
         self.every = len(self.index) == len(owned) and \
@@ -163,9 +164,10 @@ class CompiledSteps:
 
     def close(self) -> None:
         """Write the parameters and their last gradients back to the Values."""
-        if self.arrays:
+        if self.arrays and self.steps:
             for p, data, grad in zip(self.owned, self.P.tolist(), self.G.tolist()):
                 p.data, p.grad = data, grad
+        if self.arrays:
             self.optimizer.end_arrays()
 
     def step(self, batch: list[int], weight: float) -> tuple[float, object]:
@@ -195,6 +197,7 @@ class CompiledSteps:
         optimizer = self.optimizer
         if self.arrays:
             optimizer.step_arrays(self.P, self.G)
+            self.steps += 1
             return
         optimizer.zero_grad()
         for p, g in zip(self.owned, self.G.tolist()):
@@ -215,6 +218,7 @@ class CompiledSteps:
             self.G = self.np.fromiter((p.grad for p in self.owned), dtype=float,
                                       count=len(self.owned))
             self.optimizer.step_arrays(self.P, self.G)
+            self.steps += 1
         else:
             self.optimizer.step()
         return loss.data, outs
