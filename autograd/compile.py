@@ -8,7 +8,10 @@ becomes generated Python functions, with no ``Value`` built while they run:
 * ``backward(*inputs)``: fn's value, adding d fn / d p to ``p.grad`` for every parameter
   ``p``, exactly as ``fn(*inputs).backward()`` would;
 * ``compiled(*inputs)``: the value and the gradients, returned (like :func:`autograd.grad`);
-* ``batch_forward`` / ``batch_backward``: the same code run once on NumPy arrays of samples.
+* ``batch_forward`` / ``batch_backward``: the same code run once on NumPy arrays of samples;
+* ``batch_grad(data, *inputs)``: ``batch_backward`` with the parameters' data in one array
+  and their summed gradient returned as one array, touching no ``Value`` (a training loop
+  keeps the parameters in an array: ``nn.fit(..., compiled=True)``).
 
 ``fn`` may also return ``(value, aux)`` with ``aux`` a list of Values (a model's outputs
 next to its loss): calls then return ``(value, [aux floats])``; only ``value`` is
