@@ -145,6 +145,23 @@ def _as_lists(data):
 _PLAIN = {float, int}
 
 
+def _plain_finite(row) -> bool:
+    """The common case, checked at C speed: plain floats and ints whose sum is finite
+    are all finite (an inf or nan anywhere makes the sum inf or nan)."""
+    try:
+        return set(map(type, row)) <= _PLAIN and math.isfinite(sum(row))
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _finite(v) -> bool:
+    """Whether a real number is a finite float (an int too large for one is not)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
 def _rows(X, nin: int) -> list[list[float]]:
     """X as lists of floats, after checking it is a rectangle of the model's width.
 
@@ -161,14 +178,11 @@ def _rows(X, nin: int) -> list[list[float]]:
         if len(row) != len(X[0]):
             raise ValueError(f"X is ragged: X[0] has {len(X[0])} values but X[{i}] has "
                              f"{len(row)}")
-        types = set(map(type, row))
-        # The common case at C speed: plain floats and ints whose sum is finite are all
-        # finite (an inf or nan anywhere makes the sum inf or nan).
-        if not (types <= _PLAIN and math.isfinite(sum(row))):
+        if not _plain_finite(row):
             for j, v in enumerate(row):
-                if isinstance(v, bool) or not isinstance(v, numbers.Real) or \
-                        not math.isfinite(v):
-                    raise ValueError(f"X[{i}][{j}] is {v!r}, not a finite number")
+                if isinstance(v, bool) or not isinstance(v, numbers.Real) or not _finite(v):
+                    shown = repr(v) if len(repr(v)) < 40 else f"{repr(v)[:20]}..."
+                    raise ValueError(f"X[{i}][{j}] is {shown}, not a finite number")
         rows.append(list(map(float, row)))
     if len(rows[0]) != nin:
         raise ValueError(f"X has {len(rows[0])} values per sample but the model takes "
