@@ -255,8 +255,9 @@ def cross_entropy_loss(logits, target) -> Value:
 
 
 class NotTraceable(ValueError):
-    """A per-sample form met a case it cannot state with targets as Values (a ``bce``
-    prediction within 1e-12 of 0 or 1 while tracing): compute that loss eagerly."""
+    """A per-sample form met a case it cannot state with targets as Values while tracing
+    (a ``bce`` prediction within 1e-12 of 0 or 1, logits beyond the unshifted
+    cross-entropy's range): compute that loss eagerly."""
 
 
 # The per-sample forms of the losses, for a compiled training step (``fit(compiled=True)``
@@ -305,10 +306,10 @@ EXP_SUM_RANGE = (1e-250, 1e250)
 def _cross_entropy_terms(outs: list[Value], onehot: list[Value]) -> Value:
     # The eager form subtracts the largest logit, read as a number, which a trace would
     # freeze (and as a node of binary maxima it would cost more than the rest of the
-    # loss).  Unshifted, the loss is the same up to rounding wherever the sum of the
-    # exponentials is safely inside the floats: that range is a guard of the trace, and
-    # a batch with a sample beyond it (a logit past ~575, or all of them below ~-575)
-    # runs the eager form instead.
+    # loss).  Unshifted, the loss is the same up to rounding (absolute: about an ulp of
+    # the largest logit) wherever the sum of the exponentials is safely inside the
+    # floats: that range is a guard of the trace, and a batch with a sample beyond it (a
+    # logit past ~575, or all of them below ~-575) runs the eager form instead.
     total = autograd.sum([z.exp() for z in outs])
     low, high = EXP_SUM_RANGE
     if not low < total < high:
