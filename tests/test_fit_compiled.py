@@ -312,3 +312,37 @@ def test_numpy_inputs_and_a_schedule(counted):
         results.append(h.loss + h.accuracy + [p.data for p in model.parameters()])
     assert counted["sizes"][1:4] == [8, 8, 7]
     _same(results[1], results[0])
+
+
+def test_without_numpy_compiled_fit_trains_eagerly_with_a_warning(monkeypatch):
+    y, out_act, nout = CASES["mse"]
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [3, 1], output_activation=out_act, seed=1)
+        if compiled:
+            monkeypatch.setitem(__import__("sys").modules, "numpy", None)  # import fails
+            with pytest.warns(RuntimeWarning, match="NumPy is not installed"):
+                nn.fit(model, X, y, epochs=2, batch_size=2, seed=0, progress=False,
+                       compiled=True)
+        else:
+            nn.fit(model, X, y, epochs=2, batch_size=2, seed=0, progress=False)
+        results.append([p.data for p in model.parameters()])
+    assert results[1] == results[0]
+
+
+def test_an_interrupt_before_the_first_step_leaves_the_values_alone(monkeypatch):
+    from nn.compiled import CompiledSteps
+
+    model = nn.MLP(2, [3, 1], seed=1)
+    for p in model.parameters():
+        p.grad = 0.25  # left from some earlier backward
+    before = [(p.data, p.grad) for p in model.parameters()]
+
+    def interrupted(self, batch, weight):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CompiledSteps, "step", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        nn.fit(model, X, CASES["mse"][0], epochs=2, progress=False, compiled=True,
+               optimizer=nn.Adam(model.parameters()))
+    assert [(p.data, p.grad) for p in model.parameters()] == before
