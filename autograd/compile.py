@@ -8,7 +8,10 @@ becomes generated Python functions, with no ``Value`` built while they run:
 * ``backward(*inputs)``: fn's value, adding d fn / d p to ``p.grad`` for every parameter
   ``p``, exactly as ``fn(*inputs).backward()`` would;
 * ``compiled(*inputs)``: the value and the gradients, returned (like :func:`autograd.grad`);
-* ``batch_forward`` / ``batch_backward``: the same code run once on NumPy arrays of samples.
+* ``batch_forward`` / ``batch_backward``: the same code run once on NumPy arrays of samples;
+* ``batch_grad(data, *inputs)``: ``batch_backward`` with the parameters' data in one array
+  and their summed gradient returned as one array, touching no ``Value`` (a training loop
+  keeps the parameters in an array: ``nn.fit(..., compiled=True)``).
 
 ``fn`` may also return ``(value, aux)`` with ``aux`` a list of Values (a model's outputs
 next to its loss): calls then return ``(value, [aux floats])``; only ``value`` is
@@ -268,24 +271,6 @@ def _matrix_ops() -> set[str]:
     return {op for op, r in RULES.items() if r.arity == 1}
 
 
-def _lane_forward(lane: lanes.Lane, names: dict, make: list[str]) -> list[str]:
-    """Batched code computing a lane's matrix ``_M{id}`` (one row per member)."""
-    k = lane.id
-    if lane.kind == "unary":
-        first = lane.members[0]
-        ctx_src = None if has_literal(lane.ctx) else f"_c{first}"
-        value = _written(lane.op, forward_src, lane.op, lane.ctx, [f"_M{lane.source}"], ctx_src)
-        return [f"_M{k} = {value}"]
-    make.append(f"_I{k}w = _index({lane.weights!r})")
-    xs = f"_M{lane.x_lane}" if lane.x_lane is not None else \
-        f"_rows(({''.join(names[j] + ', ' for j in lane.xs)}), _n)"
-    lines = [f"_X{k} = {xs}", f"_W{k} = _P[_I{k}w]", f"_M{k} = _W{k} @ _X{k}"]
-    if lane.bias is not None:
-        make.append(f"_I{k}b = _index({lane.bias!r})")
-        lines.append(f"_M{k} += _P[_I{k}b][:, None]")
-    return lines
-
-
 def _lane_backward(lane: lanes.Lane, plan: lanes.Plan, needed: set[int], assigned: set[int],
                    lane_grads: set[int], touched: set[int]) -> list[str]:
     """Batched code for a lane's backward: its gradient matrix ``_GM{id}`` (from the lane
@@ -321,15 +306,18 @@ def _lane_backward(lane: lanes.Lane, plan: lanes.Plan, needed: set[int], assigne
         if lane.x_lane is not None:
             into_lane(lane.x_lane, f"_DX{k}")
         else:
-            for r, j in enumerate(lane.xs):
-                if j not in needed:
-                    continue
-                if j in assigned:
-                    lines.append(f"g{j} = g{j} + _DX{k}[{r}]")
-                else:
-                    assigned.add(j)
-                    lines.append(f"g{j} = _DX{k}[{r}]")
+            lines += [_add_to(j, f"_DX{k}[{r}]", assigned) for r, j in enumerate(lane.xs)
+                      if j in needed]
     return lines
+
+
+def _add_to(j: int, term: str, assigned: set[int]) -> str:
+    """The statement adding ``term`` to node ``j``'s gradient ``g{j}`` (assigning it the
+    first time)."""
+    if j in assigned:
+        return f"g{j} = g{j} + {term}"
+    assigned.add(j)
+    return f"g{j} = {term}"
 
 
 def _written(op: str, writer: Callable, *args):
@@ -343,212 +331,342 @@ def _written(op: str, writer: Callable, *args):
                            f"{e}; run it eagerly") from e
 
 
-def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str,
-              matrices: bool = True) -> str:
-    out, aux = outs
-    # batch_forward / batch_backward: the same code on arrays of samples (see vectorized),
-    # with a layer's neurons as one matrix product (see lanes) unless ``matrices`` is False
-    batched = name.startswith("batch_")
-    plan = lanes.plan(instrs, _matrix_ops()) if batched and matrices else lanes.Plan()
-    # nodes read by name (not only as rows of a matrix): their own variables are needed
-    by_name = {out, *(aux or ()), *(g[0] for g in guards),
-               *(g[2][1] for g in guards if g[2][0] == "node")}
-    for i, ins in enumerate(instrs):
-        if ins[0] == "op" and i not in plan.lane_of and i not in plan.invariant:
-            by_name.update(ins[3])
-    for lane in plan.lanes:
-        if lane.kind == "dot" and lane.x_lane is None:
-            by_name.update(lane.xs)
-    make: list[str] = []  # lines run once, when the function is made (index arrays)
-    args = [f"a{i}" for i in range(len(shape))]
-    flat: list[str] = []  # source name of each flat input
-    head = []
-    for a, n in zip(args, shape):
-        if n is None:
-            flat.append(a)
-        else:
-            names = [f"{a}_{k}" for k in range(n)]
-            flat += names
-            head.append(f"({''.join(x + ', ' for x in names)}) = {a}" if n else f"() = {a}")
+class _Emitter:
+    """Writes a traced program as the source of one generated function (a *target*).
 
-    names: dict[int, str] = {}
-    params: dict[int, int] = {}  # node index -> parameter number
-    fwd = ["_P = _data(_PS)"] if plan else []  # every parameter's data, as one array
-    sized = False  # whether the batch size _n is known yet
-    for i, ins in enumerate(instrs):
-        kind = ins[0]
-        if kind == "const":
-            names[i] = src(ins[1].data)
-            continue
-        names[i] = f"v{i}"
-        if kind == "input":
-            fwd.append(f"v{i} = {'_batch' if batched else 'float'}({flat[ins[1]]})")
-            if batched and not sized:
-                fwd.append(f"_n = len(v{i})")  # the batch size, from the first input
-                sized = True
-        elif kind == "param":
-            params[i] = len(params)
-            if not plan or i in by_name:
-                fwd.append(f"v{i} = P{params[i]}.data")
-        elif i in plan.lane_of:
-            lane = plan.lanes[plan.lane_of[i][0]]
-            if i == lane.first:
-                fwd += _lane_forward(lane, names, make)
-                fwd += [f"v{m} = _M{lane.id}[{r}]" for r, m in enumerate(lane.members)
-                        if m in by_name]
-        elif i in plan.invariant:
-            dot = plan.invariant[i]
-            make.append(f"_J{i}w, _J{i}x = _index({dot.weights!r}), _index({dot.xs!r})")
-            bias = "" if dot.bias is None else f" + _P[{dot.bias}]"
-            fwd.append(f"v{i} = float(_P[_J{i}w] @ _P[_J{i}x]{bias})")
-        else:
-            _, op, ctx, xs = ins
-            fwd += _written(op, forward_lines, f"v{i}", op, ctx, [names[j] for j in xs],
-                            None if has_literal(ctx) else f"_c{i}", not batched)
+    The parts every target shares are made once here: the inputs, the forward
+    statements, the guards and the backward statements.  Each target (``check``,
+    ``forward``, ``backward``, ``grad``, ``sgd`` and the batched ``batch_forward``,
+    ``batch_backward``, ``batch_grad``) is one method arranging them.
 
-    def guard_lines(fn_name: str | None) -> list[str]:
-        # On a failed guard, `check` answers False; the others hand over to the owner,
-        # which finds (or traces) the program for this branch.
-        # A batch must take one branch in every sample.
+    Batched targets run the same code on NumPy arrays of samples (see
+    :mod:`autograd.vectorized`), with a layer's neurons as one matrix product (see
+    :mod:`autograd.lanes`).  ``batch_grad`` also takes the parameters' data as one array
+    ``_P`` and returns their gradients as one array ``_G``, touching no ``Value``.
+    """
+
+    def __init__(self, instrs: list, guards: list, outs: tuple, shape: tuple,
+                 name: str) -> None:
+        self.instrs, self.guards, self.shape, self.name = instrs, guards, shape, name
+        self.out, self.aux = outs
+        self.batched = name.startswith("batch_")
+        self.arrays = name == "batch_grad"
+        self.plan = lanes.plan(instrs, _matrix_ops()) if self.batched else lanes.Plan()
+        # whether parameters are read from one array _P and summed into one array _G
+        self.vector = bool(self.plan) or self.arrays
+        self.make: list[str] = []  # lines run once, when the function is made
+        self.touched: set[int] = set()  # parameter numbers that _G holds a gradient for
+        self.args = [f"a{i}" for i in range(len(shape))]
+        self.signature = ", ".join(self.args)
+        self._inputs()
+        self._forward()
+
+    def _inputs(self) -> None:
+        """The source name of each flat input, and the dot lanes that take a whole list
+        argument (a 2-D array of samples) as their matrix, with no row copied."""
+        self.flat: list[str] = []
+        spans: dict[tuple, str] = {}  # input positions of a list argument -> its name
+        for a, n in zip(self.args, self.shape):
+            if n is None:
+                self.flat.append(a)
+            else:
+                spans[tuple(range(len(self.flat), len(self.flat) + n))] = a
+                self.flat += [f"{a}_{k}" for k in range(n)]
+        position = {i: ins[1] for i, ins in enumerate(self.instrs) if ins[0] == "input"}
+        self.whole: dict[int, str] = {}  # lane id -> the argument that is its matrix
+        for lane in self.plan.lanes:
+            if lane.kind == "dot" and lane.x_lane is None and \
+                    all(j in position for j in lane.xs):
+                arg = spans.get(tuple(position[j] for j in lane.xs))
+                if arg is not None:
+                    self.whole[lane.id] = arg
+        # nodes whose value differs between samples: arrays in a batch (the others may
+        # be numbers)
+        self.varying: set[int] = set()
+        for i, ins in enumerate(self.instrs):
+            if ins[0] == "input" or (ins[0] == "op" and any(j in self.varying
+                                                            for j in ins[3])):
+                self.varying.add(i)
+        # nodes read by name (not only as rows of a matrix): their own variables are needed
+        plan = self.plan
+        by_name = {self.out, *(self.aux or ()), *(g[0] for g in self.guards),
+                   *(g[2][1] for g in self.guards if g[2][0] == "node")}
+        for i, ins in enumerate(self.instrs):
+            if ins[0] == "op" and i not in plan.lane_of and i not in plan.invariant:
+                by_name.update(ins[3])
+        for lane in plan.lanes:
+            if lane.kind == "dot" and lane.x_lane is None and lane.id not in self.whole:
+                by_name.update(lane.xs)
+        self.by_name = by_name
+
+    def _forward(self) -> None:
+        """``names`` (each node's source), ``params`` (node -> parameter number) and
+        ``fwd``: the statements computing every node, in order."""
+        plan, batched = self.plan, self.batched
+        names: dict[int, str] = {}
+        params: dict[int, int] = {}
+        read = {self.flat[ins[1]] for i, ins in enumerate(self.instrs)
+                if ins[0] == "input" and (not batched or i in self.by_name)}
+        head = []
+        for a, n in zip(self.args, self.shape):
+            if n is not None and (not batched or any(f"{a}_{k}" in read for k in range(n))):
+                head.append(f"({''.join(f'{a}_{k}, ' for k in range(n))}) = {a}")
+        if self.arrays:
+            fwd = []
+        else:
+            fwd = ["_P = _data(_PS)"] if plan else []  # every parameter's data, as one array
+        first = next((ins[1] for ins in self.instrs if ins[0] == "input"), None)
+        if batched:  # the batch size, from the argument holding the first input
+            arg = None if first is None else self._argument(first)
+            fwd.append("_n = 1" if arg is None else f"_n = _batch({arg}).shape[-1]")
+        for i, ins in enumerate(self.instrs):
+            kind = ins[0]
+            if kind == "const":
+                names[i] = src(ins[1].data)
+                continue
+            names[i] = f"v{i}"
+            if kind == "input":
+                if self.flat[ins[1]] in read:
+                    fwd.append(f"v{i} = {'_batch' if batched else 'float'}({self.flat[ins[1]]})")
+            elif kind == "param":
+                params[i] = len(params)
+                if self.arrays:
+                    if i in self.by_name:
+                        fwd.append(f"v{i} = _P[{params[i]}]")
+                elif not plan or i in self.by_name:
+                    fwd.append(f"v{i} = P{params[i]}.data")
+            elif i in plan.lane_of:
+                lane = plan.lanes[plan.lane_of[i][0]]
+                if i == lane.first:
+                    fwd += self._lane_forward(lane, names)
+                    fwd += [f"v{m} = _M{lane.id}[{r}]" for r, m in enumerate(lane.members)
+                            if m in self.by_name]
+            elif i in plan.invariant:
+                dot = plan.invariant[i]
+                self.make.append(f"_J{i}w, _J{i}x = _index({dot.weights!r}), "
+                                 f"_index({dot.xs!r})")
+                bias = "" if dot.bias is None else f" + _P[{dot.bias}]"
+                fwd.append(f"v{i} = float(_P[_J{i}w] @ _P[_J{i}x]{bias})")
+            else:
+                _, op, ctx, xs = ins
+                fwd += _written(op, forward_lines, f"v{i}", op, ctx, [names[j] for j in xs],
+                                None if has_literal(ctx) else f"_c{i}", not batched)
+        self.names, self.params, self.head, self.fwd = names, params, head, fwd
+
+    def _argument(self, position: int) -> str:
+        """The argument holding flat input ``position``."""
+        k = 0
+        for a, n in zip(self.args, self.shape):
+            k += 1 if n is None else n
+            if position < k:
+                return a
+        raise IndexError(position)
+
+    def _lane_forward(self, lane: lanes.Lane, names: dict) -> list[str]:
+        """Batched code computing a lane's matrix ``_M{id}`` (one row per member)."""
+        k = lane.id
+        if lane.kind == "unary":
+            first = lane.members[0]
+            ctx_src = None if has_literal(lane.ctx) else f"_c{first}"
+            value = _written(lane.op, forward_src, lane.op, lane.ctx, [f"_M{lane.source}"],
+                             ctx_src)
+            return [f"_M{k} = {value}"]
+        self.make.append(f"_I{k}w = _index({lane.weights!r})")
+        if lane.id in self.whole:
+            xs = f"_batch({self.whole[lane.id]})"
+        elif lane.x_lane is not None:
+            xs = f"_M{lane.x_lane}"
+        else:
+            xs = f"_rows(({''.join(names[j] + ', ' for j in lane.xs)}), _n)"
+        lines = [f"_X{k} = {xs}", f"_W{k} = _P[_I{k}w]", f"_M{k} = _W{k} @ _X{k}"]
+        if lane.bias is not None:
+            self.make.append(f"_I{k}b = _index({lane.bias!r})")
+            lines.append(f"_M{k} += _P[_I{k}b][:, None]")
+        return lines
+
+    def guard_lines(self, fn_name: str | None) -> list[str]:
+        """On a failed guard, ``check`` answers False; the others hand over to the owner,
+        which finds (or traces) the program for this branch.  A batch must take one
+        branch in every sample."""
         miss = "return False" if fn_name is None else \
-            "return _owner._diverged()" if batched else \
-            f"return _owner._miss({fn_name!r}, {signature})"
+            "return _owner._diverged()" if self.batched else \
+            f"return _owner._miss({fn_name!r}, {self.signature})"
         lines = []
-        for i, op, (kind, rhs), result in guards:
-            other = names[rhs] if kind == "node" else src(rhs)
-            test = f"{names[i]} {op} {other}"
+        for i, op, (kind, rhs), result in self.guards:
+            other = self.names[rhs] if kind == "node" else src(rhs)
+            test = f"{self.names[i]} {op} {other}"
             if op == "==" and rhs != rhs:  # nan: the same "number" is another nan
-                test = f"{names[i]} != {names[i]}"
-            if batched:
+                test = f"{self.names[i]} != {self.names[i]}"
+            if self.batched:
                 test = f"{'_all' if result else '_any'}({test})"
             lines.append(f"if {'not ' if result else ''}({test}): {miss}")
         return lines
 
-    touched: set[int] = set()  # parameter numbers that _G holds a gradient for
-
-    def backward_lines(with_inputs: bool) -> tuple[list[str], set[int]]:
-        # Only gradients that reach a parameter (or an input, when asked) are computed.
+    def backward_lines(self, with_inputs: bool) -> tuple[list[str], set[int]]:
+        """Statements computing ``g{i}`` for every node whose gradient reaches a
+        parameter (or an input, when asked), and the set of nodes assigned one."""
+        instrs, plan, out = self.instrs, self.plan, self.out
         needed: set[int] = set()
         for i, ins in enumerate(instrs):
             if ins[0] == "param" or (with_inputs and ins[0] == "input") or \
                     (ins[0] == "op" and any(j in needed for j in ins[3])):
                 needed.add(i)
+        # gradients of parameters reached through matrices, summed over samples
+        lines = [f"_G = _zeros({len(self.params)})"] if self.vector else []
         if out not in needed:
-            return [], set()
-        lines, assigned = [f"g{out} = 1.0"], {out}
-        if plan:  # gradients of parameters reached through matrices, summed over samples
-            lines.append(f"_G = _zeros({len(params)})")
+            return lines, set()
+        lines.append(f"g{out} = 1.0")
+        assigned = {out}
         lane_grads: set[int] = set()  # lanes whose gradient matrix _GL{id} is assigned
         for i in range(len(instrs) - 1, -1, -1):
             ins = instrs[i]
             if i in plan.lane_of:
                 lane = plan.lanes[plan.lane_of[i][0]]
                 if i == lane.first:
-                    lines += _lane_backward(lane, plan, needed, assigned, lane_grads, touched)
-                continue
-            if i in plan.invariant:
+                    lines += _lane_backward(lane, plan, needed, assigned, lane_grads,
+                                            self.touched)
+            elif i in plan.invariant:
                 if i in assigned:
-                    dot = plan.invariant[i]
-                    lines += [f"_t = _total(g{i}, _n)",
-                              f"_G[_J{i}w] += _t * _P[_J{i}x]",
-                              f"_G[_J{i}x] += _t * _P[_J{i}w]"]
-                    if dot.bias is not None:
-                        lines.append(f"_G[{dot.bias}] += _t")
-                    touched.update(dot.weights + dot.xs + ((dot.bias,) if dot.bias is not None
-                                                          else ()))
-                continue
-            if ins[0] != "op" or i not in assigned:
-                continue
-            _, op, ctx, xs = ins
-            partials = _written(op, _rule_partials, op)
-            ps = _written(op, partials_src, partials, ctx, names[i], [names[j] for j in xs])
-            for j, p in zip(xs, ps):
-                if j not in needed:
-                    continue
-                term = times(f"g{i}", p)
-                if j in assigned:
-                    lines.append(f"g{j} = g{j} + {term}")
-                else:
-                    assigned.add(j)
-                    lines.append(f"g{j} = {term}")
+                    lines += self._invariant_backward(i)
+            elif ins[0] == "op" and i in assigned:
+                lines += self._op_backward(i, needed, assigned)
         return lines, assigned
 
-    def grad_of(i: int, assigned: set[int]) -> str:
-        return f"g{i}" if i in assigned else "0.0"
+    def _invariant_backward(self, i: int) -> list[str]:
+        dot = self.plan.invariant[i]
+        lines = [f"_t = _total(g{i}, _n)", f"_G[_J{i}w] += _t * _P[_J{i}x]",
+                 f"_G[_J{i}x] += _t * _P[_J{i}w]"]
+        if dot.bias is not None:
+            lines.append(f"_G[{dot.bias}] += _t")
+        self.touched.update(dot.weights + dot.xs + ((dot.bias,) if dot.bias is not None
+                                                    else ()))
+        return lines
 
-    signature = ", ".join(args)
-    body = head + ([] if sized or not batched else ["_n = 1"]) + fwd
-    full = (lambda v: f"_full({v}, _n)") if batched else (lambda v: v)
-    # What a call returns: fn's value, or (value, [auxiliary values]).
-    out_name = full(names[out]) if aux is None else \
-        f"({full(names[out])}, [{', '.join(full(names[a]) for a in aux)}])"
-    text = [f"def _make(_owner{''.join(', P' + str(k) for k in range(len(params)))}):"]
+    def _op_backward(self, i: int, needed: set[int], assigned: set[int]) -> list[str]:
+        _, op, ctx, xs = self.instrs[i]
+        partials = _written(op, _rule_partials, op)
+        ps = _written(op, partials_src, partials, ctx, self.names[i],
+                      [self.names[j] for j in xs])
+        return [_add_to(j, times(f"g{i}", p), assigned) for j, p in zip(xs, ps)
+                if j in needed]
 
-    if name in ("check", "forward", "batch_forward"):
-        ending = ["return True"] if name == "check" else [f"return {out_name}"]
-        lines = body + guard_lines(None if name == "check" else name) + ending
-    elif name in ("backward", "batch_backward"):
-        grad_lines, assigned = backward_lines(with_inputs=False)
-        total = (lambda g: f"_total({g}, _n)") if batched else (lambda g: g)
-        if plan:  # every parameter's sum lands in _G, then in .grad in one loop
-            stores = [f"_G[{k}] += {total(f'g{i}')}" for i, k in params.items() if i in assigned]
-            touched.update(k for i, k in params.items() if i in assigned)
-            if touched:
-                order = sorted(touched)
-                make.append(f"_PT = ({''.join(f'P{k}, ' for k in order)})")
-                make.append(f"_IT = _index({tuple(order)!r})")
+    def full(self, i: int) -> str:
+        """Node ``i``'s value as returned: in a batch, an array of samples, copied from
+        a number the same for every sample."""
+        v = self.names[i]
+        return f"_full({v}, _n)" if self.batched and i not in self.varying else v
+
+    def returned(self) -> str:
+        """What a call returns: fn's value, or (value, [auxiliary values])."""
+        value = self.full(self.out)
+        if self.aux is None:
+            return value
+        return f"({value}, [{', '.join(self.full(a) for a in self.aux)}])"
+
+    def body(self) -> list[str]:
+        return self.head + self.fwd
+
+    # ---- the targets: each returns the body of the generated function ----
+
+    def check(self) -> list[str]:
+        return self.body() + self.guard_lines(None) + ["return True"]
+
+    def forward(self) -> list[str]:
+        return self.body() + self.guard_lines(self.name) + [f"return {self.returned()}"]
+
+    batch_forward = forward
+
+    def backward(self) -> list[str]:
+        grad_lines, assigned = self.backward_lines(with_inputs=False)
+        total = (lambda g: f"_total({g}, _n)") if self.batched else (lambda g: g)
+        params = self.params
+        if self.vector:  # every parameter's sum lands in _G, then in .grad in one loop
+            stores = [f"_G[{k}] += {total(f'g{i}')}" for i, k in params.items()
+                      if i in assigned]
+            self.touched.update(k for i, k in params.items() if i in assigned)
+            if self.touched and not self.arrays:
+                order = sorted(self.touched)
+                self.make.append(f"_PT = ({''.join(f'P{k}, ' for k in order)})")
+                self.make.append(f"_IT = _index({tuple(order)!r})")
                 stores.append("_store(_PT, _G[_IT])")
         else:
             stores = [f"P{k}.grad += {total(f'g{i}')}" for i, k in params.items()
                       if i in assigned]
-        lines = body + guard_lines(name) + grad_lines + stores + [f"return {out_name}"]
-    elif name == "sgd":
-        if guards:
-            raise CompileError(f"compile: sgd replays one program for every sample, but "
-                               f"{len(guards)} comparison(s) of Values inside fn may branch; "
-                               f"call backward per sample instead")
-        grad_lines, assigned = backward_lines(with_inputs=False)
-        reads = {f"v{i} = P{k}.data" for i, k in params.items()}
-        # Inputs arrive as floats (Compiled.sgd converts every sample once).
-        converts = {f"v{i} = float({flat[ins[1]]})": f"v{i} = {flat[ins[1]]}"
-                    for i, ins in enumerate(instrs) if ins[0] == "input"}
-        # The parameters live in locals for the whole call: read once, written back once.
-        per_sample = head + [converts.get(line, line) for line in fwd if line not in reads] + \
-            grad_lines + \
-            [f"_sum = _sum + {names[out]}"] + \
-            [f"v{i} = v{i} - _lr * g{i}" for i in params if i in assigned]
-        lines = sorted(reads, key=lambda line: int(line.split()[0][1:])) + \
-            ["_sum = 0.0", "for _epoch in range(_epochs):", "    _sum = 0.0",
-             f"    for ({signature},) in _samples:"] + \
-            ["        " + line for line in per_sample] + \
-            [f"P{k}.data = v{i}" for i, k in params.items()] + \
-            ["if _epochs > 0 and _samples:"] + \
-            [f"    P{k}.grad = g{i}" for i, k in params.items() if i in assigned] + \
-            ["    pass", "return _sum"]
-        signature = "_samples, _lr, _epochs"
-    else:
-        grad_lines, assigned = backward_lines(with_inputs=True)
-        grads = "{" + "".join(f"P{k}: {grad_of(i, assigned)}, " for i, k in params.items()) + "}"
-        by_input = {ins[1]: i for i, ins in enumerate(instrs) if ins[0] == "input"}
-        flat_grads = [grad_of(by_input[k], assigned) if k in by_input else "0.0"
-                      for k in range(len(flat))]
+        ending = f"({self.returned()}, _G)" if self.arrays else self.returned()
+        return self.body() + self.guard_lines(self.name) + grad_lines + stores + \
+            [f"return {ending}"]
+
+    batch_backward = batch_grad = backward
+
+    def grad(self) -> list[str]:
+        grad_lines, assigned = self.backward_lines(with_inputs=True)
+
+        def grad_of(i: int) -> str:
+            return f"g{i}" if i in assigned else "0.0"
+
+        grads = "{" + "".join(f"P{k}: {grad_of(i)}, " for i, k in self.params.items()) + "}"
+        by_input = {ins[1]: i for i, ins in enumerate(self.instrs) if ins[0] == "input"}
+        flat_grads = [grad_of(by_input[k]) if k in by_input else "0.0"
+                      for k in range(len(self.flat))]
         shaped, k = [], 0
-        for n in shape:
+        for n in self.shape:
             if n is None:
                 shaped.append(flat_grads[k])
                 k += 1
             else:
                 shaped.append("(" + "".join(g + ", " for g in flat_grads[k:k + n]) + ")")
                 k += n
-        lines = body + guard_lines(name) + grad_lines + \
-            [f"return _Result({out_name}, {grads}, ({''.join(s + ', ' for s in shaped)}))"]
-    if plan:
-        text.append(f"    _PS = ({''.join(f'P{k}, ' for k in range(len(params)))})")
-        text.extend("    " + line for line in make)
-    text.append(f"    def {name}({signature}):")
-    text.extend("        " + line for line in lines)
-    text.append(f"    return {name}")
-    return "\n".join(text) + "\n"
+        return self.body() + self.guard_lines(self.name) + grad_lines + \
+            [f"return _Result({self.returned()}, {grads}, "
+             f"({''.join(s + ', ' for s in shaped)}))"]
+
+    def sgd(self) -> list[str]:
+        if self.guards:
+            raise CompileError(f"compile: sgd replays one program for every sample, but "
+                               f"{len(self.guards)} comparison(s) of Values inside fn may "
+                               f"branch; call backward per sample instead")
+        grad_lines, assigned = self.backward_lines(with_inputs=False)
+        params, names = self.params, self.names
+        reads = {f"v{i} = P{k}.data" for i, k in params.items()}
+        # Inputs arrive as floats (Compiled.sgd converts every sample once).
+        converts = {f"v{i} = float({self.flat[ins[1]]})": f"v{i} = {self.flat[ins[1]]}"
+                    for i, ins in enumerate(self.instrs) if ins[0] == "input"}
+        # The parameters live in locals for the whole call: read once, written back once.
+        per_sample = self.head + \
+            [converts.get(line, line) for line in self.fwd if line not in reads] + \
+            grad_lines + [f"_sum = _sum + {names[self.out]}"] + \
+            [f"v{i} = v{i} - _lr * g{i}" for i in params if i in assigned]
+        lines = sorted(reads, key=lambda line: int(line.split()[0][1:])) + \
+            ["_sum = 0.0", "for _epoch in range(_epochs):", "    _sum = 0.0",
+             f"    for ({self.signature},) in _samples:"] + \
+            ["        " + line for line in per_sample] + \
+            [f"P{k}.data = v{i}" for i, k in params.items()] + \
+            ["if _epochs > 0 and _samples:"] + \
+            [f"    P{k}.grad = g{i}" for i, k in params.items() if i in assigned] + \
+            ["    pass", "return _sum"]
+        self.signature = "_samples, _lr, _epochs"
+        return lines
+
+    def source(self) -> str:
+        """The generated module: ``_make(_owner, P0, P1, ...)`` returning the function."""
+        lines = getattr(self, self.name)()
+        params = len(self.params)
+        # (batch_grad reads the parameters from an array: their Values are not needed)
+        text = ["def _make(_owner, *_unused):"] if self.arrays else \
+            [f"def _make(_owner{''.join(', P' + str(k) for k in range(params))}):"]
+        if self.plan and not self.arrays:
+            text.append(f"    _PS = ({''.join(f'P{k}, ' for k in range(params))})")
+        text.extend("    " + line for line in self.make)
+        signature = f"_P, {self.signature}" if self.arrays else self.signature
+        text.append(f"    def {self.name}({signature}):")
+        text.extend("        " + line for line in lines)
+        text.append(f"    return {self.name}")
+        return "\n".join(text) + "\n"
+
+
+def _generate(instrs: list, guards: list, outs: tuple, shape: tuple, name: str) -> str:
+    """The source of target ``name`` for a traced program (see :class:`_Emitter`)."""
+    return _Emitter(instrs, guards, outs, shape, name).source()
 
 
 def _floats(sample, k: int) -> tuple:
@@ -674,14 +792,25 @@ class Compiled:
         every parameter's ``grad`` (what a loop of ``backward`` calls would add)."""
         return self._batched("batch_backward", inputs)
 
-    def _batched(self, name: str, inputs: tuple):
+    def batch_grad(self, data, *inputs):
+        """``batch_backward`` on arrays, touching no ``Value``: the parameters' data come
+        in as one array ``data`` (in the order of :attr:`parameters`) and the gradient
+        summed over the samples goes out as one array.
+
+        Returns ``(values, grads)``, or ``((values, [aux values]), grads)`` when ``fn``
+        returns auxiliary Values.  Raises :class:`DivergedBatch` (before computing any
+        gradient) when the samples take different branches of the structure traced last.
+        """
+        return self._batched("batch_grad", inputs, (data,))
+
+    def _batched(self, name: str, inputs: tuple, first: tuple = ()):
         import numpy as np
 
         if self._program is None:  # trace on the first sample
             arrays = [np.asarray(a, dtype=float) for a in inputs]
             self._use(self._trace([a[0] if a.ndim == 1 else list(a[:, 0]) for a in arrays]))
         with np.errstate(all="ignore"):  # IEEE results, as on floats: inf and nan, no noise
-            return self._program.function(name)(*inputs)
+            return self._program.function(name)(*first, *inputs)
 
     def _diverged(self):
         raise DivergedBatch(f"the samples of this batch take different branches of "

@@ -43,8 +43,12 @@ def without_collector(fn: Callable[[], object]) -> Callable[[], object]:
 
 
 def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
-                warmup: int = 1, repeat: int = 1, prime: int = 0) -> dict[str, list[float]]:
+                warmup: int = 1, repeat: int = 1, prime: int = 0,
+                clock: Callable[[], float] = time.perf_counter) -> dict[str, list[float]]:
     """Seconds per call of each contender, ``rounds`` times each, interleaved.
+
+    ``clock``: wall time by default; ``time.process_time`` counts the process's CPU time
+    (all its threads), which other processes on a shared machine disturb less.
 
     A round times ``repeat`` consecutive calls of one contender (reported per call).  The
     cycle collector is emptied, untimed, before every round, so one contender's garbage
@@ -77,10 +81,10 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
             fn = contenders[name]
             for _ in range(prime):
                 fn()
-            t0 = time.perf_counter()
+            t0 = clock()
             for _ in range(repeat):
                 fn()
-            times[name].append((time.perf_counter() - t0) / repeat)
+            times[name].append((clock() - t0) / repeat)
             if FREEZE:
                 gc.unfreeze()
     gc.collect()

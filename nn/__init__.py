@@ -7,7 +7,8 @@ Where things live:
 * ``init.py``          weight initialisation schemes
 * ``losses.py``        loss functions (numerically stable, engine ops only)
 * ``optim.py``         ``SGD``, ``Adam`` and learning-rate schedules
-* ``train.py``         ``fit`` and its ``History``
+* ``train.py``         ``fit`` and its ``History``; the eager training loop
+* ``compiled.py``      ``fit(compiled=True)``: one trace, one NumPy replay per mini-batch
 * ``serialization.py`` ``save`` / ``load`` as versioned JSON, written atomically
 """
 

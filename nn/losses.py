@@ -29,7 +29,8 @@ from autograd import Value, as_value
 
 __all__ = [
     "mse_loss", "half_sse_loss", "bce_loss", "bce_with_logits_loss", "hinge_loss",
-    "cross_entropy_loss", "l2_penalty",
+    "cross_entropy_loss", "l2_penalty", "SAMPLE_FORMS", "NotTraceable",
+    "EXP_SUM_RANGE",
 ]
 
 # PyTorch's BCELoss at saturation: log is clamped below at -100 in the loss, and the
@@ -251,6 +252,83 @@ def cross_entropy_loss(logits, target) -> Value:
                          f"targets")
     return _mean([_cross_entropy_one(z, t, f"cross_entropy_loss: sample {i}")
                   for i, (z, t) in enumerate(zip(logits, target))])
+
+
+class NotTraceable(ValueError):
+    """A per-sample form met a case it cannot state with targets as Values while tracing
+    (a ``bce`` prediction within 1e-12 of 0 or 1, logits beyond the unshifted
+    cross-entropy's range): compute that loss eagerly."""
+
+
+# The per-sample forms of the losses, for a compiled training step (``fit(compiled=True)``
+# traces one sample's step once and replays it on whole mini-batches): the formulas above,
+# written with the targets as Values (inputs of the trace, so one program serves every
+# target) and without branches on a target's value.  Each takes one sample's outputs and
+# targets (a class index comes as a one-hot row) and returns the sum of its terms; the
+# caller weights it by the sample's share of the batch loss.  Where the eager form drops
+# a term for a hard 0/1 target, the term here is 0 * (finite) and adds exactly nothing, so
+# the values equal the eager ones and the gradients agree to rounding.
+
+
+def _sse_terms(outs: list[Value], ts: list[Value]) -> Value:
+    r = [p - t for p, t in zip(outs, ts)]
+    return autograd.dot(r, r)
+
+
+def _bce_terms(outs: list[Value], ts: list[Value]) -> Value:
+    terms = []
+    for p, t in zip(outs, ts):
+        # A comparison of Values is a guard of the trace: replays of samples on the
+        # other side of it (saturated, or NaN) run the eager form instead.
+        if not p * (1.0 - p) >= _BCE_EPS:
+            raise NotTraceable("bce_loss: a prediction within 1e-12 of 0 or 1 (or NaN) "
+                               "while tracing")
+        terms.append(p.log() * -t + (1.0 - p).log() * (t - 1.0))
+    return terms[0] if len(terms) == 1 else autograd.sum(terms)
+
+
+def _logit_terms(outs: list[Value], ts: list[Value]) -> Value:
+    terms = [z.softplus() + z * -t for z, t in zip(outs, ts)]
+    return terms[0] if len(terms) == 1 else autograd.sum(terms)
+
+
+def _hinge_terms(outs: list[Value], ts: list[Value]) -> Value:
+    terms = [(s * -t + 1.0).relu() for s, t in zip(outs, ts)]
+    return terms[0] if len(terms) == 1 else autograd.sum(terms)
+
+
+#: The traced cross-entropy exponentiates unshifted while the sum of ``exp(logit)`` lies
+#: strictly between these bounds: no exp overflowed, and the largest terms are normal
+#: floats (full precision); terms that underflow weigh below 1e-58 of the sum.
+EXP_SUM_RANGE = (1e-250, 1e250)
+
+
+def _cross_entropy_terms(outs: list[Value], onehot: list[Value]) -> Value:
+    # The eager form subtracts the largest logit, read as a number, which a trace would
+    # freeze (and as a node of binary maxima it would cost more than the rest of the
+    # loss).  Unshifted, the loss is the same up to rounding (absolute: about an ulp of
+    # the largest logit) wherever the sum of the exponentials is safely inside the
+    # floats: that range is a guard of the trace, and a batch with a sample beyond it (a
+    # logit past ~575, or all of them below ~-575) runs the eager form instead.
+    total = autograd.sum([z.exp() for z in outs])
+    low, high = EXP_SUM_RANGE
+    if not low < total < high:
+        raise NotTraceable("cross_entropy_loss: a logit too large (or all too small) to "
+                           "exponentiate unshifted, while tracing")
+    return total.log() - autograd.dot(onehot, outs)
+
+
+#: Per-sample forms with targets as Values (see above), by ``fit``'s loss names; the
+#: second field: ``"elements"`` (the batch loss is the mean over every output of every
+#: sample), ``"samples"`` (the mean over samples) or ``"sum"`` (half_sse: the sum).
+SAMPLE_FORMS = {
+    "mse": (_sse_terms, "elements"),
+    "half_sse": (lambda outs, ts: _sse_terms(outs, ts) * 0.5, "sum"),
+    "bce": (_bce_terms, "elements"),
+    "bce_with_logits": (_logit_terms, "elements"),
+    "hinge": (_hinge_terms, "elements"),
+    "cross_entropy": (_cross_entropy_terms, "samples"),
+}
 
 
 def l2_penalty(params: Iterable[Value], alpha: float) -> Value:

@@ -87,6 +87,7 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0")
         self.nesterov = bool(nesterov)
         self.buffers: list[float | None] = [None] * len(self.params)
+        self._arrays: list | None = None  # the buffers while step_arrays runs
 
     def step(self) -> None:
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
@@ -100,6 +101,40 @@ class SGD(Optimizer):
                 self.buffers[i] = b
                 d = d + mu * b if self.nesterov else b
             p.data -= lr * d
+
+    def step_arrays(self, data, grads) -> None:
+        """:meth:`step` on NumPy arrays: ``data`` and ``grads`` hold every parameter's
+        data and gradient in the order of ``params``; ``data`` is updated in place.
+
+        The momentum buffers stay in an array between calls, until
+        :meth:`end_arrays` writes them back."""
+        if self._arrays is None:
+            import numpy as np
+
+            if all(b is None for b in self.buffers):
+                self._arrays = [None]
+            elif any(b is None for b in self.buffers):
+                raise ValueError("step_arrays: some momentum buffers are set and some are "
+                                 "not; call step() instead")
+            else:
+                self._arrays = [np.array(self.buffers, dtype=float)]
+        # step()'s arithmetic, element-wise (tests hold the two equal)
+        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        d = grads
+        if wd:
+            d = d + wd * data
+        if mu:
+            b = self._arrays[0]
+            b = d.copy() if b is None else mu * b + d
+            self._arrays[0] = b
+            d = d + mu * b if self.nesterov else b
+        data -= lr * d
+
+    def end_arrays(self) -> None:
+        """Write the state :meth:`step_arrays` kept in arrays back to ``buffers``."""
+        if self._arrays is not None and self._arrays[0] is not None:
+            self.buffers = self._arrays[0].tolist()
+        self._arrays = None
 
 
 class Adam(Optimizer):
@@ -148,6 +183,7 @@ class Adam(Optimizer):
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
+        self._arrays: list | None = None  # m and v while step_arrays runs
 
     def step(self) -> None:
         self.t += 1
@@ -163,6 +199,34 @@ class Adam(Optimizer):
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
             p.data -= lr * (m[i] / c1) / (math.sqrt(v[i] / c2) + eps)
+
+    def step_arrays(self, data, grads) -> None:
+        """:meth:`step` on NumPy arrays: ``data`` and ``grads`` hold every parameter's
+        data and gradient in the order of ``params``; ``data`` is updated in place.
+
+        The moments stay in arrays between calls, until :meth:`end_arrays` writes them
+        back."""
+        import numpy as np
+
+        if self._arrays is None:
+            self._arrays = [np.array(self.m, dtype=float), np.array(self.v, dtype=float)]
+        # step()'s arithmetic, element-wise (np.sqrt is correctly rounded, as math.sqrt;
+        # tests hold the two equal)
+        self.t += 1
+        lr, eps, wd = self.lr, self.eps, self.weight_decay
+        b1, b2 = self.betas
+        c1 = 1.0 - b1**self.t
+        c2 = 1.0 - b2**self.t
+        g = grads + wd * data if wd else grads
+        m = self._arrays[0] = b1 * self._arrays[0] + (1.0 - b1) * g
+        v = self._arrays[1] = b2 * self._arrays[1] + (1.0 - b2) * g * g
+        data -= lr * (m / c1) / (np.sqrt(v / c2) + eps)
+
+    def end_arrays(self) -> None:
+        """Write the moments :meth:`step_arrays` kept in arrays back to ``m`` and ``v``."""
+        if self._arrays is not None:
+            self.m, self.v = (a.tolist() for a in self._arrays)
+        self._arrays = None
 
 
 class _Schedule:

@@ -13,15 +13,14 @@ import random
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from tqdm.auto import tqdm
 
 import autograd
 from autograd import Value
-from autograd.compile import DivergedBatch
 
 from . import losses
+from .compiled import CompiledSteps, NotCompiled
 from .modules import Module
 from .optim import SGD, Optimizer
 
@@ -32,30 +31,18 @@ __all__ = ["fit", "History", "LOSSES"]
 class _Loss:
     fn: Callable  # fn(batch_predictions, batch_targets) -> Value
     check: Callable[[object, int, str], None]  # check(target, nout, what) raises ValueError
-    correct: Callable[[object, object], tuple[int, int]] | None  # (right, counted) or None
+    # how a prediction is scored: "argmax" (the class of the largest output), (cut,
+    # positive) (element-wise: an output above cut predicts a target >= positive) or None
+    score: str | tuple[float, float] | None
 
-
-def _outputs(pred) -> list[float]:
-    return [v.data for v in pred] if isinstance(pred, list) else [pred.data]
-
-
-def _targets(t) -> list[float]:
-    return [float(v) for v in t] if isinstance(t, Sequence) else [float(t)]
-
-
-def _thresholded(cut: float, positive: float) -> Callable:
-    # Element-wise: an output above `cut` predicts the positive class.
-    def correct(pred, target) -> tuple[int, int]:
-        outs, ts = _outputs(pred), _targets(target)
-        right = sum((o > cut) == (t >= positive) for o, t in zip(outs, ts))
-        return right, len(ts)
-
-    return correct
-
-
-def _argmax_correct(pred, target) -> tuple[int, int]:
-    outs = _outputs(pred)
-    return int(max(range(len(outs)), key=outs.__getitem__) == target), 1
+    def correct(self, pred, target) -> tuple[int, int]:
+        """(right, counted) for one sample's prediction (Values)."""
+        outs = [v.data for v in pred] if isinstance(pred, list) else [pred.data]
+        if self.score == "argmax":
+            return int(max(range(len(outs)), key=outs.__getitem__) == target), 1
+        cut, positive = self.score
+        ts = [float(v) for v in target] if isinstance(target, Sequence) else [float(target)]
+        return sum((o > cut) == (t >= positive) for o, t in zip(outs, ts)), len(ts)
 
 
 def _shape_check(valid: Callable[[float], bool], need: str) -> Callable:
@@ -89,10 +76,10 @@ _sign = _shape_check(lambda v: v in (-1, 1), "hinge targets must be -1 or +1")
 LOSSES: dict[str, _Loss] = {
     "mse": _Loss(losses.mse_loss, _any_real, None),
     "half_sse": _Loss(losses.half_sse_loss, _any_real, None),
-    "bce": _Loss(losses.bce_loss, _unit, _thresholded(0.5, 0.5)),
-    "bce_with_logits": _Loss(losses.bce_with_logits_loss, _unit, _thresholded(0.0, 0.5)),
-    "hinge": _Loss(losses.hinge_loss, _sign, _thresholded(0.0, 0.0)),
-    "cross_entropy": _Loss(losses.cross_entropy_loss, _class_check, _argmax_correct),
+    "bce": _Loss(losses.bce_loss, _unit, (0.5, 0.5)),
+    "bce_with_logits": _Loss(losses.bce_with_logits_loss, _unit, (0.0, 0.5)),
+    "hinge": _Loss(losses.hinge_loss, _sign, (0.0, 0.0)),
+    "cross_entropy": _Loss(losses.cross_entropy_loss, _class_check, "argmax"),
 }
 
 
@@ -125,14 +112,22 @@ def _custom(loss_fn: Callable) -> _Loss:
     return _Loss(batch_loss, lambda t, nout, what: None, None)
 
 
-def _resolve_loss(loss) -> tuple[_Loss, bool]:
-    """The loss and whether a batch's loss is a sum (half_sse) rather than a mean."""
+# The loss functions whose per-sample mean is the named loss (half_sse_loss is not: by
+# name, fit sums it): passed as functions, they compile as that loss does.
+_FORM_OF = {losses.mse_loss: "mse", losses.bce_loss: "bce",
+            losses.bce_with_logits_loss: "bce_with_logits", losses.hinge_loss: "hinge",
+            losses.cross_entropy_loss: "cross_entropy"}
+
+
+def _resolve_loss(loss) -> tuple[_Loss, bool, object]:
+    """The loss, whether a batch's loss is a sum (half_sse) rather than a mean, and what
+    a compiled step traces: a name of ``losses.SAMPLE_FORMS``, or the function."""
     if callable(loss):
-        return _custom(loss), False
+        return _custom(loss), False, _FORM_OF.get(loss, loss)
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} or pass a "
                          f"function (prediction, target) -> Value")
-    return LOSSES[loss], loss == "half_sse"
+    return LOSSES[loss], loss == "half_sse", loss
 
 
 def _as_lists(data):
@@ -145,6 +140,26 @@ def _as_lists(data):
         data = to_numpy()
     tolist = getattr(data, "tolist", None)
     return tolist() if callable(tolist) else data
+
+
+_PLAIN = {float, int}
+
+
+def _plain_finite(row) -> bool:
+    """The common case, checked at C speed: plain floats and ints whose sum is finite
+    are all finite (an inf or nan anywhere makes the sum inf or nan)."""
+    try:
+        return set(map(type, row)) <= _PLAIN and math.isfinite(sum(row))
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _finite(v) -> bool:
+    """Whether a real number is a finite float (an int too large for one is not)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _rows(X, nin: int) -> list[list[float]]:
@@ -163,118 +178,16 @@ def _rows(X, nin: int) -> list[list[float]]:
         if len(row) != len(X[0]):
             raise ValueError(f"X is ragged: X[0] has {len(X[0])} values but X[{i}] has "
                              f"{len(row)}")
-        for j, v in enumerate(row):
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-                raise ValueError(f"X[{i}][{j}] is {v!r}, not a finite number")
-        rows.append([float(v) for v in row])
+        if not _plain_finite(row):
+            for j, v in enumerate(row):
+                if isinstance(v, bool) or not isinstance(v, numbers.Real) or not _finite(v):
+                    shown = repr(v) if len(repr(v)) < 40 else f"{repr(v)[:20]}..."
+                    raise ValueError(f"X[{i}][{j}] is {shown}, not a finite number")
+        rows.append(list(map(float, row)))
     if len(rows[0]) != nin:
         raise ValueError(f"X has {len(rows[0])} values per sample but the model takes "
                          f"{nin} inputs")
     return rows
-
-
-class _Replay:
-    """``fit(compiled=True)``: the step as compiled per-sample programs.
-
-    Targets are constants of a trace (the losses check them as numbers), so there is one
-    program per distinct target value; the sample's inputs and its weight in the batch
-    loss (1/B for the mean losses, 1 for "half_sse") are the program's inputs.
-
-    With NumPy installed, the samples of a batch that share a target replay at once
-    (``Compiled.batch_backward``: a layer is one matrix product); a group whose samples
-    take different branches of the model replays sample by sample.
-    """
-
-    #: Beyond this many distinct targets (regression data), samples run eagerly: each
-    #: program holds generated code, and a target seen once would not repay its trace.
-    MAX_PROGRAMS = 1024
-
-    def __init__(self, model: Module, rows: list[list[float]], y: Sequence, spec: _Loss,
-                 nout: int) -> None:
-        self.model, self.rows, self.y, self.spec, self.nout = model, rows, y, spec, nout
-        self.programs: dict = {}
-        try:
-            import numpy
-        except ImportError:  # NumPy is optional: every sample replays on its own
-            numpy = None
-        self.np = numpy
-
-    def _sample_loss(self, target, row, weight):
-        pred = self.model(row)
-        outs = pred if isinstance(pred, list) else [pred]
-        return self.spec.fn([pred], [target]) * weight, outs
-
-    def _eager(self, target, row, weight: float):
-        loss, outs = self._sample_loss(target, row, weight)
-        loss.backward()
-        return loss.data, [o.data for o in outs]
-
-    def _program(self, target):
-        """The compiled program for ``target`` (made on first use), or None: run eagerly."""
-        key = tuple(target) if isinstance(target, Sequence) else target
-        program = self.programs.get(key, False)
-        if program is False:
-            if len(self.programs) >= self.MAX_PROGRAMS:
-                return None
-            program = self.programs[key] = autograd.compile(partial(self._sample_loss, target))
-        return program
-
-    def _refused(self, target, error: Exception) -> None:
-        warnings.warn(f"fit(compiled=True) trains eagerly instead: {error}", RuntimeWarning,
-                      stacklevel=5)
-        self.programs[tuple(target) if isinstance(target, Sequence) else target] = None
-
-    def _backward(self, target, row, weight: float):
-        """The sample's weighted loss and outputs; its gradient added to the parameters."""
-        program = self._program(target)
-        if program is None:
-            return self._eager(target, row, weight)
-        try:
-            return program.backward(row, weight)
-        except autograd.CompileError as e:  # raised before any gradient is touched
-            self._refused(target, e)
-            return self._eager(target, row, weight)
-
-    def _batch_backward(self, samples: list[int], weight: float, results: dict) -> None:
-        """Replay samples sharing one target at once; their (loss, outputs) go to
-        ``results``.  Leaves ``results`` alone when they must replay one by one."""
-        target = self.y[samples[0]]
-        program = self._program(target)
-        if program is None:
-            return
-        np = self.np
-        X = np.array([self.rows[i] for i in samples]).T  # one row per input
-        try:
-            values, outs = program.batch_backward(X, np.full(len(samples), weight))
-        except DivergedBatch:  # raised before any gradient is touched
-            return
-        except autograd.CompileError as e:
-            self._refused(target, e)
-            return
-        outs = [o.tolist() for o in outs]
-        for r, (i, value) in enumerate(zip(samples, values.tolist())):
-            results[i] = value, [o[r] for o in outs]
-
-    def step(self, batch: list[int], optimizer: Optimizer, weight: float):
-        """zero_grad, every sample's backward, step; returns the loss and predictions."""
-        optimizer.zero_grad()
-        results: dict = {}
-        if self.np is not None and len(batch) > 1:
-            groups: dict = {}
-            for i in batch:
-                t = self.y[i]
-                groups.setdefault(tuple(t) if isinstance(t, Sequence) else t, []).append(i)
-            for samples in groups.values():
-                if len(samples) > 1:
-                    self._batch_backward(samples, weight, results)
-        loss, preds = 0.0, []
-        for i in batch:
-            value, outs = results.get(i) or self._backward(self.y[i], self.rows[i], weight)
-            loss += value
-            if self.spec.correct:  # the accuracy helpers read predictions as Values
-                preds.append(Value(outs[0]) if self.nout == 1 else [Value(o) for o in outs])
-        optimizer.step()
-        return loss, preds
 
 
 def _positive_int(n, what: str) -> int:
@@ -296,6 +209,129 @@ def _check_optimizer(optimizer, model) -> None:
             raise ValueError("the optimizer holds none of the model's parameters, so fit() "
                              "would train nothing: build it from this model, e.g. "
                              "nn.SGD(model.parameters(), lr=0.1)")
+
+
+
+
+class _Eager:
+    """The eager loop: every step builds the batch's graph and calls ``backward()``."""
+
+    def __init__(self, model: Module, rows: list, y: Sequence, spec: _Loss,
+                 optimizer) -> None:
+        self.model, self.rows, self.y, self.spec, self.optimizer = model, rows, y, spec, optimizer
+
+    def __enter__(self) -> _Eager:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def grad(self, batch: list[int]) -> tuple[Value, list]:
+        """The batch's loss, its gradient added to the parameters' ``grad``."""
+        # The step's graph has no reference cycles (it is freed by reference counting
+        # alone), yet building it would trigger the cycle collector every 700 new nodes,
+        # each pass walking every node alive: paused for the step, it runs afterwards as
+        # usual (a custom loss's cycles, if any, are collected then).
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            preds = [self.model(self.rows[i]) for i in batch]
+            loss = self.spec.fn(preds, [self.y[i] for i in batch])
+            loss.backward()
+        finally:
+            if paused:
+                gc.enable()
+        return loss, preds
+
+    def epoch(self, batches: list[list[int]]) -> tuple[float, int, int]:
+        """One pass: (the summed loss, weighted by batch size as fit reports it, right,
+        counted)."""
+        total, right, counted, n = 0.0, 0, 0, len(self.rows)
+        for batch in batches:
+            self.optimizer.zero_grad()
+            loss, preds = self.grad(batch)
+            self.optimizer.step()
+            # weight each batch by its share of the samples: with one full batch the
+            # weight is exactly 1, so the epoch's loss is exactly that step's loss
+            total += loss.data if self.summed else loss.data * (len(batch) / n)
+            if self.spec.score is not None:
+                for p, i in zip(preds, batch):
+                    r, c = self.spec.correct(p, self.y[i])
+                    right += r
+                    counted += c
+        return total, right, counted
+
+
+class _Compiled(_Eager):
+    """The compiled loop: one replay of one traced program per batch (nn.compiled)."""
+
+    def __init__(self, model: Module, rows: list, y: Sequence, spec: _Loss, optimizer,
+                 form, nout: int) -> None:
+        super().__init__(model, rows, y, spec, optimizer)
+        self.steps = CompiledSteps(model, rows, y, nout, form, self.grad, optimizer)
+
+    def __exit__(self, *exc) -> None:
+        self.steps.close()
+
+    def epoch(self, batches: list[list[int]]) -> tuple[float, int, int]:
+        total, right, counted, n, steps = 0.0, 0, 0, len(self.rows), self.steps
+        for batch in batches:
+            loss, outs = steps.step(batch, steps.weight(len(batch)))
+            total += loss if self.summed else loss * (len(batch) / n)
+            if self.spec.score is not None:
+                r, c = steps.correct(batch, outs, self.spec.score)
+                right += r
+                counted += c
+        return total, right, counted
+
+
+def _loop(model, rows, y, spec: _Loss, summed: bool, optimizer, compiled: bool, form,
+          nout: int) -> _Eager:
+    """The training loop: compiled when asked and possible, else eager."""
+    loop = None
+    if compiled:
+        if isinstance(form, str) and spec is not LOSSES[form]:
+            for i, t in enumerate(y):  # a loss function compiled as its named loss
+                LOSSES[form].check(t, nout, f"y[{i}]")
+        try:
+            loop = _Compiled(model, rows, y, spec, optimizer, form, nout)
+        except NotCompiled as e:
+            warnings.warn(f"fit(compiled=True) trains eagerly instead: {e}", RuntimeWarning,
+                          stacklevel=3)
+    loop = loop or _Eager(model, rows, y, spec, optimizer)
+    loop.summed = summed
+    return loop
+
+
+def _checked(model, X, y, spec: _Loss, epochs, batch_size, optimizer, lr_schedule):
+    """fit's arguments checked (ValueError naming what is wrong): rows, targets, nout,
+    epochs, batch size, optimizer."""
+    nin = getattr(model, "nin", None)
+    nout = getattr(model, "nout", None)
+    if not isinstance(nin, int) or not isinstance(nout, int):
+        raise ValueError(f"model must be an nn module with nin and nout, got "
+                         f"{type(model).__name__}")
+    rows = _rows(X, nin)
+    y = _as_lists(y)
+    if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
+        raise ValueError("y must be a list with one target per sample")
+    if len(y) != len(rows):
+        raise ValueError(f"X has {len(rows)} samples but y has {len(y)} targets")
+    for i, t in enumerate(y):
+        spec.check(t, nout, f"y[{i}]")
+    epochs = _positive_int(epochs, "epochs")
+    size = len(rows) if batch_size is None else _positive_int(batch_size, "batch_size")
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=0.1)
+    else:
+        _check_optimizer(optimizer, model)
+    if lr_schedule is not None and getattr(lr_schedule, "optimizer", optimizer) is not optimizer:
+        # a schedule of another optimizer would change a learning rate fit never uses
+        raise ValueError("lr_schedule drives another optimizer than the one fit() uses: "
+                         "build it on the optimizer you pass, e.g. "
+                         "nn.LinearLR(optimizer, ...) with fit(..., optimizer=optimizer)")
+    return rows, y, nout, epochs, size, optimizer
 
 
 def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
@@ -323,10 +359,14 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
         shuffle: reshuffle the sample order every epoch.
         seed: seed of the shuffling (``random.Random``; no global state).
         progress: show a tqdm progress bar with the loss (and accuracy).
-        compiled: replay compiled per-sample programs (``autograd.compile``) instead of
-            building a graph every step: one program per distinct target, traced on
-            first use.  The batch loss is the weighted sum of per-sample losses (equal to
-            the batch loss up to rounding), so results match ``compiled=False`` to ~1e-12.
+        compiled: trace one sample's step once (``autograd.compile``, targets as inputs
+            of the trace) and replay it on each whole mini-batch with NumPy (a layer is
+            one matrix product), the parameters kept in one array and the optimizer
+            stepping on arrays; they are written back to the ``Value``s when ``fit``
+            returns or is interrupted.  Results match ``compiled=False`` to ~1e-12 (a
+            batch's loss is summed in another order).  A batch whose samples take another
+            branch than the trace (a comparison of Values) runs eagerly; a loss that
+            cannot be traced trains eagerly, with a ``RuntimeWarning``.  Needs NumPy.
         lr_schedule: a schedule such as ``nn.LinearLR(optimizer, ...)``, stepped once
             after every epoch.
 
@@ -346,83 +386,25 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
     >>> round(model([2.0]).data, 3)
     5.0
     """
-    spec, summed = _resolve_loss(loss)
-    nin = getattr(model, "nin", None)
-    nout = getattr(model, "nout", None)
-    if not isinstance(nin, int) or not isinstance(nout, int):
-        raise ValueError(f"model must be an nn module with nin and nout, got "
-                         f"{type(model).__name__}")
-    rows = _rows(X, nin)
-    y = _as_lists(y)
-    if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
-        raise ValueError("y must be a list with one target per sample")
-    if len(y) != len(rows):
-        raise ValueError(f"X has {len(rows)} samples but y has {len(y)} targets")
-    for i, t in enumerate(y):
-        spec.check(t, nout, f"y[{i}]")
-    epochs = _positive_int(epochs, "epochs")
-    size = len(rows) if batch_size is None else _positive_int(batch_size, "batch_size")
-    replay = _Replay(model, rows, y, spec, nout) if compiled else None
-    if optimizer is None:
-        optimizer = SGD(model.parameters(), lr=0.1)
-    else:
-        _check_optimizer(optimizer, model)
-    if lr_schedule is not None and getattr(lr_schedule, "optimizer", optimizer) is not optimizer:
-        # a schedule of another optimizer would change a learning rate fit never uses
-        raise ValueError("lr_schedule drives another optimizer than the one fit() uses: "
-                         "build it on the optimizer you pass, e.g. "
-                         "nn.LinearLR(optimizer, ...) with fit(..., optimizer=optimizer)")
-
+    spec, summed, form = _resolve_loss(loss)
+    rows, y, nout, epochs, size, optimizer = _checked(model, X, y, spec, epochs, batch_size,
+                                                      optimizer, lr_schedule)
     order = list(range(len(rows)))
     rng = random.Random(seed)
-    history = History(accuracy=[] if spec.correct else None)
+    history = History(accuracy=[] if spec.score is not None else None)
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    for _ in bar:
-        if shuffle:
-            rng.shuffle(order)
-        total = right = counted = 0
-        for start in range(0, len(order), size):
-            batch = order[start:start + size]
-            if replay is not None:
-                batch_loss, preds = replay.step(batch, optimizer, 1.0 if summed else 1 / len(batch))
-                total += batch_loss if summed else batch_loss * (len(batch) / len(rows))
-                if spec.correct:
-                    for p, i in zip(preds, batch):
-                        r, c = spec.correct(p, y[i])
-                        right += r
-                        counted += c
-                continue
-            targets = [y[i] for i in batch]
-            # The step's graph has no reference cycles (it is freed by reference counting
-            # alone), yet building it would trigger the cycle collector every 700 new
-            # nodes, each pass walking every node alive: paused for the step, it runs
-            # afterwards as usual (a custom loss's cycles, if any, are collected then).
-            paused = gc.isenabled()
-            if paused:
-                gc.disable()
-            try:
-                preds = [model(rows[i]) for i in batch]
-                batch_loss = spec.fn(preds, targets)
-                optimizer.zero_grad()
-                batch_loss.backward()
-                optimizer.step()
-            finally:
-                if paused:
-                    gc.enable()
-            # weight each batch by its share of the samples: with one full batch the
-            # weight is exactly 1, so the epoch's loss is exactly that step's loss
-            total += batch_loss.data if summed else batch_loss.data * (len(batch) / len(rows))
-            if spec.correct:
-                for p, t in zip(preds, targets):
-                    r, c = spec.correct(p, t)
-                    right += r
-                    counted += c
-        history.loss.append(total)
-        shown = {"loss": f"{history.loss[-1]:.4g}"}
-        if spec.correct:
-            history.accuracy.append(right / counted)
-            shown["acc"] = f"{history.accuracy[-1]:.3f}"
-        bar.set_postfix(shown, refresh=False)
-        if lr_schedule is not None:
-            lr_schedule.step()
+    with _loop(model, rows, y, spec, summed, optimizer, compiled, form, nout) as loop:
+        for _ in bar:
+            if shuffle:
+                rng.shuffle(order)
+            total, right, counted = loop.epoch([order[k:k + size]
+                                                for k in range(0, len(order), size)])
+            history.loss.append(total)
+            shown = {"loss": f"{history.loss[-1]:.4g}"}
+            if spec.score is not None:
+                history.accuracy.append(right / counted)
+                shown["acc"] = f"{history.accuracy[-1]:.3f}"
+            bar.set_postfix(shown, refresh=False)
+            if lr_schedule is not None:
+                lr_schedule.step()
     return history

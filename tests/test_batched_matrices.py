@@ -101,6 +101,46 @@ def test_random_networks_equal_per_sample_eager(case):
     assert_close(list(compiled.batch_forward(np.array(samples).T)), want_values)
 
 
+@settings(max_examples=40, deadline=None)
+@given(mlps())
+def test_batch_grad_takes_and_returns_arrays_and_touches_no_value(case):
+    layers, acts, samples, l2 = case
+    fn, params = network(layers, acts, l2)
+    compiled = ag.compile(fn, [samples[0]])
+    want_values, want_grads = eager_sums(fn, params, [[s] for s in samples])
+    data_before = [p.data for p in params]
+    order = compiled.parameters
+    values, grads = compiled.batch_grad(np.array([p.data for p in order]),
+                                        np.array(samples).T)
+    assert_close(list(values), want_values)
+    by_param = dict(zip(map(id, order), grads.tolist()))
+    assert_close([by_param.get(id(p), 0.0) for p in params], want_grads)
+    assert [p.grad for p in params] == [0.0] * len(params)
+    assert [p.data for p in params] == data_before
+    # the first layer takes the list argument itself as its matrix: no row is copied
+    assert "_X0 = _batch(a0)" in compiled._program.sources["batch_grad"]
+
+
+def test_batch_grad_reads_the_data_it_is_given_and_follows_guards():
+    w = Value(0.5)
+
+    def fn(xs, t):
+        y = ag.dot([w, w], xs) - t
+        return y * y if y > 0 else y * -1.0
+
+    compiled = ag.compile(fn, [[1.0, 2.0], 0.0])
+    X = np.array([[1.0, 2.0], [3.0, 1.0]])  # two samples as columns
+    for data in (0.5, 2.0):  # w's data comes from the array, not from w
+        values, grads = compiled.batch_grad(np.array([data]), X, np.zeros(2))
+        ys = data * X.sum(axis=0)
+        assert list(values) == pytest.approx(list(ys * ys), rel=1e-15)
+        assert float(grads[0]) == pytest.approx(float((2 * ys * X.sum(axis=0)).sum()),
+                                                rel=1e-15)
+    with pytest.raises(compile_module.DivergedBatch):  # one sample takes the other branch
+        compiled.batch_grad(np.array([0.5]), X, np.array([0.0, 10.0]))
+    assert w.grad == 0.0 and w.data == 0.5
+
+
 def moons_like(seed=0):
     import random
 

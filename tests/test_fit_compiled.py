@@ -1,50 +1,191 @@
-"""nn.fit(compiled=True) trains exactly like eager fit (the oracle), to rounding."""
+"""nn.fit(compiled=True) trains exactly like eager fit (the oracle), to 1e-12.
+
+Compiled training traces one sample's step once (targets as inputs of the trace) and
+replays it on every whole mini-batch, with the optimizer stepping on arrays; eager fit
+builds every batch's graph and calls backward.  The two must agree for every loss and
+optimizer, with shuffling and a partial last batch, and on interrupt.
+"""
 
 from __future__ import annotations
 
+import math
+import random
+import warnings
+
 import pytest
 
-import autograd
 import nn
+from autograd.compile import Compiled
+
+np = pytest.importorskip("numpy")
 
 X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.5, -0.5]]
 CASES = {
     "mse": ([0.0, 1.0, 1.0, 0.0, 0.5], "sigmoid", 1),
     "half_sse": ([0.0, 1.0, 1.0, 0.0, 0.5], "linear", 1),
-    "bce": ([0.0, 1.0, 1.0, 0.0, 1.0], "sigmoid", 1),
-    "bce_with_logits": ([0.0, 1.0, 1.0, 0.0, 1.0], "linear", 1),
+    "bce": ([0.0, 1.0, 1.0, 0.0, 0.25], "sigmoid", 1),
+    "bce2": ([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0], [0.5, 0.5]], "sigmoid", 2),
+    "bce_with_logits": ([0.0, 1.0, 1.0, 0.0, 0.75], "linear", 1),
     "hinge": ([-1, 1, 1, -1, 1], "linear", 1),
     "cross_entropy": ([0, 1, 2, 0, 1], "linear", 3),
     "mse2": ([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0], [0.5, 0.5]], "sigmoid", 2),
 }
+OPTIMIZERS = {
+    "sgd": lambda ps: nn.SGD(ps, lr=0.2),
+    "momentum": lambda ps: nn.SGD(ps, lr=0.2, momentum=0.5, weight_decay=0.01),
+    "nesterov": lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    "adam": lambda ps: nn.Adam(ps, lr=0.05),
+    "adam_wd": lambda ps: nn.Adam(ps, lr=0.05, betas=(0.8, 0.9), weight_decay=0.1),
+}
 
 
-def _train(loss, y, out_act, nout, batch_size, compiled):
-    model = nn.MLP(2, [4, nout], activation="tanh", output_activation=out_act, seed=1)
-    history = nn.fit(model, X, y, loss="mse" if loss == "mse2" else loss,
-                     optimizer=nn.SGD(model.parameters(), lr=0.2, momentum=0.5), epochs=6,
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts of traces and of batched replays while the test runs."""
+    counts = {"traces": 0, "replays": 0, "sizes": []}
+    trace, replay = Compiled._trace, Compiled.batch_grad
+
+    def counting_trace(self, args):
+        counts["traces"] += 1
+        return trace(self, args)
+
+    def counting_replay(self, data, *inputs):
+        counts["replays"] += 1
+        counts["sizes"].append(np.shape(inputs[0])[-1])
+        return replay(self, data, *inputs)
+
+    monkeypatch.setattr(Compiled, "_trace", counting_trace)
+    monkeypatch.setattr(Compiled, "batch_grad", counting_replay)
+    return counts
+
+
+def _train(case, optimizer, batch_size, compiled, epochs=4, seed=1, loss=None):
+    y, out_act, nout = CASES[case]
+    model = nn.MLP(2, [4, nout], activation="tanh", output_activation=out_act, seed=seed)
+    opt = OPTIMIZERS[optimizer](model.parameters())
+    name = loss or case.rstrip("2")
+    history = nn.fit(model, X, y, loss=name, optimizer=opt, epochs=epochs,
                      batch_size=batch_size, seed=3, progress=False, compiled=compiled)
-    return history, [p.data for p in model.parameters()]
+    return history, model, opt
 
 
-@pytest.mark.parametrize("batch_size", [1, 2, None])
-@pytest.mark.parametrize("loss", sorted(CASES))
-def test_compiled_fit_equals_eager_fit(loss, batch_size, monkeypatch):
-    y, out_act, nout = CASES[loss]
-    h_eager, w_eager = _train(loss, y, out_act, nout, batch_size, compiled=False)
-    traced = []
-    real_compile = autograd.compile
-    monkeypatch.setattr(autograd, "compile", lambda fn: traced.append(fn) or real_compile(fn))
-    h_comp, w_comp = _train(loss, y, out_act, nout, batch_size, compiled=True)
-    # one program per distinct target: the replay really ran
-    assert len(traced) == len({tuple(t) if isinstance(t, list) else t for t in y})
-    assert w_comp == pytest.approx(w_eager, rel=1e-10, abs=1e-12)
-    assert h_comp.loss == pytest.approx(h_eager.loss, rel=1e-10, abs=1e-12)
+def _same(a, b) -> None:
+    assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, None])  # 2: a partial last batch of 1
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_compiled_fit_equals_eager_fit(case, optimizer, batch_size, counted):
+    h_eager, m_eager, _ = _train(case, optimizer, batch_size, compiled=False)
+    assert counted["traces"] == 0
+    h_comp, m_comp, _ = _train(case, optimizer, batch_size, compiled=True)
+    # traced once for the whole call; every batch one replay, the last one partial
+    size = batch_size or len(X)
+    assert counted["traces"] == 1
+    assert counted["replays"] == 1 + 4 * math.ceil(len(X) / size)  # + code generation
+    epoch = [min(size, len(X) - k) for k in range(0, len(X), size)]
+    assert counted["sizes"][1:] == epoch * 4
+    _same([p.data for p in m_comp.parameters()], [p.data for p in m_eager.parameters()])
+    # the gradient of the last step, written back to the Values
+    _same([p.grad for p in m_comp.parameters()], [p.grad for p in m_eager.parameters()])
+    _same(h_comp.loss, h_eager.loss)
     assert h_comp.accuracy == h_eager.accuracy
 
 
-def test_compiled_fit_with_a_custom_loss():
-    def loss(pred, target):
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_one_step_gradients_equal_eager(case):
+    """The gradient of one full-batch step, before any update (lr 0)."""
+    grads = []
+    for compiled in (False, True):
+        y, out_act, nout = CASES[case]
+        model = nn.MLP(2, [3, nout], activation="tanh", output_activation=out_act, seed=9)
+        nn.fit(model, X, y, loss=case.rstrip("2"), optimizer=nn.SGD(model.parameters(), lr=0.0),
+               epochs=1, progress=False, compiled=compiled)
+        grads.append([p.grad for p in model.parameters()])
+    assert any(g != 0.0 for g in grads[0])
+    _same(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_optimizer_state_is_written_back_and_continues(optimizer):
+    """Two compiled fits in a row equal two eager ones: the momentum buffers and Adam's
+    moments and step count went back into the optimizer."""
+    results = []
+    for compiled in (False, True):
+        y, out_act, nout = CASES["mse"]
+        model = nn.MLP(2, [4, 1], output_activation=out_act, seed=2)
+        opt = OPTIMIZERS[optimizer](model.parameters())
+        for _ in range(2):
+            nn.fit(model, X, y, optimizer=opt, epochs=2, batch_size=2, seed=0,
+                   progress=False, compiled=compiled)
+        state = opt.buffers if optimizer == "momentum" else opt.m + opt.v + [opt.t]
+        assert all(isinstance(v, float) or isinstance(v, int) for v in state)
+        results.append([p.data for p in model.parameters()] + state)
+    _same(results[1], results[0])
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_interrupt_mid_epoch_leaves_the_parameters_of_the_last_step(compiled):
+    """KeyboardInterrupt in the third step: the Values hold the parameters after two
+    steps (compiled: written back from the arrays), equal to eager's."""
+    y, out_act, nout = CASES["cross_entropy"]
+    stopped = nn.MLP(2, [4, 3], output_activation=out_act, seed=4)
+    opt = nn.Adam(stopped.parameters(), lr=0.05)
+    calls = []
+    name = "step_arrays" if compiled else "step"
+    real = getattr(opt, name)
+
+    def step(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    setattr(opt, name, step)
+    with pytest.raises(KeyboardInterrupt):
+        nn.fit(stopped, X, y, loss="cross_entropy", optimizer=opt, epochs=5, batch_size=2,
+               seed=0, progress=False, compiled=compiled)
+    assert opt.t == 2
+    # the reference: the first two steps of the same shuffle, by hand
+    ref = nn.MLP(2, [4, 3], output_activation=out_act, seed=4)
+    ref_opt = nn.Adam(ref.parameters(), lr=0.05)
+    order = list(range(len(X)))
+    random.Random(0).shuffle(order)
+    for batch in (order[0:2], order[2:4]):
+        loss = nn.cross_entropy_loss([ref(X[i]) for i in batch], [y[i] for i in batch])
+        ref_opt.zero_grad()
+        loss.backward()
+        ref_opt.step()
+    _same([p.data for p in stopped.parameters()], [p.data for p in ref.parameters()])
+    _same(opt.m + opt.v, ref_opt.m + ref_opt.v)
+
+
+def test_the_digits_loss_function_compiles_as_its_named_loss(counted):
+    """fit(loss=nn.cross_entropy_loss) (a function, as in the digits demo) replays as
+    the named loss does, and keeps the function's (accuracy-free) history."""
+    y, out_act, nout = CASES["cross_entropy"]
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [4, 3], output_activation=out_act, seed=6)
+        h = nn.fit(model, X, y, loss=nn.cross_entropy_loss,
+                   optimizer=nn.Adam(model.parameters(), lr=0.05), epochs=3, batch_size=2,
+                   seed=1, progress=False, compiled=compiled)
+        assert h.accuracy is None
+        results.append(h.loss + [p.data for p in model.parameters()])
+    assert counted["traces"] == 1
+    _same(results[1], results[0])
+
+
+def test_a_loss_function_with_a_bad_class_index_is_refused_before_training():
+    model = nn.MLP(2, [3], output_activation="linear", seed=0)
+    with pytest.raises(ValueError, match=r"y\[1\]"):
+        nn.fit(model, X, [0, 3, 1, 2, 0], loss=nn.cross_entropy_loss, progress=False,
+               compiled=True)
+
+
+def test_compiled_fit_with_a_custom_loss(counted):
+    def loss(pred, target):  # the target arrives as a Value when compiled
         return (pred - target) ** 2 * 0.5
 
     y = [0.0, 1.0, 1.0, 0.0, 0.5]
@@ -54,69 +195,154 @@ def test_compiled_fit_with_a_custom_loss():
         nn.fit(model, X, y, loss=loss, epochs=5, batch_size=2, seed=0, progress=False,
                compiled=compiled)
         results.append([p.data for p in model.parameters()])
-    assert results[1] == pytest.approx(results[0], rel=1e-10, abs=1e-12)
+    assert counted["traces"] == 1 and counted["replays"] > 5
+    _same(results[1], results[0])
 
 
-def test_many_distinct_targets_fall_back_to_eager_samples(monkeypatch):
-    from nn.train import _Replay
-
-    monkeypatch.setattr(_Replay, "MAX_PROGRAMS", 2)
-    y = [0.1, 0.2, 0.3, 0.4, 0.5]  # five targets, two programs, three eager samples
-    results = []
-    for compiled in (False, True):
-        model = nn.MLP(2, [3, 1], output_activation="sigmoid", seed=4)
-        h = nn.fit(model, X, y, loss="mse", epochs=4, batch_size=2, seed=1, progress=False,
-                   compiled=compiled)
-        results.append(h.loss + [p.data for p in model.parameters()])
-    assert results[1] == pytest.approx(results[0], rel=1e-10, abs=1e-12)
-
-
-def _counting_batches(monkeypatch) -> list:
-    """Record the batch size of every batched replay."""
-    from autograd.compile import Compiled
-
-    sizes, real = [], Compiled.batch_backward
-    monkeypatch.setattr(Compiled, "batch_backward",
-                        lambda self, X, w: sizes.append(len(w)) or real(self, X, w))
-    return sizes
-
-
-@pytest.mark.parametrize("batch_size", [2, 3, None])
-def test_mini_batches_replay_as_matrices_and_equal_eager(batch_size, monkeypatch):
-    pytest.importorskip("numpy")
-    Xs = [[0.1 * k, 1.0 - 0.07 * k] for k in range(12)]
-    y = [1 if k % 3 else -1 for k in range(12)]
-    results = []
-    for compiled in (False, True):
-        sizes = _counting_batches(monkeypatch) if compiled else []
-        model = nn.MLP(2, [5, 4, 1], activation="relu", output_activation="linear", seed=7)
-        h = nn.fit(model, Xs, y, loss="hinge", epochs=5, batch_size=batch_size, seed=2,
-                   progress=False, compiled=compiled,
-                   optimizer=nn.SGD(model.parameters(), lr=0.1, momentum=0.9))
-        results.append(h.loss + [p.data for p in model.parameters()] + h.accuracy)
-    # samples sharing a target replayed together, several at a time
-    assert sizes and max(sizes) > 1
-    assert sum(sizes) <= 5 * len(Xs)
-    assert results[1] == pytest.approx(results[0], rel=1e-12, abs=1e-13)
-
-
-def test_a_batch_whose_samples_branch_differently_replays_sample_by_sample(monkeypatch):
-    pytest.importorskip("numpy")
-
+def test_a_batch_whose_samples_branch_differently_runs_eagerly(counted, monkeypatch):
     def loss(pred, target):  # a branch on the prediction: samples may disagree
         return (pred - target) ** 2 if pred > 0.5 else (pred - target) * 0.5
-
-    from autograd.compile import Compiled
 
     diverged, real = [], Compiled._diverged
     monkeypatch.setattr(Compiled, "_diverged", lambda self: diverged.append(1) or real(self))
     y = [0.5] * len(X)
     results = []
     for compiled in (False, True):
-        sizes = _counting_batches(monkeypatch) if compiled else []
         model = nn.MLP(2, [3, 1], output_activation="sigmoid", seed=5)
         h = nn.fit(model, X, y, loss=loss, epochs=4, seed=0, progress=False,
                    compiled=compiled)
         results.append(h.loss + [p.data for p in model.parameters()])
-    assert sizes and diverged  # tried as a batch, which the samples split
-    assert results[1] == pytest.approx(results[0], rel=1e-12, abs=1e-13)
+    assert counted["replays"] and diverged  # tried as a batch, which the samples split
+    _same(results[1], results[0])
+
+
+def _big_model(nout: int, out_act: str, scale: float):
+    model = nn.MLP(2, [nout], output_activation=out_act, seed=0)
+    for k, p in enumerate(model.parameters()):
+        p.data = scale * (1.0 if k % 3 else -1.0)
+    return model
+
+
+@pytest.mark.parametrize("scale", [20.0, 400.0])
+def test_saturated_bce_and_huge_logits_run_eagerly_and_equal_eager(scale, monkeypatch):
+    """bce near 0/1 (the eager form's PyTorch clamp) and logits past the unshifted
+    exponential's range are guards: those batches (or, when the first sample is one, the
+    whole fit) run eagerly, and the results still equal eager fit."""
+    Xs = X + [[3.0, -2.0], [-1.0, 2.5]]
+    for loss, nout, out_act, y in (("bce", 1, "sigmoid", [0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0]),
+                                   ("cross_entropy", 3, "linear", [0, 1, 2, 0, 1, 2, 2])):
+        results = []
+        for compiled in (False, True):
+            model = _big_model(nout, out_act, scale)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                h = nn.fit(model, Xs, y, loss=loss, epochs=3, batch_size=3, seed=0,
+                           progress=False, compiled=compiled,
+                           optimizer=nn.SGD(model.parameters(), lr=1e-3))
+            results.append(h.loss + [p.data for p in model.parameters()])
+        assert all(math.isfinite(v) for v in results[0])
+        _same(results[1], results[0])
+
+
+def test_a_loss_that_cannot_take_values_as_targets_trains_eagerly_with_a_warning():
+    weights = {0.0: 1.0, 1.0: 2.0}
+
+    def loss(pred, target):  # looks the target up by value: a Value is no key
+        return (pred - target) ** 2 * weights[target]
+
+    y = [0.0, 1.0, 1.0, 0.0, 1.0]
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [3, 1], output_activation="sigmoid", seed=2)
+        if compiled:
+            with pytest.warns(RuntimeWarning, match="trains eagerly"):
+                nn.fit(model, X, y, loss=loss, epochs=3, batch_size=2, seed=0,
+                       progress=False, compiled=True)
+        else:
+            nn.fit(model, X, y, loss=loss, epochs=3, batch_size=2, seed=0, progress=False)
+        results.append([p.data for p in model.parameters()])
+    assert results[1] == results[0]
+
+
+class _PlainSGD:
+    """A user's optimizer: no step_arrays, so compiled fit steps on the Values."""
+
+    def __init__(self, params, lr):
+        self.params, self.lr = list(params), lr
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self):
+        for p in self.params:
+            p.data -= self.lr * p.grad
+
+
+@pytest.mark.parametrize("which", ["user optimizer", "first layer only"])
+def test_optimizers_that_cannot_step_on_arrays_step_on_the_values(which, counted):
+    y, out_act, nout = CASES["mse2"]
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [4, nout], output_activation=out_act, seed=8)
+        if which == "user optimizer":
+            opt = _PlainSGD(model.parameters(), lr=0.3)
+        else:  # the program reads parameters the optimizer does not hold
+            opt = nn.SGD(model.layers[0].parameters(), lr=0.3, momentum=0.5)
+        h = nn.fit(model, X, y, optimizer=opt, epochs=3, batch_size=2, seed=4,
+                   progress=False, compiled=compiled)
+        results.append(h.loss + [p.data for p in model.parameters()] +
+                       [p.grad for p in model.parameters()])
+    assert counted["replays"] > 1
+    _same(results[1], results[0])
+
+
+def test_numpy_inputs_and_a_schedule(counted):
+    rng = np.random.default_rng(0)
+    Xs = rng.normal(size=(23, 3))
+    y = rng.integers(0, 4, size=23)
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(3, [5, 4], output_activation="linear", seed=3)
+        opt = nn.SGD(model.parameters(), lr=0.5, momentum=0.9)
+        sched = nn.StepLR(opt, step_size=2, gamma=0.5)
+        h = nn.fit(model, Xs, y, loss="cross_entropy", optimizer=opt, epochs=5,
+                   batch_size=8, seed=2, progress=False, compiled=compiled,
+                   lr_schedule=sched)
+        results.append(h.loss + h.accuracy + [p.data for p in model.parameters()])
+    assert counted["sizes"][1:4] == [8, 8, 7]
+    _same(results[1], results[0])
+
+
+def test_without_numpy_compiled_fit_trains_eagerly_with_a_warning(monkeypatch):
+    y, out_act, nout = CASES["mse"]
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [3, 1], output_activation=out_act, seed=1)
+        if compiled:
+            monkeypatch.setitem(__import__("sys").modules, "numpy", None)  # import fails
+            with pytest.warns(RuntimeWarning, match="NumPy is not installed"):
+                nn.fit(model, X, y, epochs=2, batch_size=2, seed=0, progress=False,
+                       compiled=True)
+        else:
+            nn.fit(model, X, y, epochs=2, batch_size=2, seed=0, progress=False)
+        results.append([p.data for p in model.parameters()])
+    assert results[1] == results[0]
+
+
+def test_an_interrupt_before_the_first_step_leaves_the_values_alone(monkeypatch):
+    from nn.compiled import CompiledSteps
+
+    model = nn.MLP(2, [3, 1], seed=1)
+    for p in model.parameters():
+        p.grad = 0.25  # left from some earlier backward
+    before = [(p.data, p.grad) for p in model.parameters()]
+
+    def interrupted(self, batch, weight):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CompiledSteps, "step", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        nn.fit(model, X, CASES["mse"][0], epochs=2, progress=False, compiled=True,
+               optimizer=nn.Adam(model.parameters()))
+    assert [(p.data, p.grad) for p in model.parameters()] == before

@@ -243,5 +243,13 @@ def test_fit_accepts_numpy_arrays_and_pandas_like_objects_like_lists():
     with pytest.raises(ValueError, match=r"X\[1\]\[0\] is nan, not a finite number"):
         nn.fit(nn.MLP(2, [1], seed=0), np.array([[0.0, 0.0], [np.nan, 1.0]]), [0.0, 1.0],
                progress=False)
+    for bad, shown in ((10**400, r"10000000000000000000\.\.\."), (True, "True"),
+                       (float("inf"), "inf"), ("1", "'1'")):
+        with pytest.raises(ValueError, match=rf"X\[1\]\[1\] is {shown}, not a finite"):
+            nn.fit(nn.MLP(2, [1], seed=0), [[0.0, 0.0], [1.0, bad]], [0.0, 1.0],
+                   progress=False)
+    # finite values whose sum overflows are fine
+    nn.fit(nn.MLP(2, [1], seed=0), [[1e308, 1e308], [0, 1]], [0.0, 1.0], epochs=1,
+           progress=False)
     with pytest.raises(ValueError, match="X has 4 samples but y has 3 targets"):
         nn.fit(nn.MLP(2, [1], seed=0), np.array(X), np.zeros(3), progress=False)
