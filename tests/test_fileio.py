@@ -333,3 +333,14 @@ def test_a_hard_link_is_split_as_documented(tmp_path):
     write_atomically(target, "new")
     assert target.read_text() == "new" and other.read_text() == "old"
     assert os.stat(other).st_nlink == 1
+
+
+def test_saving_a_model_over_a_read_only_file_is_refused(tmp_path):
+    import nn
+
+    target = tmp_path / "model.json"
+    target.write_text("kept")
+    os.chmod(target, 0o444)
+    with pytest.raises(PermissionError) as e:
+        nn.save(nn.MLP(2, [1], seed=0), target)
+    assert e.value.filename == str(target) and target.read_text() == "kept"
