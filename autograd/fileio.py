@@ -1,22 +1,34 @@
 """Writing files atomically: a crash mid-write leaves the previous file intact.
 
-The data goes to a temporary file ``.NAME.PID.XXXXXXXX.tmp`` next to the target, which
-then replaces the target with ``os.replace`` (atomic on POSIX).  What a user would expect
-of "save over this file" is kept:
+The data goes to a temporary file ``.sa.TAG.PID.XXXXXXXX.tmp`` next to the target (TAG
+names this host and PID namespace), which then replaces the target with ``os.replace``
+(atomic on POSIX).  What a user would expect of "save over this file" is kept:
 
 * a replaced file keeps its permission bits (a 0600 file stays 0600);
+* a file nobody may write (no ``w`` bit, as ``chmod 444`` leaves it), or one the caller
+  may not write, is refused with ``PermissionError``, as ``open(path, "w")`` would refuse
+  it; through a symlink too; even for root, who ``open`` would let through;
 * a symlink is written through, to the file it points at, as editors do;
+* a hard link is split: the path given gets the new file, the file's other names keep
+  the old contents (writing in place would keep the link but is not atomic);
 * anything that is not a regular file (a FIFO, a device, a directory) is refused;
-* a process killed mid-write (kill -9) leaves its temporary behind: the next write to
-  the same target removes the temporaries of this pattern whose process is gone;
+* the temporary's name is short (at most 33 bytes), whatever the target's, so any
+  name the file system takes (up to 255 bytes) can be written;
+* a process killed mid-write (kill -9) leaves its temporary behind: a later write in the
+  same folder removes it once it is provably stale: made on this host, in this PID
+  namespace, by a process that is gone, and untouched for an hour.  A temporary of any
+  other host or namespace (a container sharing the volume, another NFS client) is
+  never removed, since its writer may be alive;
 * errors name the target the user gave, never the hidden temporary.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
+import socket
 import stat
 import tempfile
 import time
@@ -33,9 +45,27 @@ def _current_umask() -> int:
 
 # Read once: os.umask can only be read by setting it, which is not thread-safe later on.
 _UMASK = _current_umask()
-# Temporaries of older versions had no PID in their name: those are removed once this
-# old, when no write can still be in progress.
-_LEGACY_AGE = 3600.0
+# A temporary of ours whose process is gone is removed only once this old: a PID number
+# reused, or a clock step, never costs a live write its file.
+_STALE_AGE = 3600.0
+_PREFIX = ".sa."
+
+
+def _namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")  # e.g. 'pid:[4026531836]'
+    except OSError:
+        return ""
+
+
+def host_tag() -> str:
+    """Eight hex digits naming this host and PID namespace, in every temporary's name.
+
+    A PID means something only on the host and in the namespace it was given in, so a
+    temporary is judged by its PID only when its tag is ours.
+    """
+    key = f"{socket.gethostname()}\0{_namespace()}".encode("utf-8", "surrogateescape")
+    return hashlib.blake2s(key, digest_size=4).hexdigest()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -50,12 +80,12 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _remove_stale_temporaries(folder: Path, name: str) -> None:
-    """Delete ``.NAME.PID.XXXXXXXX.tmp`` files whose writer is dead (killed mid-write)."""
-    pattern = re.compile(rf"\.{re.escape(name)}\.(?:(\d+)\.)?[a-z0-9_]{{8}}\.tmp")
-    prefix = f".{name}."
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Delete our temporaries in ``folder`` whose writer is gone (killed mid-write) and
+    that have not been touched for :data:`_STALE_AGE` seconds."""
+    pattern = re.compile(rf"{re.escape(_PREFIX + host_tag())}\.(\d+)\.[a-z0-9_]{{8}}\.tmp")
     try:
-        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix)]
+        entries = [e for e in os.scandir(folder) if e.name.startswith(_PREFIX)]
     except OSError:
         return  # cleaning up is a courtesy: never a reason to fail the write
     now = time.time()
@@ -66,13 +96,18 @@ def _remove_stale_temporaries(folder: Path, name: str) -> None:
         try:
             if not entry.is_file(follow_symlinks=False):
                 continue
-            pid = m.group(1)
-            stale = (not _pid_alive(int(pid)) if pid is not None else
-                     now - entry.stat(follow_symlinks=False).st_mtime > _LEGACY_AGE)
-            if stale:
+            old = now - entry.stat(follow_symlinks=False).st_mtime > _STALE_AGE
+            if old and not _pid_alive(int(m.group(1))):
                 os.unlink(entry.path)
         except OSError:
             pass
+
+
+def _refuse_read_only(st: os.stat_result, real: Path, given: str) -> None:
+    """``PermissionError`` naming ``given`` where ``open(given, "w")`` would refuse, and
+    where the file has no ``w`` bit at all (root's ``open`` ignores mode bits)."""
+    if not stat.S_IMODE(st.st_mode) & 0o222 or not os.access(real, os.W_OK):
+        raise PermissionError(errno.EACCES, "read-only file: refusing to replace it", given)
 
 
 def _resolve(path: Path) -> tuple[Path, int | None]:
@@ -80,6 +115,7 @@ def _resolve(path: Path) -> tuple[Path, int | None]:
 
     Raises:
         OSError: the target exists and is not a regular file.
+        PermissionError: the target exists and is read-only.
     """
     real = Path(os.path.realpath(path))
     try:
@@ -91,6 +127,7 @@ def _resolve(path: Path) -> tuple[Path, int | None]:
     if not stat.S_ISREG(st.st_mode):
         raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device): "
                       "refusing to replace it", str(path))
+    _refuse_read_only(st, real, str(path))
     return real, stat.S_IMODE(st.st_mode)
 
 
@@ -100,13 +137,16 @@ def write_atomically(path: str | os.PathLike, data: bytes | str) -> None:
     The rename is atomic, so readers see the old file or the new one, never half of
     one.  A new file gets the permissions a plain ``open(path, "w")`` would give
     (``mkstemp`` alone would leave it readable by its owner only); a replaced file keeps
-    its own.  A symlink is followed and the file it points at replaced.
+    its own.  A symlink is followed and the file it points at replaced; a read-only file
+    is refused, for root too; a hard link is split (see the module's docstring).
 
     Args:
         path: the file to write.
         data: bytes, or text (written as UTF-8).
 
     Raises:
+        PermissionError: ``path`` (or the file a symlink points at) is read-only, or
+            its folder may not be written; nothing is written; the error names ``path``.
         OSError: the file could not be written, or ``path`` is a directory, FIFO, socket
             or device (nothing is written); the error names ``path``.
     """
@@ -115,9 +155,9 @@ def write_atomically(path: str | os.PathLike, data: bytes | str) -> None:
         data = data.encode("utf-8")
     target, mode = _resolve(Path(path))
     folder = target.parent
-    _remove_stale_temporaries(folder, target.name)
+    _remove_stale_temporaries(folder)
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.{os.getpid()}.",
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{_PREFIX}{host_tag()}.{os.getpid()}.",
                                    suffix=".tmp")
     except OSError as e:
         raise _naming(e, given) from None

@@ -99,29 +99,32 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _interior_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
-    """The interior nodes of ``topological_order(root)``, in that order, grads set to 0.
+def _interior_order(root: Value, order: list, earlier: list, olds: list) -> None:
+    """Fill ``order`` with the interior nodes of ``topological_order(root)``, grads set to 0.
 
     Every leaf below ``root`` whose ``grad`` is not 0 has it set to 0 on the way, and is
-    returned with its earlier gradient, to be added back after the backward pass.
+    put in ``earlier`` with its earlier gradient, to be added back after the backward
+    pass; ``olds`` gets each interior node's earlier gradient, in ``order``'s order, to be
+    put back if the pass fails.  Each is recorded before it is changed, so the lists are
+    right even when an exception (KeyboardInterrupt) stops the walk half way.
 
     The same depth-first walk as :func:`topological_order`, made cheaper for backward:
     leaves are never pushed (a graph's edges are mostly leaf edges: weights), and a node
     whose inputs have all been seen, checked in C by ``set.issuperset``, pushes nothing,
     so most edges cost no Python step at all.  ``root`` must be an interior node.
     """
-    order: list[Value] = []
-    earlier: list[tuple[Value, float]] = []
     seen: set[Value] = set()
     stack: list = [root]
     pop, push, add, emit, covered = stack.pop, stack.append, seen.add, order.append, \
         seen.issuperset
+    keep = olds.append
     while stack:
         node = pop()
         if node is _EXPAND:
             node = pop()
-            node.grad = 0.0
+            keep(node.grad)
             emit(node)
+            node.grad = 0.0
         elif node not in seen:  # an interior node (only those are pushed)
             add(node)
             push(node)
@@ -137,7 +140,6 @@ def _interior_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]
                             if child.grad:
                                 earlier.append((child, child.grad))
                                 child.grad = 0.0
-    return order, earlier
 
 
 def _partials_of(op: str):
@@ -263,25 +265,51 @@ def backward(root: Value, gradient: float = 1.0) -> None:
 
 def _backward(root: Value, gradient) -> None:
     if not root._prev:  # a leaf: d root / d root = 1, accumulated like any leaf's
-        old = root.grad
-        root.grad = float(gradient)
-        if old:
-            root.grad += old
+        old, gradient = root.grad, float(gradient)
+        root.grad = gradient + old if old else gradient
         return
     # Every node starts from 0; leaves get their earlier gradient back at the end, added
     # once (as PyTorch does), so a repeated call adds exactly the same amount again.
-    order, earlier = _interior_order(root)
-    root.grad = float(gradient)
-    # Modes are rare: the thread-local lookup is skipped unless one is open somewhere.
-    anomaly = current_anomaly() if STATE.active else None
-    if anomaly is not None:
-        _backward_checked(order, anomaly)
-    else:
-        if len(RULES) != _TABLE_STATE[0] or _REGISTRATIONS[0] != _TABLE_STATE[1]:
-            _forget_stale()
-        (_PASS[0] or _make_pass())(order)
+    order: list[Value] = []
+    earlier: list[tuple[Value, float]] = []
+    olds: list[float] = []
+    walked = False
+    try:
+        gradient = float(gradient)
+        _interior_order(root, order, earlier, olds)
+        walked = True
+        root.grad = gradient
+        # Modes are rare: the thread-local lookup is skipped unless one is open somewhere.
+        anomaly = current_anomaly() if STATE.active else None
+        if anomaly is not None:
+            _backward_checked(order, anomaly)
+        else:
+            if len(RULES) != _TABLE_STATE[0] or _REGISTRATIONS[0] != _TABLE_STATE[1]:
+                _forget_stale()
+            (_PASS[0] or _make_pass())(order)
+        for leaf, old in earlier:
+            leaf.grad += old
+    except BaseException:  # a partial raised, or Ctrl-C: every grad as it was before
+        _undo(root, order, earlier, olds, walked)
+        raise
+
+
+def _undo(root: Value, order: list, earlier: list, olds: list, walked: bool) -> None:
+    """Put back the ``grad`` of every node below ``root`` as it was before a failed pass.
+
+    Interior nodes get their recorded gradient; leaves that had one get it back.  Once
+    the walk is complete, every other leaf below ``root`` had 0 and may have received
+    contributions: it gets 0.0 again (a leaf still untouched keeps its own zero, -0.0
+    included).  Before that, the walk has only zeroed what it recorded.
+    """
+    for node, old in zip(order, olds):
+        node.grad = old
+    if walked:
+        for node in topological_order(root):
+            if not node._prev and node.grad:
+                node.grad = 0.0
     for leaf, old in earlier:
-        leaf.grad += old
+        leaf.grad = old
 
 
 def _backward_checked(order: list[Value], anomaly) -> None:

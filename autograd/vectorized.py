@@ -174,7 +174,8 @@ _MATH = {
     "floordiv": np.floor_divide,
     "truncdiv": lambda x, y: np.copysign(np.floor_divide(np.abs(x), np.abs(y)),
                                          np.copysign(1.0, x) * np.copysign(1.0, y)),
-    "log0": lambda x: np.where(x == 0.0, 0.0, np.log(np.where(x == 0.0, 1.0, x))),
+    "log0": lambda x, b=0.0: np.where(x == 0.0, np.where(b >= 0.0, 0.0, -np.inf),
+                                      np.log(np.where(x == 0.0, 1.0, x))),
 }
 
 

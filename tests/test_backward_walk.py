@@ -246,8 +246,12 @@ def test_the_graph_is_freed_by_reference_counting_alone():
         for _ in range(1000):
             out = (out * w).tanh() + 1.0
         out.backward()
-        assert count_values() - before > 3000
+        # No assert while `out` lives: with the assertion pass hook on (tests/conftest.py)
+        # a rewritten assert calls locals(), and on Python < 3.13 the frame keeps that
+        # snapshot, which would hold the graph after `del out`.
+        alive = count_values() - before
         del out
+        assert alive > 3000
         assert count_values() - before == 1  # only w is left: no tape keeps nodes alive
     finally:
         gc.enable()

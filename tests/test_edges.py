@@ -22,7 +22,8 @@ def _same(a: float, b: float) -> bool:
 
 
 # d/da of a**b at a = 0: the limit a -> 0+ of b*a**(b-1) (sympy), 0 where b = 0 (the
-# convention of PyTorch, HIPS autograd and tinygrad); d/db is 0 where the base is 0.
+# convention of PyTorch, HIPS autograd and tinygrad); d/db is 0 where the base is 0 and
+# b >= 0.
 @pytest.mark.parametrize("b", [0.0, 0.5, 1.0, 2.5])
 @pytest.mark.parametrize("zero", [0.0, -0.0])
 def test_pow_with_a_zero_base_has_the_limit_derivatives(b, zero):
@@ -46,6 +47,54 @@ def test_x_to_the_x_at_zero_and_a_constant_zero_base():
     assert grad(x**x, [x]) == [0.0]
     y = Value(0.0)
     assert grad(0.0 ** y, [y]) == [0.0]
+
+
+# d/db of a**b where the base is a zero and b < 0: PyTorch's (and tinygrad's) value of
+# a**b * log(a), with IEEE signs.  Written out: log(+-0) = -inf (the log of a zero of
+# either sign), and a**b is the IEEE pole: +inf, except -inf for -0.0 to an odd whole
+# negative power.  So (+0)**b: +inf * -inf = -inf for every b < 0 (-inf included);
+# (-0.0)**-1, **-3: -inf * -inf = +inf; (-0.0)**-2, **-0.3, **-inf: +inf * -inf = -inf.
+ZERO_BASE_NEGATIVE_EXPONENT = [
+    (0.0, -1.0, -math.inf), (0.0, -2.0, -math.inf), (0.0, -0.3, -math.inf),
+    (0.0, -math.inf, -math.inf), (-0.0, -1.0, math.inf), (-0.0, -3.0, math.inf),
+    (-0.0, -2.0, -math.inf), (-0.0, -0.3, -math.inf), (-0.0, -math.inf, -math.inf),
+]
+
+
+@pytest.mark.parametrize("zero, b, expected", ZERO_BASE_NEGATIVE_EXPONENT)
+def test_pow_at_a_zero_base_and_negative_exponent_has_pytorchs_exponent_derivative(
+        zero, b, expected):
+    a, e = Value(zero), Value(b)
+    _, db = grad(a**e, [a, e])
+    assert db == expected
+    if zero == 0.0 and math.isfinite(b) and math.copysign(1, zero) > 0:
+        # the one-sided limit a -> 0+ agrees (sympy)
+        k = sp.nsimplify(b)
+        assert sp.limit(A**k * sp.log(A), A, 0, "+") == -sp.oo
+
+
+@pytest.mark.parametrize("zero, b, expected", ZERO_BASE_NEGATIVE_EXPONENT)
+def test_backward_compile_and_batches_agree_at_a_zero_base(zero, b, expected):
+    np = pytest.importorskip("numpy")
+    a, e = Value(zero), Value(b)
+    (a**e).backward()
+    assert e.grad == expected
+    f = ag.compile(lambda x, y: x**y, (0.5, -1.0))
+    assert f(zero, b).input_grads[1] == expected
+    p = Value(b)
+    g = ag.compile(lambda x: x**p, (0.5,))
+    g.batch_backward(np.array([zero]))
+    assert p.grad == expected
+
+
+def test_pow_at_a_zero_base_with_nan_exponent_is_nan_and_an_infinite_base_is_the_limit():
+    a, e = Value(0.0), Value(math.nan)
+    assert math.isnan(grad(a**e, [e])[0])
+    # inf**b, b < 0: out is 0 and a**b log(a) -> 0 as a -> inf (sympy); PyTorch's 0 * inf
+    # would give nan: the rule states the limit.
+    assert sp.limit(A**-1 * sp.log(A), A, sp.oo) == 0
+    a, e = Value(math.inf), Value(-1.0)
+    assert grad(a**e, [e]) == [0.0]
 
 
 def test_pow_second_derivatives_at_a_zero_base():

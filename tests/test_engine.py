@@ -155,6 +155,46 @@ def test_no_grad_as_decorator():
     assert f(Value(3.0)).is_leaf
 
 
+class Boom(Exception):
+    pass
+
+
+def _records_a_graph() -> bool:
+    return not (Value(1.0) * 2.0).is_leaf
+
+
+@pytest.mark.parametrize("outer", [None, "no_grad"])
+@pytest.mark.parametrize("mode", ["no_grad", "enable_grad"])
+@pytest.mark.parametrize("form", ["with", "decorator"])
+def test_a_mode_is_restored_after_an_exception_inside_it(mode, form, outer):
+    from autograd.modes import STATE
+
+    def run():
+        if form == "with":
+            with getattr(ag, mode)():
+                raise Boom
+        else:
+            @getattr(ag, mode)()
+            def f():
+                raise Boom
+            f()
+
+    def check():
+        before, active = ag.is_grad_enabled(), STATE.active
+        with pytest.raises(Boom):
+            run()
+        assert ag.is_grad_enabled() == before and _records_a_graph() == before
+        assert STATE.active == active  # the fast path is exact again
+
+    if outer is None:
+        check()
+        assert ag.is_grad_enabled() and STATE.active == 0
+    else:
+        with no_grad():
+            check()
+        assert ag.is_grad_enabled() and _records_a_graph()
+
+
 def test_no_grad_is_thread_local():
     results = {}
     inside, release = threading.Event(), threading.Event()

@@ -93,10 +93,38 @@ def test_accuracy_counts_right_predictions():
 
 
 def test_custom_loss_function_is_averaged_over_the_batch():
+    def l1(p, t):
+        return abs(p - t)
+
     model = xor_model("linear")
-    history = nn.fit(model, XOR_X, XOR_Y, loss=lambda p, t: abs(p - t), epochs=30,
+    start = model.state_dict()
+    history = nn.fit(model, XOR_X, XOR_Y, loss=l1, epochs=30,
                      optimizer=nn.Adam(model.parameters(), lr=0.05), progress=False)
     assert history.loss[-1] < history.loss[0]
+    # The first epoch's loss is the mean of |p - t| at the starting weights, by hand.
+    model.load_state_dict(start)
+    outs = [model(x).data for x in XOR_X]
+    assert history.loss[0] == pytest.approx(sum(abs(o - t) for o, t in zip(outs, XOR_Y)) / 4,
+                                            rel=1e-12)
+    # One full-batch SGD step moves by the gradient of the mean (a sum would move 4x).
+    stepped, reference = xor_model("linear"), xor_model("linear")
+    nn.fit(stepped, XOR_X, XOR_Y, loss=l1, optimizer=nn.SGD(stepped.parameters(), lr=0.1),
+           epochs=1, progress=False)
+    terms = [abs(reference(x).data - t) for x, t in zip(XOR_X, XOR_Y)]
+    mean = sum(l1(reference(x), t) for x, t in zip(XOR_X, XOR_Y)) * 0.25
+    assert mean.data == pytest.approx(sum(terms) / 4, rel=1e-12)
+    mean.backward()
+    assert [p.data for p in stepped.parameters()] == pytest.approx(
+        [p.data - 0.1 * p.grad for p in reference.parameters()], rel=1e-12)
+    # Mini-batches of 3 and 1: compiled replay and eager agree, loss by loss.
+    runs = []
+    for compiled in (False, True):
+        m = xor_model("linear")
+        h = nn.fit(m, XOR_X, XOR_Y, loss=l1, optimizer=nn.SGD(m.parameters(), lr=0.05),
+                   epochs=5, batch_size=3, shuffle=False, compiled=compiled, progress=False)
+        runs.append((h.loss, [p.data for p in m.parameters()]))
+    assert runs[1][0] == pytest.approx(runs[0][0], rel=1e-9)
+    assert runs[1][1] == pytest.approx(runs[0][1], rel=1e-9)
 
 
 def test_multi_output_regression():

@@ -16,7 +16,7 @@ from test_rules import ORACLES
 
 import autograd as ag
 from autograd import RULES, Value
-from autograd.program import BINARY, FUNCTIONS, run_program
+from autograd.program import BINARY, FUNCTIONS, ProgramError, run_program
 
 OPS = sorted(RULES)
 
@@ -99,14 +99,70 @@ def test_gradcheck_passes(op):
     assert ag.gradcheck(_build(op), list(_point(op)))
 
 
+# Points near the edge of each op's domain (a pole, a branch point, a kink, a saturation),
+# 1e-3 or more from it so that gradcheck's central difference (step 1e-6) stays on one
+# side; with the oracle's own points every op is checked at two or more places.
+NEAR_EDGES = {
+    "sqrt": [(1e-3,)], "rsqrt": [(1e-3,)], "cbrt": [(1e-3,), (-1e-3,)],
+    "log": [(1e-3,)], "log2": [(1e-3,)], "log10": [(1e-3,)], "log1p": [(-0.999,)],
+    "asin": [(0.999,), (-0.999,)], "acos": [(0.999,), (-0.999,)],
+    "atanh": [(0.999,), (-0.999,)], "acosh": [(1.001,)], "tan": [(1.57,)],
+    "asinh": [(1e3,)], "atan": [(1e3,)], "erf": [(-4.0,)], "erfc": [(-4.0,)],
+    "exp": [(-700.0,)], "exp2": [(-1000.0,)], "sigmoid": [(30.0,)], "tanh": [(15.0,)],
+    "div": [(1.0, 1e-3)], "atan2": [(1e-3, 1e-3)], "hypot": [(1e-3, -1e-3)],
+    "powv": [(1e-3, 2.5), (1e-3, -0.5)], "pow": [(1e-3,)], "softsign": [(1e-3,)],
+    "relu": [(1e-3,), (-1e-3,)], "leaky_relu": [(1e-3,), (-1e-3,)], "abs": [(1e-3,), (-1e-3,)],
+    "elu": [(1e-3,), (-1e-3,)], "celu": [(1e-3,), (-1e-3,)], "selu": [(1e-3,), (-1e-3,)],
+    "hardtanh": [(0.999,), (-0.999,)], "hardsigmoid": [(2.999,), (-2.999,)],
+    "hardswish": [(2.999,), (-2.999,)], "clamp": [(-0.999,), (1.999,)],
+    "floor": [(0.999,)], "ceil": [(0.001,)], "trunc": [(-0.999,)], "round": [(0.499,)],
+    "maximum": [(1.0, 1.001)], "minimum": [(1.0, 1.001)], "copysign": [(1.5, 1e-3)],
+    "softplus": [(19.999,), (-30.0,)], "logaddexp": [(30.0, -30.0)],
+    "fmod": [(5.999, 2.0)], "remainder": [(-5.999, 2.0)],
+    "add": [(1e3, -2e-3)], "mul": [(1e-3, -1e3)], "sin": [(1e3,)], "cos": [(1e3,)],
+    "sinh": [(30.0,)], "cosh": [(-30.0,)],
+    "sum": [(1e-3, -1e3, 2.0)], "dot": [(1e-3, -1e3, 2.0, 0.25)],
+}
+# Oracle points where finite differences straddle a kink or a jump, so they cannot check
+# the derivative: the subgradient there is tests/test_rules.py's (KINKS, special points).
+AT_A_KINK = {("relu", (0.0,)), ("leaky_relu", (0.0,)), ("sign", (0.0,)), ("round", (2.5,))}
+
+
+def _gradcheck_cases():
+    for op in OPS:
+        points = [p for p in ORACLES[op][3] if (op, tuple(p)) not in AT_A_KINK]
+        for point in points[:3] + NEAR_EDGES.get(op, []):
+            yield pytest.param(op, point, id=f"{op}{point!r}")
+
+
+def test_every_op_is_gradchecked_at_two_points_or_more():
+    counts = {op: 0 for op in OPS}
+    for case in _gradcheck_cases():
+        counts[case.values[0]] += 1
+    assert not [op for op, n in counts.items() if n < 2], counts
+
+
+@pytest.mark.parametrize("op, point", list(_gradcheck_cases()))
+def test_gradcheck_at_several_points_and_near_the_domain_edges(op, point):
+    ag.gradcheck(_build(op), list(point))  # raises GradcheckError, naming the input
+
+
 # Ops the command line reaches through an operator instead of a function name, and
 # gelu(x, approximate="tanh"), which needs a keyword argument (the whitelist refuses them).
-BY_OPERATOR = {"add", "mul", "div", "pow", "powv", "remainder", "sum", "dot", "gelu_tanh"}
+BY_OPERATOR = {"add": "x0 + x1", "mul": "x0 * x1", "div": "x0 / x1", "pow": "x0 ** 3",
+               "powv": "x0 ** x1", "remainder": "x0 % x1", "sum": "sum(x0, x1, x0)",
+               "dot": "dot([x0, x1], [x1, x0])"}
 
 
 @pytest.mark.parametrize("op", OPS)
 def test_the_command_line_whitelist_reaches_every_op(op):
+    if op == "gelu_tanh":
+        with pytest.raises(ProgramError, match="keyword arguments are not allowed"):
+            run_program('y = gelu(x0, approximate="tanh")', {"x0": 0.3})
+        return
     if op in BY_OPERATOR:
+        program = run_program(f"y = {BY_OPERATOR[op]}", {"x0": 0.3, "x1": -1.5})
+        assert program.values["y"].op == op
         return
     names = [n for n in FUNCTIONS if n == op or (op == "hardtanh" and n == "relu6")]
     assert names, f"{op} is not in autograd.program's whitelist"
@@ -119,9 +175,8 @@ def test_the_command_line_whitelist_reaches_every_op(op):
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_whitelisted_function_runs(name):
-    if name in ("sum", "dot"):
-        return
     args = "x, z" if name in BINARY else "x, 0, 1" if name == "clamp" else "x"
+    args = {"sum": "x, z, x", "dot": "[x, z], [z, x]"}.get(name, args)
     program = run_program(f"y = {name}({args}) % 2", {"x": 0.4 if name != "acosh" else 1.4,
                                                       "z": 1.5})
     assert math.isfinite(program.values["y"].data)

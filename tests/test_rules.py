@@ -616,6 +616,53 @@ def _near(got, expected, scale):
     return got == pytest.approx(expected, rel=1e-9, abs=1e-12 * scale)
 
 
+def _same_ieee(got: float, expected: float) -> bool:
+    """Equal as IEEE results: nan to nan, infinities and zeros by their sign too."""
+    if math.isnan(expected):
+        return math.isnan(got)
+    return got == expected and math.copysign(1, got) == math.copysign(1, expected)
+
+
+def _ieee_formulas(op, a, b):
+    """sympy's first partials and Hessian of the op, evaluated in float64 (IEEE: x/+-0 is
+    +-inf by the signs, 0/0 and inf - inf are nan): the formula continued to a pole."""
+    expr = ORACLES[op][1]
+    exprs = [sp.diff(expr, s) for s in (X, Y)] + [sp.diff(expr, s, t) for s in (X, Y)
+                                                  for t in (X, Y)]
+    with np.errstate(all="ignore"):
+        values = [float(sp.lambdify((X, Y), e, "numpy")(np.float64(a), np.float64(b)))
+                  for e in exprs]
+    return values[:2], values[2:]
+
+
+def _check_at_a_pole(op, a, b, order, got):
+    """Where mpmath divides by zero: the origin's subgradient 0 for hypot and atan2 (the
+    convention stated in their rules, every Hessian entry 0 too), and elsewhere (x/+-0)
+    IEEE's value of the exact formula, signs included."""
+    if op in ("hypot", "atan2") and a == 0.0 and b == 0.0:
+        assert got == [0.0] * len(got), (op, a, b, order, got)
+        return
+    firsts, hessian = _ieee_formulas(op, a, b)
+    expected = firsts if order == 1 else hessian
+    assert all(_same_ieee(g, e) for g, e in zip(got, expected)), (op, a, b, order, got,
+                                                                   expected)
+
+
+def _check_not_real(op, a, b, firsts, hessian):
+    """a**b with a < 0 and b not whole: the value is nan (checked above); d/da and d2/da2
+    are the power rule continued in floats, as PyTorch's (b - 1 and b - 2 round to whole
+    numbers at b = +-1e-300, so a**(b - 1) is real), and every entry involving b is nan."""
+    assert op == "powv" and a < 0.0, (op, a, b)
+    with np.errstate(all="ignore"):
+        da = float(np.float64(b) * np.power(np.float64(a), np.float64(b) - 1.0))
+        daa = float(np.float64(b) * (np.float64(b) - 1.0) *
+                    np.power(np.float64(a), np.float64(b) - 2.0))
+    assert firsts[0] == pytest.approx(da, rel=1e-12) and math.isnan(firsts[1]), (a, b, firsts)
+    assert _same_ieee(hessian[0][0], daa) or hessian[0][0] == pytest.approx(daa, rel=1e-12), \
+        (a, b, hessian)
+    assert all(math.isnan(h) for h in (hessian[0][1], hessian[1][0], hessian[1][1])), hessian
+
+
 @pytest.mark.parametrize("op, a, b", list(_binary_cases()))
 def test_two_input_derivatives_at_special_points_match_mpmath(op, a, b):
     """Both first derivatives and the Hessian at every pair of 0, -0.0, +-1, +-1e-300,
@@ -624,10 +671,12 @@ def test_two_input_derivatives_at_special_points_match_mpmath(op, a, b):
     value, fs, hs = _derivatives2(op)
     at = (a, math.copysign(1e-300, b)) if op == "copysign" and b == 0.0 else (a, b)
     if isinstance(_mp2(value, *at), complex):
-        return  # not real here: the value is nan (checked above)
+        _check_not_real(op, a, b, firsts, hessian)  # the value is nan (checked above)
+        return
     for order, got, fns in ((1, firsts, fs), (2, sum(hessian, []), sum(hs, []))):
         expected = [_mp2(f, *at) for f in fns]
         if None in expected:  # a pole: see above
+            _check_at_a_pole(op, a, b, order, got)
             continue
         finite = [abs(e) for e in expected if isinstance(e, float) and math.isfinite(e)]
         scale = max(finite, default=1.0)
@@ -774,6 +823,25 @@ def test_two_input_first_derivatives_at_nan(op, which):
 CANCELLED_D2 = {("atanh", 1e-300), ("atanh", -1e-300)}
 
 
+# Second derivatives at a pole where sympy has no one-sided answer: -0.0 for sqrt and
+# rsqrt, whose first derivatives there are STATED (PyTorch's -inf and +inf, the formula in
+# out = -0.0 and -inf).  The second is the same formula continued: d2 sqrt = -1/(4 out**3)
+# = -1/(4 * -0.0) = +inf; d2 rsqrt = 3/4 * out**5 = 3/4 * (-inf) = -inf.
+# (keyed by repr: as a key, -0.0 would also match 0.0)
+STATED_D2 = {("sqrt", "-0.0"): math.inf, ("rsqrt", "-0.0"): -math.inf}
+# Poles where sympy's one-sided limit of the second derivative is +-inf but the engine
+# gives nan (a set: ("cbrt", 0.0) stands for -0.0 too): the rule's first derivative is a
+# product or quotient whose own derivative meets inf * 0 or inf - inf there (d cbrt =
+# out/(3x) with out = 0 and x = 0; asin, acos and atanh at +-1 through 1/((1 - x)(1 + x))
+# and its square root).
+POLE_D2_NAN = {("cbrt", 0.0), ("asin", 1.0), ("asin", -1.0),
+               ("acos", 1.0), ("acos", -1.0), ("atanh", 1.0), ("atanh", -1.0)}
+
+
+def _same_sign_or_nan(got: float, expected: float) -> bool:
+    return (math.isnan(got) and math.isnan(expected)) or got == expected
+
+
 @pytest.mark.parametrize("op, x", list(_far_cases(UNARY_SPECIAL)))
 def test_second_derivatives_at_special_points_match_mpmath(op, x):
     """The second derivative at 0, -0.0, +-1, +-3, +-1e-300 (the value and the first are
@@ -787,7 +855,21 @@ def test_second_derivatives_at_special_points_match_mpmath(op, x):
         assert abs(got) <= 1e-299, (op, x, got)
         return
     expected = _mp(_derivatives(op)[2], x)
-    if expected is None or isinstance(expected, complex):
+    if isinstance(_mp(_derivatives(op)[0], x), complex) and \
+            (expected is None or isinstance(expected, complex)):
+        # outside the real domain (sqrt(-1), asin(3)): IEEE's nan, as value and derivatives
+        assert math.isnan(value) and math.isnan(got), (op, x, value, got)
+        return
+    if expected is None or isinstance(expected, complex):  # a pole
+        if (op, repr(x)) in STATED_D2:
+            assert _same_sign_or_nan(got, STATED_D2[op, repr(x)]), (op, x, got)
+        else:
+            # sympy's one-sided limit (from below at -0.0 and at FROM_BELOW's points)
+            limit = _expected_at(op, sp.diff(ORACLES[op][1], X, 2), x)
+            if (op, x) in POLE_D2_NAN:
+                assert math.isinf(limit) and math.isnan(got), (op, x, got, limit)
+            else:
+                assert got == limit, (op, x, got, limit)
         return
     if isinstance(_mp(_derivatives(op)[0], x), complex):  # outside the domain (acosh(0))
         assert math.isnan(value) and (math.isnan(got) or _close(got, expected, 1e-9))

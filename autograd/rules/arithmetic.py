@@ -37,13 +37,17 @@ rule("pow", 1,
      "k*x**(k-1)")
 
 # a ** b with a Value exponent (also `2 ** x`).  Where the base is exactly 0 (either sign)
-# the derivatives are PyTorch's, HIPS autograd's and tinygrad's: d/db is 0 (log0), and
-# d/da is the limit of the power rule b*a**(b-1), with 0 where b is 0 (mul0): so
-# 0**b has d/da = 0, inf, 1, 0 for b = 0, 0.5, 1, 2.5, and x**x at 0 has derivative 0.
-# At b = inf, d/da is inf * 0**inf = nan, as in all three.
+# the derivatives are PyTorch's, HIPS autograd's and tinygrad's: d/db is 0 where b >= 0
+# (log0), and d/da is the limit of the power rule b*a**(b-1), with 0 where b is 0 (mul0):
+# so 0**b has d/da = 0, inf, 1, 0 for b = 0, 0.5, 1, 2.5, and x**x at 0 has derivative 0.
+# Where b < 0, 0**b is a pole and d/db is a**b * log(a) with IEEE signs, as in PyTorch
+# and tinygrad: +-inf * -inf, so 0**-1, 0**-2, 0**-0.3 and (-0.0)**-2 give -inf and
+# (-0.0)**-1 gives +inf.  At b = inf, d/da is inf * 0**inf = nan, as in all three.  Where
+# the base is infinite and b < 0 (out is 0), d/db is 0, the limit of a**b log(a), where
+# PyTorch's 0 * inf gives nan.
 rule("powv", 2,
      lambda ctx, a, b: safe_pow(a, b),
-     lambda m, out, ctx, a, b: (m.mul0(b, m.pow(a, b - 1.0)), m.mul0(out, m.log0(a))),
+     lambda m, out, ctx, a, b: (m.mul0(b, m.pow(a, b - 1.0)), m.mul0(out, m.log0(a, b))),
      "b*a**(b-1)", "a**b*log(a)")
 
 # sqrt as its own rule (not x ** 0.5): IEEE at the edges, sqrt(-0.0) = -0.0 and

@@ -211,10 +211,12 @@ class FloatMath:
         return 0.0 if a == 0.0 and b == 0.0 else safe_div(a, b)
 
     @staticmethod
-    def log0(x: float) -> float:
-        """log(x), but 0 at x = 0 (HIPS autograd's ``replace_zero``): d(a**b)/db is 0
-        where the base is 0, as in PyTorch, HIPS autograd and tinygrad."""
-        return 0.0 if x == 0.0 else safe_log(x)
+    def log0(x: float, b: float = 0.0) -> float:
+        """log(x), but 0 at x = 0 where ``b >= 0`` (PyTorch's mask in d(a**b)/db, HIPS
+        autograd's ``replace_zero``): d(a**b)/db is 0 where the base is 0 and the
+        exponent is not negative.  Where it is negative (or nan) log(0) = -inf stays, so
+        a**b * log(a) is IEEE's product of the pole and -inf, as in PyTorch."""
+        return 0.0 if x == 0.0 and b >= 0.0 else safe_log(x)
 
 
 def _engine():
@@ -340,5 +342,5 @@ class ValueMath:
         return _engine().div(a, b)
 
     @staticmethod
-    def log0(x):
-        return 0.0 if _data(x) == 0.0 else _engine().log(x)
+    def log0(x, b=0.0):
+        return 0.0 if _data(x) == 0.0 and _data(b) >= 0.0 else _engine().log(x)
