@@ -13,9 +13,10 @@ Nothing is written onto the nodes: the result is a dictionary, passed to whateve
 shows the graph.  Nodes without a name are left out of it; the caller decides how to
 show them (a number, ``#7``).
 
+>>> import sys
 >>> from autograd import Value
 >>> x = Value(2.0); w = Value(3.0, label="weight"); y = x * w
->>> names = node_names([x, w, y], frame=user_frame())
+>>> names = node_names([x, w, y], frame=sys._getframe())  # user_frame() in a library
 >>> names[x], names[w], names[y]
 ('x', 'weight', 'y')
 """
