@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
 from pathlib import Path
 
 import graphviz
@@ -68,8 +69,14 @@ class Drawing(graphviz.Digraph):
     def __init__(self, *args, layout_timeout: float = LAYOUT_TIMEOUT, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.layout_timeout = layout_timeout
-        # A collapsed box's node id -> the topological indices of the values inside it.
+        # A collapsed box's name -> the topological indices of the values inside it.
         self.members: dict[str, list[int]] = {}
+        # A collapsed box's name -> its DOT node id (the name itself only when it is a
+        # plain dotted identifier: user text never becomes DOT syntax).
+        self.box_ids: dict[str, str] = {}
+        # DOT node id -> the kinds of its record's last fields, ("data", "grad") for a
+        # value: where the numbers are, found by markup rather than by searching text.
+        self.numbered: dict[str, tuple[str, ...]] = {}
 
     def _ours(self, engine, renderer, formatter, neato_no_op) -> bool:
         return (engine or self.engine) == "dot" and not (renderer or formatter or neato_no_op)
@@ -246,6 +253,18 @@ def _edge_span(order: list[Value]) -> int:
                for node in order for child in node.inputs)
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
+
+
+def box_id(name: str, k: int) -> str:
+    """The DOT node id of the ``k``-th collapsed box, named ``name``: the name when it is
+    a plain dotted identifier (``layers.0.neurons.1``), else ``box #k``.  A generated id
+    has a space, so it never equals a plain name; names such as ``a:b`` (node ``a``,
+    port ``b``), ``x\\`` (a DOT syntax error) or ``<b>`` (an HTML-like id) never reach
+    DOT as ids: the name is shown only in the record's label, escaped there."""
+    return name if _PLAIN_ID.fullmatch(name) else f"box #{k}"
+
+
 def _natural(name: str) -> list:
     return [int(part) if part.isdigit() else part for part in name.split(".")]
 
@@ -363,18 +382,20 @@ def draw(
     if drawn_values > max_nodes:
         raise _too_large(f"{drawn_values} value nodes", max_nodes, "max_nodes", collapse)
 
+    ids = {name: box_id(name, k) for k, name in enumerate(sorted(boxes, key=_natural))}
+
     def box_or_value(node: Value) -> str:
-        return module[node] if node in module else f"n{index[node]}"
+        return ids[module[node]] if node in module else f"n{index[node]}"
 
     def target(node: Value) -> str:
         if node in module:
-            return module[node]
+            return ids[module[node]]
         return f"o{index[node]}" if op_nodes else f"n{index[node]}"
 
     # One edge per (from, to) pair: [count, local partials, gradient flowing back, lit].
     edges: dict[tuple[str, str], list] = {}
     # A box's values used outside it, in order (a dict as an ordered set).
-    box_outputs: dict[str, dict[Value, None]] = {name: {} for name in boxes}
+    box_outputs: dict[str, dict[Value, None]] = {ids[name]: {} for name in boxes}
     want_numbers = edge_derivatives or bool(collapse)
     for node in order:
         if node.is_leaf:
@@ -399,7 +420,7 @@ def draw(
             raise _too_large(f"over {max_edges} edges (parallel edges counted once)",
                              max_edges, "max_edges", collapse)
     if root in module:
-        box_outputs[module[root]][root] = None
+        box_outputs[ids[module[root]]][root] = None
 
     # Labels on long edges (x feeding every step of x*x*...*x) multiply Graphviz's work
     # many times over: 60 factors take seconds with labels and a fraction without.  Such
@@ -410,6 +431,7 @@ def draw(
                 node_attr={"fontsize": "12"}, edge_attr={"fontsize": "10"},
                 layout_timeout=layout_timeout)
     g.members = {name: [index[v] for v in members] for name, members in boxes.items()}
+    g.box_ids = ids
     into: dict[str, list[str]] = {}
     for tail, head in edges:
         into.setdefault(head, []).append(tail)
@@ -443,8 +465,10 @@ def draw(
     for name in sorted(boxes, key=_natural):
         members = boxes[name]
         style = _HIGHLIGHT if any(v in lit for v in members) else {}
-        g.node(name, _box_text(name, members, list(box_outputs[name]), fmt, rankdir), **_BOX,
-               **style)
+        outputs = list(box_outputs[ids[name]])
+        g.node(ids[name], _box_text(name, members, outputs, fmt, rankdir), **_BOX, **style)
+        if len(outputs) == 1:
+            g.numbered[ids[name]] = ("data", "grad")
     for i, node in enumerate(order):
         if node in module:
             continue
@@ -458,6 +482,7 @@ def draw(
             fields.append(fmt(node.data))  # an unnamed constant: its value says it all
         else:
             fields += [f"data {fmt(node.data)}", f"grad {fmt(node.grad)}"]
+            g.numbered[f"n{i}"] = ("data", "grad")
         text = " | ".join(fields)
         # micrograd's record runs across (label | data | grad); ours stacks the fields.
         if op_nodes or rankdir in ("TB", "BT"):
@@ -471,7 +496,7 @@ def draw(
             g.edge(f"o{i}", f"n{i}", **style)
         emit_edges_into(target(node))
     for name in sorted(boxes, key=_natural):
-        emit_edges_into(name)
+        emit_edges_into(ids[name])
     return g
 
 

@@ -16,6 +16,8 @@ shown in the element ``id="details"``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import os
@@ -77,7 +79,10 @@ class Explorer:
 
     def _repr_html_(self) -> str:
         # An iframe keeps the page's ids, style and script apart from the notebook's.
-        return (f'<iframe class="autograd-explorer" srcdoc="{html.escape(self.html)}" '
+        # sandbox="allow-scripts" (and not allow-same-origin): the page runs in an opaque
+        # origin and cannot reach the notebook's document, cookies or storage.
+        return (f'<iframe class="autograd-explorer" sandbox="allow-scripts" '
+                f'srcdoc="{html.escape(self.html, quote=True)}" '
                 f'style="width: 100%; height: 640px; border: 1px solid #d0d7de; '
                 f'border-radius: 6px"></iframe>')
 
@@ -177,8 +182,9 @@ def _svg(graph, keys: list[str]) -> str:
     # Sans-serif text, laid out with its own metrics so the records fit their text.
     graph.node_attr.update(fontname="Helvetica,Arial,sans-serif")
     graph.edge_attr.update(fontname="Helvetica,Arial,sans-serif")
-    return _annotate_svg(graph.pipe(format="svg", encoding="utf-8"), keys,
-                         set(getattr(graph, "members", {})))
+    boxes = {dot_id: name for name, dot_id in getattr(graph, "box_ids", {}).items()}
+    return _annotate_svg(graph.pipe(format="svg", encoding="utf-8"), keys, boxes,
+                         getattr(graph, "numbered", {}))
 
 
 def _boxes(graph, order: list[Value]) -> list[dict]:
@@ -364,41 +370,64 @@ def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
 
 # --- the page ---------------------------------------------------------------------------
 
-_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>')
+_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>(.*?)</g>',
+                   re.S)
 _EDGE = re.compile(r'<g id="(edge\d+)" class="edge">\s*<title>([^<]*)&#45;&gt;([^<]*)</title>')
 _VALUE = re.compile(r"([no])(\d+)")
-_FIELD = re.compile(r'(<text )([^>]*>)(data|grad) ')
+_TEXT = re.compile(r"<text ")
 
 
-def _annotate_svg(svg: str, keys: list[str], boxes: set[str] = frozenset()) -> str:
+def _mark_fields(body: str, kinds: tuple[str, ...]) -> str:
+    """A node's SVG body with a class on each of its last ``len(kinds)`` texts (the
+    record's number fields, by position: never by what the text says)."""
+    starts = [m.start() for m in _TEXT.finditer(body)]
+    if len(starts) < len(kinds):
+        return body
+    out, last = [], 0
+    for at, kind in zip(starts[len(starts) - len(kinds):], kinds):
+        out += [body[last:at], f'<text class="{kind}-text" ']
+        last = at + len("<text ")
+    return "".join(out) + body[last:]
+
+
+def _annotate_svg(svg: str, keys: list[str], boxes: dict[str, str] | None = None,
+                  numbered: dict[str, tuple[str, ...]] | None = None) -> str:
     """Graphviz's SVG with the page's hooks: ``data-node`` and ``data-index`` on value
     nodes, ``data-op`` on op nodes, ``data-box`` on collapsed boxes, ``data-from`` and
     ``data-to`` (value indices) or ``data-from-box``/``data-to-box`` on edges, and classes
-    on the ``data``/``grad`` texts so a replay can rewrite them."""
+    on the ``data``/``grad`` texts so a replay can rewrite them.
+
+    ``boxes`` maps a box's DOT id to its name; ``numbered`` a node's DOT id to the kinds
+    of its record's last fields (see :class:`autograd.draw.Drawing`).  Every name placed
+    in an attribute is escaped there, once."""
+    boxes, numbered = boxes or {}, numbered or {}
     svg = svg[svg.index("<svg"):]  # no XML prolog or DOCTYPE inside HTML
 
     def node(m):
-        gid, title = m.group(1), html.unescape(m.group(2))
+        gid, title, body = m.group(1), html.unescape(m.group(2)), m.group(3)
+        body = _mark_fields(body, numbered.get(title, ()))
         value = _VALUE.fullmatch(title)
         if value and value.group(1) == "n":
             i = int(value.group(2))
             key = html.escape(keys[i], quote=True)
-            return (f'<g id="{gid}" class="node value" data-node="{key}" data-index="{i}">'
+            head = (f'<g id="{gid}" class="node value" data-node="{key}" data-index="{i}">'
                     f'<title>{key}</title>')
-        if value:
+        elif value:
             i = int(value.group(2))
-            return (f'<g id="{gid}" class="node op" data-op="{i}">'
+            head = (f'<g id="{gid}" class="node op" data-op="{i}">'
                     f'<title>{html.escape(keys[i])}</title>')
-        if title in boxes:
-            name = html.escape(title, quote=True)
-            return f'<g id="{gid}" class="node box" data-box="{name}"><title>{name}</title>'
-        return m.group(0)
+        elif title in boxes:
+            name = html.escape(boxes[title], quote=True)
+            head = f'<g id="{gid}" class="node box" data-box="{name}"><title>{name}</title>'
+        else:
+            return m.group(0)
+        return f"{head}{body}</g>"
 
     def end(text: str, side: str) -> str:
         value = _VALUE.fullmatch(text)
         if value:
             return f' data-{side}="{value.group(2)}"'
-        return f' data-{side}-box="{html.escape(text, quote=True)}"'
+        return f' data-{side}-box="{html.escape(boxes.get(text, text), quote=True)}"'
 
     def edge(m):
         gid, a, b = m.group(1), html.unescape(m.group(2)), html.unescape(m.group(3))
@@ -407,25 +436,46 @@ def _annotate_svg(svg: str, keys: list[str], boxes: set[str] = frozenset()) -> s
         return f'<g id="{gid}" class="edge"{end(a, "from")}{end(b, "to")}>'
 
     svg = _NODE.sub(node, svg)
-    svg = _EDGE.sub(edge, svg)
-    return _FIELD.sub(lambda m: f'{m.group(1)}class="{m.group(3)}-text" {m.group(2)}'
-                      f'{m.group(3)} ', svg)
+    return _EDGE.sub(edge, svg)
 
 
 def _asset(name: str) -> str:
     return (resources.files("autograd") / "explorer" / name).read_text(encoding="utf-8")
 
 
+# Inside <script type="application/json"> only "</script" (or "<!--") could end the
+# block early; "<", ">" and "&" are written as JSON escapes, and so are U+2028/U+2029
+# (line terminators to older JavaScript parsers), so no label can end it.
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_MARKER = re.compile(r"/\*([A-Z-]+)\*/|<!--([A-Z]+)-->")
+
+
+def page_json(data: dict) -> str:
+    """``data`` as JSON that is safe to place inside an HTML ``<script>`` element."""
+    text = json.dumps(data, allow_nan=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+def _csp_hash(text: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script/style."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
 def _page(svg: str, data: dict, title: str) -> str:
-    # "<" never appears raw in the JSON, so no "</script>" can end the block early.
-    payload = json.dumps(data, allow_nan=False, separators=(",", ":")).replace("<", "\\u003c")
-    page = _asset("explorer.html")
-    for marker, text in (("/*STYLE*/", _asset("explorer.css")),
-                         ("/*SCRIPT*/", _asset("explorer.js")),
-                         ("<!--SVG-->", svg), ("/*DATA*/", payload),
-                         ("<!--TITLE-->", html.escape(title))):
-        head, sep, tail = page.partition(marker)
-        if not sep:
-            raise RuntimeError(f"the explorer template has no {marker} marker")
-        page = head + text + tail
-    return page
+    """The template with every marker filled in ONE pass over the template: what is put
+    in is never searched again, so no label can be taken for a marker.  Each text is
+    escaped for the place it goes: the SVG's names by :func:`_annotate_svg`, the data as
+    JSON for a script element, the title as HTML.  The page's Content-Security-Policy
+    allows only its own inline style and script, by their hashes."""
+    style, script = _asset("explorer.css"), _asset("explorer.js")
+    fills = {"STYLE": style, "SCRIPT": script, "SVG": svg, "DATA": page_json(data),
+             "TITLE": html.escape(title), "STYLE-HASH": _csp_hash(style),
+             "SCRIPT-HASH": _csp_hash(script)}
+    template = _asset("explorer.html")
+    found = [m.group(1) or m.group(2) for m in _MARKER.finditer(template)]
+    if sorted(found) != sorted(fills):
+        raise RuntimeError(f"the explorer template's markers are {sorted(found)}, "
+                           f"expected each of {sorted(fills)} once")
+    return _MARKER.sub(lambda m: fills[m.group(1) or m.group(2)], template)

@@ -256,7 +256,9 @@ def test_notebook_display_without_graphviz(monkeypatch):
     loss, v = alice()
     shown, _ = DisplayFormatter().format(explore(loss, highlight=v["w1"]))
     frame = shown["text/html"]
-    assert frame.startswith('<iframe class="autograd-explorer" srcdoc="')
+    # Sandboxed to scripts only: the page cannot reach the notebook (issue 17, item 2).
+    assert frame.startswith('<iframe class="autograd-explorer" sandbox="allow-scripts" '
+                            'srcdoc="')
     inner = html.unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))
     assert inner.startswith("<!DOCTYPE html>")
     assert 'data-node="w1"' in inner and 'id="details"' in inner
