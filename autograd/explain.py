@@ -268,11 +268,29 @@ class Explanation:
         lines = [f"$${self._latex_equation()}$$", ""]
         factors = self.factors()
         for f in factors[:_WHERE_LINES]:
-            lines.append(f"- `{f.name} = {f.formula}` = {_show(f.written, self.digits)}")
+            code = markdown_code(f"{f.name} = {f.formula}")
+            lines.append(f"- {code} = {_show(f.written, self.digits)}")
         if len(factors) > _WHERE_LINES:
             lines.append(f"- ... and {len(factors) - _WHERE_LINES} more factors")
-        lines += ["", self.check()]
+        lines += ["", markdown_text(self.check())]
         return "\n".join(lines)
+
+
+# LaTeX for each character a name may hold that LaTeX, or the Markdown and HTML a
+# formula is shown in, would read as markup.  `<` and `>` are braced so they are never
+# followed by a letter (no HTML tag can start); `*`, `[`, `]` and the backtick are
+# written as symbols so no emphasis, link or code span can form around a formula.
+_TEX_SPECIAL = {
+    "\\": r"\backslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&", "%": r"\%",
+    "$": r"\$", "#": r"\#", "^": r"\wedge{}", "~": r"\sim{}", "<": "{<}", ">": "{>}",
+    " ": r"\ ", "*": r"\ast{}", "[": r"\lbrack{}", "]": r"\rbrack{}", "`": r"\backprime{}",
+}
+
+
+def tex_escape(text: str) -> str:
+    r"""``text`` as math-mode LaTeX characters (for ``\mathrm{...}``): each special is
+    escaped, line breaks and other control characters become spaces."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) if ch.isprintable() else r"\ " for ch in text)
 
 
 def _tex_name(name: str) -> str:
@@ -281,8 +299,28 @@ def _tex_name(name: str) -> str:
         return f"{m.group(1)}_{{{m.group(2)}}}"
     if re.fullmatch(r"[A-Za-z]", name):
         return name
-    escaped = re.sub(r"([_&%$#{}])", r"\\\1", name)
-    return rf"\mathrm{{{escaped}}}"
+    return rf"\mathrm{{{tex_escape(name)}}}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that shows exactly ``text``: ASCII punctuation that Markdown
+    reads is backslash-escaped, ``&``, ``<`` and ``>`` written as HTML entities (so no
+    tag or entity can form)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as a Markdown code span: fenced by one more backtick than its longest run
+    of backticks, so none of its own can end the span (CommonMark, Python-Markdown)."""
+    text = text.replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 # --- formulas from the rule table -------------------------------------------------------

@@ -181,3 +181,71 @@ def test_assert_grad_tolerances_must_be_finite_and_nonnegative(kw):
     with pytest.raises(ValueError, match=r"assert_grad\(\) (rel|abs) must be a finite "
                                          r"number >= 0"):
         assert_grad(x, 1.0, **kw)
+
+
+# --- user text in Markdown and LaTeX (issue 17, item 3) -------------------------------------
+
+HOSTILE_LABELS = ["<img src=x onerror=alert(1)>", "`<img src=x onerror=alert(1)>`",
+                  "a``b<script>alert(1)</script>", "`", "a\\", "x_{1}}", "50% & $#^~",
+                  "line\nbreak", "**bold** [link](javascript:alert(1))"]
+
+
+def _hostile_explanation(label):
+    x = Value(0.5, label=label)
+    h = x.tanh()
+    h.label = f"{label}2"
+    y = h * 3.0
+    y.label = "y"
+    y.backward()
+    return explain(y, x)
+
+
+class _Tags(__import__("html.parser").parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_a_label_never_becomes_markup_in_markdown(label):
+    markdown = pytest.importorskip("markdown")
+    rendered = markdown.markdown(_hostile_explanation(label)._repr_markdown_())
+    parser = _Tags()
+    parser.feed(rendered)
+    assert set(parser.tags) <= {"p", "ul", "li", "code"}, (parser.tags, rendered)
+    # Each factor's code span shows the label as it is.
+    shown = "".join(parser.text)
+    assert label.replace("\n", " ") + "2" in shown
+
+
+def _balanced(tex: str) -> bool:
+    depth, i = 0, 0
+    while i < len(tex):
+        if tex[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(tex[i], 0)
+        if depth < 0:
+            return False
+        i += 1
+    return depth == 0
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_a_label_is_escaped_in_latex(label):
+    tex = _hostile_explanation(label)._latex_equation()
+    assert _balanced(tex), tex
+    assert "<img" not in tex and "<script" not in tex and "\n" not in tex
+
+
+def test_latex_escapes_a_backslash_and_the_specials():
+    from autograd.explain import tex_escape
+
+    assert tex_escape("a\\") == r"a\backslash{}"
+    assert tex_escape("50% & $#_{}") == r"50\%\ \&\ \$\#\_\{\}"
