@@ -37,7 +37,7 @@ from .rules import RULES, UnknownOpError
 from .rules.maths import safe_fsum
 
 __all__ = ["draw", "draw_dot", "render", "Drawing", "GraphTooLargeError",
-           "DEFAULT_MAX_NODES", "RENDER_FORMATS"]
+           "DEFAULT_MAX_NODES", "RENDER_FORMATS", "box_id", "check_label"]
 
 DEFAULT_MAX_NODES = 2000
 # Beyond a few thousand nodes or edges the layout runs for minutes and the picture is
@@ -265,6 +265,22 @@ def box_id(name: str, k: int) -> str:
     return name if _PLAIN_ID.fullmatch(name) else f"box #{k}"
 
 
+_UNDRAWABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_label(text: str, what: str = "label") -> str:
+    """``text`` if it can be drawn and written as UTF-8, else a ``ValueError`` that says
+    which character is the trouble: NUL ends strings in Graphviz, and a lone surrogate
+    (half of a UTF-16 pair, e.g. from undecodable file names) has no UTF-8 form."""
+    bad = _UNDRAWABLE.search(text)
+    if bad:
+        ch = bad.group(0)
+        kind = "NUL" if ch == "\x00" else "a lone surrogate"
+        raise ValueError(f"{what} {text!r} cannot be drawn: it contains {kind} "
+                         f"({ch!r}, U+{ord(ch):04X} at position {bad.start()})")
+    return text
+
+
 def _natural(name: str) -> list:
     return [int(part) if part.isdigit() else part for part in name.split(".")]
 
@@ -365,6 +381,9 @@ def draw(
         raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
 
     order = _nodes_feeding(root, focus, "focus")
+    for node in order:
+        if node.label:
+            check_label(str(node.label))
     lit: set[Value] = set()
     if highlight is not None:
         whole = order if focus is None else topological_order(root)

@@ -39,10 +39,14 @@ __all__ = ["explore", "Explorer", "backward_order"]
 
 _INFIX = {"add": " + ", "mul": " * "}
 _MAX_LISTED_INPUTS = 6  # a sum of 16 inputs is written "sum of 16 inputs"
-# explain() walks the graph once per node: quadratic.  Past this many nodes only labelled
-# nodes get their chain rule written out (the others still show where their gradient
-# comes from, one term per use).
+# explain() walks the whole graph for each node it explains: written out for every node
+# the page would be quadratic.  Up to this many nodes every node gets its chain rule;
+# past it, labelled nodes do (leaves first: the parameters and inputs a learner asks
+# about) while the work stays under EXPLAIN_WORK node visits in all, so the page is
+# linear in the graph (a program of 2,000 statements labels every node).  Every node
+# still shows where its gradient comes from: one term per use, shared with its users.
 EXPLAIN_ALL_UP_TO = 500
+EXPLAIN_WORK = 60_000
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -304,6 +308,17 @@ def replay_backward(root: Value, order: list[Value]) -> tuple[dict, list]:
     return grads, steps
 
 
+def explained(order: list[Value]) -> list[int]:
+    """The indices of the nodes whose chain rule the page writes out with ``explain``
+    (see :data:`EXPLAIN_ALL_UP_TO`): all of them in small graphs, else labelled nodes,
+    leaves first, as many as :data:`EXPLAIN_WORK` allows."""
+    if len(order) <= EXPLAIN_ALL_UP_TO:
+        return list(range(len(order)))
+    labelled = [i for i, node in enumerate(order) if node.label]
+    labelled.sort(key=lambda i: not order[i].is_leaf)  # stable: topological order kept
+    return labelled[:EXPLAIN_WORK // len(order)]
+
+
 def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
                digits: int = 3, replayed: tuple | None = None) -> dict:
     """Everything the page shows, as plain JSON-ready data (see ``explorer.js``);
@@ -337,11 +352,10 @@ def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
                     "table": _table_formula(node, k),
                     "formula": _step_formula(node, k, name), "partial": fmt(p),
                 })
-        if node.label or len(order) <= EXPLAIN_ALL_UP_TO:
-            entry["explain"] = _explanation(root, node, names[-1], names[i], digits)
-        else:
-            entry["explain"] = None
+        entry["explain"] = None
         nodes.append(entry)
+    for i in explained(order):
+        nodes[i]["explain"] = _explanation(root, order[i], names[-1], names[i], digits)
 
     backward = []
     for node, adds in steps:
