@@ -22,18 +22,16 @@ import html
 import json
 import os
 import re
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
-from .draw import _partials as _local  # one node's local partials, from the rule table
+from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, dot_style, write_dot
 from .engine import Value
-from .explain import _step_formula, explain
+from .explain import explain, step_formula
 from .fileio import write_atomically
 from .graph import topological_order
-from .rules import RULES
-from .rules.maths import safe_fsum
+from .graph_model import UNKNOWN, GraphModel, partial_formula
+from .naming import Names, node_names, user_frame
 
 __all__ = ["explore", "Explorer", "backward_order"]
 
@@ -98,7 +96,7 @@ class Explorer:
 def explore(root: Value, path: str | os.PathLike | None = None,
             highlight: Value | None = None, *, rankdir: str | None = None,
             number_format: str = ".4g", digits: int = 3, collapse: str | None = None,
-            max_nodes: int = DEFAULT_MAX_NODES) -> Explorer:
+            max_nodes: int = DEFAULT_MAX_NODES, names: Names = None) -> Explorer:
     """An interactive explorer of the graph of ``root``, as one self-contained HTML page.
 
     Gradients are d(root)/d(node), computed by replaying the engine's backward pass with
@@ -117,6 +115,10 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             in the full graph, which the passes also replay.
         max_nodes: refuse graphs with more value nodes than this (with ``collapse``,
             counted in the full graph, which the page holds too).
+        names: how nodes are named (see :mod:`autograd.naming`): by default a node's
+            label, else the caller's variable that holds it; ``False`` for labels only;
+            or a mapping ``{node: name}``.  Unnamed results are ``#<index>``.  Nothing
+            is written onto the nodes.
 
     Returns:
         An :class:`Explorer`: ``.html`` is the page; it displays inline in Jupyter.
@@ -133,8 +135,10 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     >>> 'data-node="x"' in explore(y).html
     True
     """
+    frame = user_frame()
     if not isinstance(root, Value):
         raise TypeError(f"explore() needs a Value, got {type(root).__name__}")
+    style = dot_style(rankdir=rankdir, number_format=number_format)
     if path is not None:
         path = Path(path)
         if not path.parent.is_dir():
@@ -156,23 +160,20 @@ def explore(root: Value, path: str | os.PathLike | None = None,
         if highlight not in index:
             raise ValueError(f"highlight {highlight!r} is not part of the graph of {root!r}")
         selected = index[highlight]
-    keys = [node_key(node, i) for i, node in enumerate(order)]
-    grads, steps = replay_backward(root, order)
+    model = page_model(root, order, node_names(order, names, frame=frame))
+    keys = [model.name(node) for node in order]
+    grads, _ = model.shares()
     # The drawing shows what the details say: every grad is d(root)/d(node) (whatever
-    # backward() calls left in .grad), and unlabelled results carry their page name
-    # ("#4 = *"), so #4 in the details can be found in the picture.  Both are put back.
-    names = {node: key for node, key in zip(order, keys) if not node.label and not node.is_leaf}
-    with _drawn_as(order, names, grads):
-        graph = draw(root, rankdir=rankdir, number_format=number_format,
-                     max_nodes=max_nodes)
-        boxed = None if collapse is None else draw(
-            root, rankdir=rankdir, number_format=number_format, max_nodes=max_nodes,
-            collapse=collapse)
+    # backward() calls left in .grad), and unnamed results carry their page name ("#4 =
+    # *"), so #4 in the details can be found in the picture.  Nothing is written on nodes.
+    graph = write_dot(model, style, grads=grads, max_nodes=max_nodes, page_names=True)
+    boxed = None if collapse is None else write_dot(
+        model, dot_style(rankdir=rankdir, number_format=number_format, collapse=collapse),
+        grads=grads, max_nodes=max_nodes, page_names=True)
     views = [("full", graph)] if boxed is None else [("collapsed", boxed), ("full", graph)]
     svg = "\n".join(f'<div class="view" data-view="{name}">{_svg(g, keys)}</div>'
                     for name, g in views)
-    data = graph_data(root, order, number_format=number_format, digits=digits,
-                      replayed=(grads, steps))
+    data = graph_data(model, number_format=number_format, digits=digits)
     data["selected"] = selected
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
     page = _page(svg, data, title=f"explore {keys[-1]}")
@@ -204,53 +205,24 @@ def _boxes(graph, order: list[Value]) -> list[dict]:
     return out
 
 
-def node_key(node: Value, index: int) -> str:
-    """A node's name on the page: its label, or ``#<index in topological order>``."""
-    return node.label or f"#{index}"
+def page_model(root: Value, order: list[Value], names: dict) -> GraphModel:
+    """The graph as the page shows it: named nodes by their names, the others by
+    :meth:`GraphModel.name` (``#<index in topological order>``; unnamed leaves are drawn
+    as constants, by value)."""
+    return GraphModel(root, names, order)
 
 
-# --- the numbers ----------------------------------------------------------------------
-
-
-@contextmanager
-def _named(nodes: list[Value], names: list[str]):
-    """Give unlabelled nodes their page names while ``explain`` writes about them, so
-    its text says ``dL/d#7`` where the page shows ``#7``; the labels are put back."""
-    old = [n.label for n in nodes]
-    try:
-        for n, name in zip(nodes, names):
-            n.label = name
-        yield
-    finally:
-        for n, label in zip(nodes, old):
-            n.label = label
-
-
-@contextmanager
-def _drawn_as(order: list[Value], names: dict, grads: dict):
-    """Nodes labelled with ``names`` and holding ``grads`` for a drawing; put back after."""
-    saved = [(node, node.label, node.grad) for node in order]
-    try:
-        for node in order:
-            node.grad = grads[node]
-        for node, name in names.items():
-            node.label = name
-        yield
-    finally:
-        for node, label, grad in saved:
-            node.label, node.grad = label, grad
-
-
-def _explanation(root: Value, node: Value, root_name: str, name: str, digits: int) -> dict:
-    """``explain(root, node)`` as the page shows it."""
-    unnamed = [(v, n) for v, n in ((root, root_name), (node, name)) if not v.label]
-    with _named([v for v, _ in unnamed], [n for _, n in unnamed]):
-        e = explain(root, node, digits=digits)
+def _explanation(model: GraphModel, node: Value, digits: int) -> dict:
+    """``explain(root, node)`` as the page shows it, in the page's names."""
+    names = dict(model.names)  # unnamed nodes fold into factors, as explain does
+    for v in (model.root, node):
+        names[v] = model.name(v)  # the ends are named as the page names them: d#7
+    e = explain(model.root, node, digits=digits, names=names)
     return {
         "equation": e.equation(),
         "where": [f"{f.name} = {f.formula} = {format(f.written, f'.{digits}g')}"
                   for f in e.factors()],
-        "check": "" if node is root else _check(e),
+        "check": "" if node is model.root else _check(e),
     }
 
 
@@ -261,14 +233,6 @@ def _check(e) -> str:
         return e.check()
     how = "" if e.digits is None else f"; the factors above carry {e.digits} significant digits"
     return f"check: exactly {e.name} = {e.value:.6g}, the same as reverse mode{how}"
-
-
-def _table_formula(node: Value, k: int) -> str:
-    formula = RULES[node.op].formula
-    if node.op == "dot":
-        n = (len(node.inputs) - 1) // 2 if node.ctx else len(node.inputs) // 2
-        return formula[0 if k < n else (1 if k < 2 * n else 2)]
-    return formula[0] if RULES[node.op].arity == -1 else formula[k]
 
 
 def _forward_formula(node: Value, name) -> str:
@@ -287,25 +251,18 @@ def _forward_formula(node: Value, name) -> str:
 
 
 def replay_backward(root: Value, order: list[Value]) -> tuple[dict, list]:
-    """The engine's backward pass, replayed on the side with the rule table.
+    """The engine's backward pass, replayed on the side (``.grad`` is not touched).
 
     Returns (d(root)/d(node) for every node, the steps): one step per node in
     :func:`backward_order`, each a list of (input index k, input, local partial,
-    contribution, the input's gradient after it).  The accumulation is the engine's
-    (``child.grad += g * p``, inputs in order), so the totals are its numbers exactly.
+    contribution, the input's gradient after it), from the one place that computes the
+    shares (:meth:`autograd.graph_model.GraphModel.shares`).
     """
-    grads = {node: 0.0 for node in order}
-    grads[root] = 1.0
-    steps = []
-    for node in backward_order(root):
-        adds = []
-        if not node.is_leaf:
-            g = grads[node]
-            for k, (child, p) in enumerate(zip(node.inputs, _local(node))):
-                grads[child] += g * p
-                adds.append((k, child, p, g * p, grads[child]))
-        steps.append((node, adds))
-    return grads, steps
+    model = GraphModel(root, order=order)
+    grads, steps = model.shares()
+    return ({node: g for node, g in zip(order, grads)},
+            [(order[i], [(a.k, order[a.child], a.partial, a.add, a.total) for a in adds])
+             for i, adds in steps])
 
 
 def explained(order: list[Value]) -> list[int]:
@@ -319,67 +276,66 @@ def explained(order: list[Value]) -> list[int]:
     return labelled[:EXPLAIN_WORK // len(order)]
 
 
-def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
-               digits: int = 3, replayed: tuple | None = None) -> dict:
-    """Everything the page shows, as plain JSON-ready data (see ``explorer.js``);
-    ``replayed`` is :func:`replay_backward`'s result, if already at hand."""
-    fmt = lambda x: format(x, number_format)
-    index = {node: i for i, node in enumerate(order)}
-    names = [node_key(node, i) for i, node in enumerate(order)]
-    name = lambda v: names[index[v]] if (v.label or not v.is_leaf) else fmt(v.data)
-    grads, steps = replayed or replay_backward(root, order)
+def graph_data(model: GraphModel, *, number_format: str = ".4g", digits: int = 3) -> dict:
+    """Everything the page shows, as plain JSON-ready data (see ``explorer.js``)."""
+    fmt = lambda x: "?" if x is UNKNOWN else format(x, number_format)
+    order, index = model.order, model.index
+    name = lambda v: model.name(v) if (v in model.names or not v.is_leaf) else fmt(v.data)
+    grads, steps = model.shares()
     users: list[list[int]] = [[] for _ in order]
     for i, node in enumerate(order):
         for child in node.inputs:
             if i not in users[index[child]]:
                 users[index[child]].append(i)
-
-    nodes = []
-    for i, node in enumerate(order):
-        entry = {
-            "key": names[i], "label": node.label, "op": node.op, "leaf": node.is_leaf,
-            "data": fmt(node.data), "dataExact": repr(node.data),
-            "grad": fmt(grads[node]), "gradExact": repr(grads[node]),
-            "users": users[i], "inputs": [],
-            "forward": f"{names[i]} = {fmt(node.data)}",
-        }
-        if not node.is_leaf:
-            entry["forward"] = (f"{names[i]} = {_forward_formula(node, name)} = "
-                                f"{fmt(node.data)}")
-            for k, (child, p) in enumerate(zip(node.inputs, _local(node))):
-                entry["inputs"].append({
-                    "node": index[child], "name": name(child),
-                    "table": _table_formula(node, k),
-                    "formula": _step_formula(node, k, name), "partial": fmt(p),
-                })
-        entry["explain"] = None
-        nodes.append(entry)
-    for i in explained(order):
-        nodes[i]["explain"] = _explanation(root, order[i], names[-1], names[i], digits)
+    nodes = [_node_entry(model, i, grads[i], users[i], name, fmt) for i in range(len(order))]
+    if not any(UNKNOWN in ps for ps in model.partials):  # no chain rule through a "?"
+        for i in explained(order):
+            nodes[i]["explain"] = _explanation(model, order[i], digits)
 
     backward = []
-    for node, adds in steps:
-        i = index[node]
+    for i, adds in steps:
+        flows: dict[int, float] = {}  # what flows down each drawn edge (x*x: their sum)
+        for a in adds:
+            flows[a.child] = flows.get(a.child, 0.0) + a.add
         backward.append({
-            "node": i,
-            "grad": fmt(grads[node]),
-            "adds": [{"node": index[child], "k": k, "partial": fmt(p), "add": fmt(c),
-                      "total": fmt(t)} for k, child, p, c, t in adds],
-            # What flows down each drawn edge (x*x: two uses, one edge, their sum).
-            "flows": {index[child]: fmt(safe_fsum(c for _, ch, _, c, _ in adds
-                                                  if ch is child))
-                      for _, child, _, _, _ in adds},
+            "node": i, "grad": fmt(grads[i]),
+            "adds": [{"node": a.child, "k": a.k, "partial": fmt(a.partial), "add": fmt(a.add),
+                      "total": fmt(a.total)} for a in adds],
+            "flows": {j: fmt(f) for j, f in flows.items()},
         })
     # Where each node's gradient comes from: one term per use, in the engine's order.
-    terms: list[list[dict]] = [[] for _ in order]
     for step in backward:
         for a in step["adds"]:
-            terms[a["node"]].append({"from": step["node"], "grad": step["grad"],
-                                     "partial": a["partial"], "add": a["add"]})
-    for entry, t in zip(nodes, terms):
-        entry["terms"] = t
-    return {"root": len(order) - 1, "rootName": names[-1], "nodes": nodes,
+            nodes[a["node"]]["terms"].append({"from": step["node"], "grad": step["grad"],
+                                              "partial": a["partial"], "add": a["add"]})
+    return {"root": len(order) - 1, "rootName": model.name(model.root), "nodes": nodes,
             "backward": backward, "forward": list(range(len(order)))}
+
+
+def _node_entry(model: GraphModel, i: int, grad: float, users: list[int], name,
+                fmt) -> dict:
+    """One node's entry of the page's data: its numbers and its input edges."""
+    node, key = model.order[i], model.name(model.order[i])
+    entry = {
+        "key": key, "label": node.label, "op": node.op, "leaf": node.is_leaf,
+        "data": fmt(node.data), "dataExact": repr(node.data),
+        "grad": fmt(grad), "gradExact": repr(grad),
+        "users": users, "inputs": [], "terms": [], "explain": None,
+        "forward": f"{key} = {fmt(node.data)}",
+    }
+    if not node.is_leaf:
+        entry["forward"] = f"{key} = {_forward_formula(node, name)} = {fmt(node.data)}"
+        show = lambda v: name(v)
+        for k, child in enumerate(node.inputs):
+            p = model.partials[i][k]
+            entry["inputs"].append({
+                "node": model.index[child], "name": name(child),
+                "table": partial_formula(node, k)[0],
+                "formula": "?" if p is UNKNOWN else step_formula(
+                    node, k, show, model.names.get(node)),
+                "partial": fmt(p),
+            })
+    return entry
 
 
 # --- the page ---------------------------------------------------------------------------

@@ -391,3 +391,17 @@ def test_undrawable_labels_are_refused_naming_the_character(label, shown):
         with pytest.raises(ValueError, match="label") as e:
             show(y)
         assert shown in str(e.value)
+
+
+def test_an_op_without_a_rule_draws_its_partials_as_unknown():
+    # A learner's node whose op has no rule (issue 18): drawn, its local derivative "?".
+    from autograd import explore
+
+    x = Value(1.5, label="x")
+    y = x * 2.0
+    y._op = "mystery"  # as a foreign node arrives: an op the rule table does not know
+    source = draw(y).source
+    assert "mystery" in source and "label=\"?\"" in source.replace("label=?", 'label="?"')
+    assert draw(y).pipe(format="svg", encoding="utf-8").count("?") >= 2
+    page = explore(y).html
+    assert '"partial":"?"' in page
