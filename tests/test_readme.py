@@ -42,10 +42,12 @@ def test_the_alice_example_needs_no_labels(tmp_path, monkeypatch):
     w = [Value(1.0, label=f"w{i}") for i in range(1, 7)]
     b = [Value(0.0, label=f"b{i}") for i in range(1, 4)]
     x1, x2 = Value(-2.0, label="x1"), Value(-1.0, label="x2")
-    h1 = sigmoid(w[0] * x1 + w[1] * x2 + b[0]); h1.label = "h1"
-    h2 = sigmoid(w[2] * x1 + w[3] * x2 + b[1]); h2.label = "h2"
-    ypred = sigmoid(w[4] * h1 + w[5] * h2 + b[2]); ypred.label = "ypred"
-    L = (1 - ypred) ** 2; L.label = "L"
+    h1 = sigmoid(w[0] * x1 + w[1] * x2 + b[0])
+    h2 = sigmoid(w[2] * x1 + w[3] * x2 + b[1])
+    ypred = sigmoid(w[4] * h1 + w[5] * h2 + b[2])
+    L = (1 - ypred) ** 2
+    for node, label in ((h1, "h1"), (h2, "h2"), (ypred, "ypred"), (L, "L")):
+        node.label = label
     L.backward()
     assert str(scope["e"]) == str(explain(L, w[0]))
     labelled = render(L, highlight=w[0], names=False)
