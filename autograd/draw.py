@@ -31,7 +31,7 @@ import graphviz
 from .engine import Value
 from .fileio import write_atomically
 from .graph import topological_order
-from .graph_model import UNKNOWN, GraphModel
+from .graph_model import UNKNOWN, GraphModel, stale_note
 from .layout import LAYOUT_MEMORY, LAYOUT_TIMEOUT, NARROWING, layout
 from .modules_in_graph import COLLAPSE_LEVELS, module_of_nodes, neuron_of_parameter
 from .naming import Names, node_names, user_frame
@@ -381,8 +381,13 @@ def draw(
             raise ValueError(f"highlight {highlight!r} is not part of the graph of {root!r}")
         lit = _on_paths_to(order, highlight)
     model = GraphModel(order[-1], node_names(order, names, frame=frame), order)
-    return write_dot(model, style, grads=[node.grad for node in order], lit=lit,
-                     max_nodes=max_nodes, max_edges=max_edges)
+    g = write_dot(model, style, grads=[node.grad for node in order], lit=lit,
+                  max_nodes=max_nodes, max_edges=max_edges)
+    if stale_note(order, "") is not None:
+        # A title line rather than zeros shown silently (no user text in it: it is DOT).
+        g.graph_attr.update(label="backward() has not run: every grad is 0", labelloc="t",
+                            fontsize="12", fontcolor="#9a3412")
+    return g
 
 
 class DotStyle:

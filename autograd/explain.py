@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .engine import Value
 from .graph import grad, topological_order
-from .graph_model import local_partials, partial_formula
+from .graph_model import local_partials, partial_formula, whole_multiple
 from .naming import Names, node_names, user_frame
 from .rules import RULES, UnknownOpError
 from .rules.maths import safe_fsum
@@ -222,6 +222,10 @@ class Explanation:
             return f"check: exactly {self.name} = {exact} = {grad_name}, by reverse mode{how}"
         if g == 0.0:
             note = f"{grad_name} is 0: backward() has not run"
+        elif whole_multiple(g, self.reverse_mode):
+            n = whole_multiple(g, self.reverse_mode)
+            note = (f"{grad_name} holds {g:.6g}, {n} times that: backward ran {n} times "
+                    f"without zero_grad")
         else:  # several backward() calls, or a backward() from another output
             note = f"{grad_name} holds {g:.6g}: gradients accumulate over backward() calls"
         return (f"check: exactly {self.name} = {exact}, the same as reverse mode "
@@ -618,11 +622,19 @@ def assert_grad(param: Value, expected: float, *, rel: float = 1e-6, abs: float 
     if output is None and actual == 0.0:
         lines.append("hint: the grad is 0: call backward() on the output first "
                      "(e.g. L.backward()), then assert_grad")
+    if output is None and whole_multiple(actual, expected):
+        n = whole_multiple(actual, expected)
+        lines.append(f"hint: the grad is {n} times the expected value: backward ran {n} "
+                     f"times without zero_grad? (call zero_grad() before each backward())")
     if output is not None:
         explanation = explain(output, param)
+        n = whole_multiple(actual, explanation.reverse_mode)
         if actual == 0.0 and explanation.value != 0.0:
             lines.append("hint: the grad is 0 but the derivative is not: "
                          "was backward() called on the output?")
+        elif n:
+            lines.append(f"hint: the grad is {n} times the derivative: backward ran {n} "
+                         f"times without zero_grad (call zero_grad() before each backward())")
         lines += ["how autograd gets it:", str(explanation)]
     raise GradientMismatch("\n".join(lines))
 

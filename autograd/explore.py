@@ -30,7 +30,7 @@ from .engine import Value
 from .explain import explain, step_formula
 from .fileio import write_atomically
 from .graph import topological_order
-from .graph_model import UNKNOWN, GraphModel, partial_formula
+from .graph_model import UNKNOWN, GraphModel, partial_formula, stale_note
 from .naming import Names, node_names, user_frame
 
 __all__ = ["explore", "Explorer", "backward_order"]
@@ -175,6 +175,7 @@ def explore(root: Value, path: str | os.PathLike | None = None,
                     for name, g in views)
     data = graph_data(model, number_format=number_format, digits=digits)
     data["selected"] = selected
+    data["notice"] = stale_note(order, keys[-1])
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
     page = _page(svg, data, title=f"explore {keys[-1]}")
     explorer = Explorer(page)

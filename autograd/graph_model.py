@@ -12,12 +12,14 @@ data; none of them evaluates a rule or changes a node.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from .graph import topological_order
 from .rules import RULES, UnknownOpError
 
-__all__ = ["GraphModel", "Share", "local_partials", "partial_formula", "UNKNOWN"]
+__all__ = ["GraphModel", "Share", "local_partials", "partial_formula", "stale_note",
+           "whole_multiple", "UNKNOWN"]
 
 UNKNOWN = None  # a local partial that no rule gives (a learner's op): drawn as "?"
 
@@ -62,6 +64,27 @@ def partial_formula(node, k: int) -> tuple[str, int | str | None]:
             return rule.formula[1], k - n
         return rule.formula[2], "1"
     return (rule.formula[0] if rule.arity == -1 else rule.formula[k]), None
+
+
+def stale_note(order: list, root_name: str) -> str | None:
+    """A sentence when ``backward()`` has not run on the graph (every ``.grad`` is 0),
+    so that a drawing or page says so instead of showing zeros silently; else None."""
+    if any(node.grad != 0.0 for node in order):
+        return None
+    return (f"backward() has not run on this graph: every .grad is 0 (call "
+            f"{root_name}.backward() first)")
+
+
+def whole_multiple(grad: float, reverse: float) -> int | None:
+    """N when ``grad`` is N >= 2 times ``reverse`` (to rounding): what ``backward()``
+    called N times without ``zero_grad()`` leaves in ``.grad``; else None."""
+    if not (math.isfinite(grad) and math.isfinite(reverse)) or reverse == 0.0:
+        return None
+    ratio = grad / reverse
+    n = round(ratio)
+    if n >= 2 and math.isclose(ratio, n, rel_tol=1e-9):
+        return n
+    return None
 
 
 class Share:

@@ -249,3 +249,60 @@ def test_latex_escapes_a_backslash_and_the_specials():
 
     assert tex_escape("a\\") == r"a\backslash{}"
     assert tex_escape("50% & $#_{}") == r"50\%\ \&\ \$\#\_\{\}"
+
+
+# --- stale gradients named (issue 19, part 4) -----------------------------------------------
+
+def _square():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    return x, y
+
+
+@pytest.mark.parametrize("runs", [2, 3, 7])
+def test_backward_run_n_times_is_named(runs):
+    x, y = _square()
+    for _ in range(runs):
+        y.backward()
+    # dy/dx = 2x = 6, by hand; x.grad holds 6 per run.
+    assert explain(y, x).check().startswith("check: exactly dy/dx = 6, the same as reverse")
+    assert f"backward ran {runs} times without zero_grad" in explain(y, x).check()
+    with pytest.raises(GradientMismatch, match=f"backward ran {runs} times without zero_grad"):
+        assert_grad(x, 6.0, output=y)
+    with pytest.raises(GradientMismatch, match=f"backward ran {runs} times without zero_grad"):
+        assert_grad(x, 6.0)
+
+
+def test_a_grad_that_is_not_a_whole_multiple_is_not_called_repeated_runs():
+    x, y = _square()
+    y.backward()
+    x.grad += 1.0  # 7 = 6 + 1: accumulated from somewhere else, not a repeated run
+    assert "times without zero_grad" not in explain(y, x).check()
+    with pytest.raises(GradientMismatch) as e:
+        assert_grad(x, 6.0, output=y)
+    assert "times without zero_grad" not in str(e.value)
+
+
+def test_drawing_before_backward_says_so():
+    from autograd import draw
+
+    x, y = _square()
+    assert "backward() has not run" in draw(y).source
+    y.backward()
+    assert "backward() has not run" not in draw(y).source
+
+
+def test_the_explorer_says_when_backward_has_not_run():
+    import json
+    import re
+
+    from autograd import explore
+
+    x, y = _square()
+    data = lambda: json.loads(re.search(r'id="explorer-data">(.*?)</script>',
+                                        explore(y).html, re.S).group(1))
+    assert data()["notice"] == ("backward() has not run on this graph: every .grad is 0 "
+                                "(call y.backward() first)")
+    y.backward()
+    assert data()["notice"] is None

@@ -347,3 +347,13 @@ def test_labels_that_look_like_number_fields_are_kept(tmp_path, watched, label):
         "g.value[data-index='2'] text", "els => els.map(e => e.textContent)")
     assert texts[0] == f"{label} = *"
     assert texts[1:] == ["data -6", "grad 1"]
+
+
+def test_the_banner_says_when_backward_has_not_run(tmp_path, watched):
+    y, x = _graph_labelled("x")
+    page = watched.open(explore(y, tmp_path / "stale.html").path)
+    expect(page.locator("#notice")).to_have_text(
+        "backward() has not run on this graph: every .grad is 0 (call y.backward() first)")
+    y.backward()
+    page = watched.open(explore(y, tmp_path / "fresh.html").path)
+    expect(page.locator("#notice")).to_be_hidden()
