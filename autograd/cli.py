@@ -166,6 +166,7 @@ def _cmd_draw(args, out) -> None:
 
 def _cmd_explore(args, out) -> None:
     program = _run(args)
+    program.output.backward()  # as draw and explain: the page never says it has not run
     highlight = _named(program, args.highlight, "--highlight") if args.highlight else None
     explorer = explore(program.output, args.output, highlight=highlight,
                        rankdir=args.rankdir, max_nodes=args.max_nodes)

@@ -175,7 +175,7 @@ def explore(root: Value, path: str | os.PathLike | None = None,
                     for name, g in views)
     data = graph_data(model, number_format=number_format, digits=digits)
     data["selected"] = selected
-    data["notice"] = stale_note(order, keys[-1])
+    data["notice"] = stale_note(order, keys[-1], replayed=True)
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
     page = _page(svg, data, title=f"explore {keys[-1]}")
     explorer = Explorer(page)

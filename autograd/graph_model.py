@@ -66,11 +66,15 @@ def partial_formula(node, k: int) -> tuple[str, int | str | None]:
     return (rule.formula[0] if rule.arity == -1 else rule.formula[k]), None
 
 
-def stale_note(order: list, root_name: str) -> str | None:
+def stale_note(order: list, root_name: str, *, replayed: bool = False) -> str | None:
     """A sentence when ``backward()`` has not run on the graph (every ``.grad`` is 0),
-    so that a drawing or page says so instead of showing zeros silently; else None."""
+    so that a drawing or page says so instead of showing zeros silently; else None.
+    ``replayed``: the gradients shown were computed on the side (the explorer)."""
     if any(node.grad != 0.0 for node in order):
         return None
+    if replayed:
+        return (f"backward() has not run on this graph: every .grad is still 0. The "
+                f"gradients shown are replayed here; {root_name}.backward() fills them in.")
     return (f"backward() has not run on this graph: every .grad is 0 (call "
             f"{root_name}.backward() first)")
 

@@ -302,7 +302,8 @@ def test_the_explorer_says_when_backward_has_not_run():
     x, y = _square()
     data = lambda: json.loads(re.search(r'id="explorer-data">(.*?)</script>',
                                         explore(y).html, re.S).group(1))
-    assert data()["notice"] == ("backward() has not run on this graph: every .grad is 0 "
-                                "(call y.backward() first)")
+    assert data()["notice"] == ("backward() has not run on this graph: every .grad is "
+                                "still 0. The gradients shown are replayed here; "
+                                "y.backward() fills them in.")
     y.backward()
     assert data()["notice"] is None
