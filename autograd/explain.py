@@ -450,7 +450,7 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
     if type(max_paths) is bool or not isinstance(max_paths, int) or max_paths < 1:
         raise ValueError(f"max_paths must be a positive integer, got {max_paths!r}")
     order = topological_order(output)
-    named = node_names(order if wrt in order else [*order, wrt], names, frame=frame)
+    named = node_names([*order, wrt], names, frame=frame)  # wrt may lie outside the graph
     out_name = named.get(output) or "output"
     wrt_name = named.get(wrt) or "input"
     named[output] = out_name  # its formulas say output*(1 - output), as its name does

@@ -9,7 +9,7 @@ the backward pass (and the forward pass) one node at a time, in the engine's ord
 
 Every number is computed here, in Python, from the rule table and the engine, and
 embedded in the page as JSON; the script only shows it.  Markup contract (for tests and
-scripts): every value node of the SVG carries ``data-node="<label>"`` (unlabelled nodes:
+scripts): every value node of the SVG carries ``data-node="<name>"`` (unnamed nodes:
 ``data-node="#<index in topological order>"``) and the details of the selected node are
 shown in the element ``id="details"``.
 """
@@ -266,15 +266,17 @@ def replay_backward(root: Value, order: list[Value]) -> tuple[dict, list]:
              for i, adds in steps])
 
 
-def explained(order: list[Value]) -> list[int]:
+def explained(order: list[Value], names: dict | None = None) -> list[int]:
     """The indices of the nodes whose chain rule the page writes out with ``explain``
-    (see :data:`EXPLAIN_ALL_UP_TO`): all of them in small graphs, else labelled nodes,
-    leaves first, as many as :data:`EXPLAIN_WORK` allows."""
+    (see :data:`EXPLAIN_ALL_UP_TO`): all of them in small graphs, else named nodes
+    (``names``; by default the labelled ones), leaves first, as many as
+    :data:`EXPLAIN_WORK` allows."""
     if len(order) <= EXPLAIN_ALL_UP_TO:
         return list(range(len(order)))
-    labelled = [i for i, node in enumerate(order) if node.label]
-    labelled.sort(key=lambda i: not order[i].is_leaf)  # stable: topological order kept
-    return labelled[:EXPLAIN_WORK // len(order)]
+    named = [i for i, node in enumerate(order)
+             if (node in names if names is not None else node.label)]
+    named.sort(key=lambda i: not order[i].is_leaf)  # stable: topological order kept
+    return named[:EXPLAIN_WORK // len(order)]
 
 
 def graph_data(model: GraphModel, *, number_format: str = ".4g", digits: int = 3) -> dict:
@@ -290,7 +292,7 @@ def graph_data(model: GraphModel, *, number_format: str = ".4g", digits: int = 3
                 users[index[child]].append(i)
     nodes = [_node_entry(model, i, grads[i], users[i], name, fmt) for i in range(len(order))]
     if not any(UNKNOWN in ps for ps in model.partials):  # no chain rule through a "?"
-        for i in explained(order):
+        for i in explained(order, model.names):
             nodes[i]["explain"] = _explanation(model, order[i], digits)
 
     backward = []
