@@ -43,6 +43,7 @@ def small_mlp():
     y = model([0.5, -1.0])
     loss = (y - 1.0) ** 2
     loss.label = "loss"
+    loss.backward()
     return loss
 
 
