@@ -25,72 +25,12 @@ Where things live:
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
+from . import engine as _engine
 from .compile import Compiled, CompiledResult, CompileError
 from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, draw_dot, render
-from .engine import (
-    Value,
-    absolute,
-    acos,
-    acosh,
-    as_value,
-    asin,
-    asinh,
-    atan,
-    atan2,
-    atanh,
-    cbrt,
-    ceil,
-    celu,
-    clamp,
-    copysign,
-    cos,
-    cosh,
-    div,
-    dot,
-    elu,
-    erf,
-    erfc,
-    exp,
-    exp2,
-    expm1,
-    floor,
-    fmod,
-    gelu,
-    hardsigmoid,
-    hardswish,
-    hardtanh,
-    hypot,
-    leaky_relu,
-    log,
-    log1p,
-    log2,
-    log10,
-    logaddexp,
-    logsigmoid,
-    maximum,
-    minimum,
-    mish,
-    relu,
-    relu6,
-    remainder,
-    rsqrt,
-    selu,
-    sigmoid,
-    sign,
-    silu,
-    sin,
-    sinh,
-    softplus,
-    softsign,
-    sqrt,
-    tan,
-    tanh,
-    trunc,
-)
-from .engine import absolute as abs  # noqa: F401 - torch.abs; not in __all__
-from .engine import round as round  # public, not in __all__ (see below)
-from .engine import sum as sum  # public, not in __all__ (see below)
+from .engine import *  # noqa: F403 - Value, as_value and every op's function (from RULES)
+from .engine import abs, round, sum  # noqa: F401 - public, not in __all__ (see below)
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .explore import Explorer, explore
 from .extend import primitive
@@ -103,24 +43,13 @@ from .rules import RULES, UnknownOpError
 
 __version__ = "0.1.0"
 
-# `sum` and `compile` are public but left out of __all__, so that `from autograd import *`
-# does not shadow the built-ins of the same names: import them by name
-# (`from autograd import compile, sum`) or call them as `autograd.sum`, `autograd.compile`.
+# `sum`, `abs`, `round` and `compile` are public but left out of __all__, so that
+# `from autograd import *` does not shadow the built-ins of the same names: import them by
+# name (`from autograd import compile, sum`) or call them as `autograd.sum`.
 __all__ = [
-    "Value", "as_value",
-    "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus", "absolute",
-    "dot",
-    # unary math, under torch's names (`abs` and `round` are public but, like `sum`, left
-    # out of __all__: they would shadow the built-ins)
-    "div", "log1p", "expm1", "log2", "log10", "exp2", "tan", "sinh", "cosh", "asin",
-    "acos", "atan", "asinh", "acosh", "atanh", "erf", "erfc", "rsqrt", "cbrt", "sign",
-    "floor", "ceil", "trunc",
-    # activations, under torch.nn.functional's names
-    "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "softsign", "logsigmoid",
-    "hardtanh", "hardsigmoid", "hardswish", "relu6",
-    # two inputs
-    "atan2", "maximum", "minimum", "clamp", "logaddexp", "hypot", "copysign", "fmod",
-    "remainder",
+    # Value, as_value and the functions of the ops, generated from the rule table (those
+    # named like a built-in, abs, round and sum, are public but left out, see above)
+    *_engine.__all__,
     "backward", "grad", "topological_order",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .engine import Value, _to_float, as_value
+from .engine import Value, as_value
+from .floats import to_float
 from .graph import grad, topological_order
 from .modes import enable_grad
-from .rules import RULES, FloatMath, UnknownOpError, ValueMath
+from .rules import FloatMath, ValueMath, local_partials
 
 __all__ = ["jvp", "jacobian", "hessian", "hvp"]
 
@@ -51,7 +52,7 @@ def _items(inputs, what: str) -> tuple[list, bool]:
                             f"input (f is called as f(*inputs))")
         if not isinstance(x, Value):
             try:
-                _to_float(x)
+                to_float(x)
             except TypeError as e:
                 raise TypeError(f"{where}: {e}") from None
     return items, several
@@ -74,7 +75,7 @@ def _call(f: Callable, leaves: list[Value], several: bool) -> tuple[list[Value],
         out = f(*leaves) if several else f(leaves[0])
     if not isinstance(out, (list, tuple, Value)):
         try:
-            _to_float(out)
+            to_float(out)
         except TypeError:
             raise TypeError(f"f must return a Value or a number, or a list of them; got "
                             f"{type(out).__name__}") from None
@@ -104,7 +105,7 @@ def _tangents(v, items: list, several: bool, create_graph: bool) -> list:
         raise ValueError(f"v has {len(ts)} entries but there are {len(items)} inputs")
     if create_graph:
         return [as_value(t) for t in ts]
-    return [t.data if isinstance(t, Value) else _to_float(t) for t in ts]
+    return [t.data if isinstance(t, Value) else to_float(t) for t in ts]
 
 
 def _shaped(values: list, several: bool):
@@ -148,13 +149,7 @@ def _push_forward(order: list[Value], seeds: dict, create_graph: bool) -> dict:
         ts = [get(c) for c in prev]
         if all(t is None for t in ts):
             continue
-        r = RULES.get(node._op)
-        if r is None:
-            raise UnknownOpError(node._op)
-        if create_graph:
-            ps = r.partials(ValueMath, node, node._ctx, *prev)
-        else:
-            ps = r.partials(FloatMath, node.data, node._ctx, *[c.data for c in prev])
+        ps = local_partials(node, ValueMath if create_graph else FloatMath)
         total = None
         for p, t in zip(ps, ts):
             if t is not None:

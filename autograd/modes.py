@@ -99,11 +99,17 @@ class enable_grad(_GradMode):
     _enabled = True
 
 
+def _ours(filename: str) -> bool:
+    """Whether code of this file name is the package's (its files, or code it generated,
+    whose names start ``<autograd.``)."""
+    return filename.startswith("<autograd.") or \
+        os.path.dirname(os.path.abspath(filename)) == _PACKAGE_DIR
+
+
 def user_site() -> str:
     """``file:line`` of the innermost frame outside the autograd package."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
-            == _PACKAGE_DIR:
+    while frame is not None and _ours(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"

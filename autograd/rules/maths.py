@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["FloatMath", "ValueMath"]
+__all__ = ["FloatMath", "ValueMath", "ArrayMath", "np"]
 
 _inf, _nan = math.inf, math.nan
 
@@ -342,3 +342,96 @@ class ValueMath:
     @staticmethod
     def log0(x):
         return 0.0 if _data(x) == 0.0 else _engine().log(x)
+
+
+class _NumPy:
+    """The ``numpy`` module, imported on first use: it is optional (batched replay needs
+    it, nothing else) and slow to import, so ``import autograd`` does not load it."""
+
+    def __getattr__(self, name: str):
+        import numpy
+
+        self.__dict__.update(vars(numpy))
+        return getattr(numpy, name)
+
+
+np = _NumPy()
+
+
+def _array_floor(x):
+    return np.floor(x)  # IEEE already: floor(-0.0) = -0.0, inf and nan stay
+
+
+def _array_div(a, b):
+    return np.divide(a, b)
+
+
+class ArrayMath:
+    """The functions of :class:`FloatMath` on NumPy arrays, with the same IEEE results
+    (inf and nan, never an error): what batched replay's generated code calls."""
+
+    exp = staticmethod(lambda x: np.exp(x))
+    log = staticmethod(lambda x: np.log(x))
+    sin = staticmethod(lambda x: np.sin(x))
+    cos = staticmethod(lambda x: np.cos(x))
+    sinh = staticmethod(lambda x: np.sinh(x))
+    cosh = staticmethod(lambda x: np.cosh(x))
+    tanh = staticmethod(lambda x: np.tanh(x))
+    pow = staticmethod(lambda x, k: np.power(x, k))
+    recip = staticmethod(lambda x: np.divide(1.0, x))
+    div = staticmethod(_array_div)
+    hypot = staticmethod(lambda a, b: np.hypot(a, b))
+    floor = staticmethod(_array_floor)
+    trunc = staticmethod(lambda x: np.trunc(x))
+    rsqrt = staticmethod(lambda x: 1.0 / np.sqrt(x))
+    # numpy's floor_divide is the quotient of its remainder, as Python's // is of %
+    floordiv = staticmethod(lambda a, b: np.floor_divide(a, b))
+
+    @staticmethod
+    def sigmoid(x):
+        # Never exponentiate a large positive number, as stable_sigmoid.
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    @staticmethod
+    def step(x):
+        return np.where(x > 0.0, 1.0, 0.0)
+
+    @staticmethod
+    def sign(x):
+        return np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0))  # 0 at nan, as FloatMath
+
+    @staticmethod
+    def softplus(x):
+        return np.where(x != x, x, np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))))
+
+    @staticmethod
+    def erfc(x):
+        return np.vectorize(erfc, otypes=[float])(x)  # NumPy has none: the float one
+
+    @staticmethod
+    def mul0(x, y):
+        return np.where(x == 0.0, 0.0, x * y)
+
+    @staticmethod
+    def div0(a, b):
+        return np.where((a == 0.0) & (b == 0.0), 0.0, _array_div(a, b))
+
+    @staticmethod
+    def truncdiv(a, b):
+        return np.copysign(np.floor_divide(np.abs(a), np.abs(b)),
+                           np.copysign(1.0, a) * np.copysign(1.0, b))
+
+    @staticmethod
+    def log0(x):
+        return np.where(x == 0.0, 0.0, np.log(np.where(x == 0.0, 1.0, x)))
+
+
+def array_erf(x):
+    """erf on an array (NumPy has none: the float one, element by element)."""
+    return np.vectorize(math.erf, otypes=[float])(x)
+
+
+def array_at_minus_inf_zero(f):
+    """``f`` on arrays, but -0.0 at -inf, where x * (something -> 0) is the limit 0."""
+    return lambda x: np.where(x == -np.inf, -0.0, f(x))
