@@ -11,7 +11,7 @@ Where things live:
 * ``gradcheck.py`` reverse mode against central finite differences
 * ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files; ``draw_dot``
 * ``layout.py``    Graphviz layout in a child process, bounded in time and memory
-* ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
+* ``modules_in_graph.py`` which nodes form a module, asked of a library's grouping (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
@@ -34,9 +34,9 @@ from .engine import abs, round, sum  # noqa: F401 - public, not in __all__ (see 
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .explore import Explorer, explore
 from .extend import primitive
-from .functional import hessian, hvp, jacobian, jvp
+from .functional import grad, hessian, hvp, jacobian, jvp
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
-from .graph import backward, grad, topological_order
+from .graph import backward, topological_order
 from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError

@@ -24,7 +24,7 @@ import operator
 from collections.abc import Iterable
 
 from .floats import to_float
-from .modes import STATE, _tls
+from .modes import STATE, thread_state
 from .rules import RULES
 
 _new = object.__new__
@@ -32,36 +32,34 @@ _new = object.__new__
 
 def _special(node: Value) -> None:
     """Slow path of node construction, taken only while a mode is open somewhere."""
-    if not getattr(_tls, "grad_enabled", True):
+    if not getattr(thread_state, "grad_enabled", True):
         node._prev = ()
         node._op = ""
         node._ctx = None
-    anomaly = getattr(_tls, "anomaly", None)
+    anomaly = getattr(thread_state, "anomaly", None)
     if anomaly is not None:
         anomaly.on_node(node)
 
 
 def _observe(value: Value, op: str, other, result) -> None:
     """Tell an active ``autograd.compile`` trace that a branch may depend on ``value``."""
-    tracer = getattr(_tls, "tracer", None)
+    tracer = getattr(thread_state, "tracer", None)
     if tracer is not None:
         tracer.guard(value, op, other, result)
 
 
-def _set(v: Value, data: float, prev: tuple, op: str, ctx, label: str) -> Value:
-    """The one place a node's fields are set (``Value.__init__``, leaves, op nodes)."""
+# A node's six fields are set in three places, each the fastest way for its caller: op
+# nodes (new_node), leaves from numbers in arithmetic (as_value: `v * 2.0`), and leaves the
+# user makes (Value.__init__).  A helper call would cost each node a tenth of its making.
+def new_node(data: float, prev: tuple, op: str, ctx=None) -> Value:
+    """A new node of ``op`` (the modes see it: ``no_grad`` makes it a leaf)."""
+    v = _new(Value)
     v.data = data
     v.grad = 0.0
     v._prev = prev
     v._op = op
     v._ctx = ctx
-    v.label = label
-    return v
-
-
-def _node(data: float, prev: tuple, op: str, ctx=None) -> Value:
-    """A new node of ``op`` (the modes see it: ``no_grad`` makes it a leaf)."""
-    v = _set(_new(Value), data, prev, op, ctx, "")
+    v.label = ""
     if STATE.active:
         _special(v)
     return v
@@ -79,8 +77,14 @@ def as_value(x) -> Value:
     """
     if type(x) is Value:
         return x
-    # floats, the common case, without a call
-    return _set(_new(Value), x if type(x) is float else to_float(x), (), "", None, "")
+    v = _new(Value)
+    v.data = x if type(x) is float else to_float(x)  # floats, the common case, without a call
+    v.grad = 0.0
+    v._prev = ()
+    v._op = ""
+    v._ctx = None
+    v.label = ""
+    return v
 
 
 def _number_or_none(x):
@@ -171,7 +175,12 @@ class Value:
         if isinstance(data, Value):
             raise TypeError("Value(v) of a Value: use v itself, or Value(v.data) for a "
                             "new leaf holding its number")
-        _set(self, to_float(data), (), "", None, label)
+        self.data = to_float(data)
+        self.grad = 0.0
+        self._prev = ()
+        self._op = ""
+        self._ctx = None
+        self.label = label
 
     # --- introspection ----------------------------------------------------------------
     @property
@@ -221,39 +230,39 @@ class Value:
     def __add__(self, other) -> Value:
         if type(other) is not Value:
             other = as_value(other)
-        return _node(self.data + other.data, (self, other), "add")
+        return new_node(self.data + other.data, (self, other), "add")
 
     def __radd__(self, other) -> Value:
         other = as_value(other)
-        return _node(other.data + self.data, (other, self), "add")
+        return new_node(other.data + self.data, (other, self), "add")
 
     def __mul__(self, other) -> Value:
         if type(other) is not Value:
             other = as_value(other)
-        return _node(self.data * other.data, (self, other), "mul")
+        return new_node(self.data * other.data, (self, other), "mul")
 
     def __rmul__(self, other) -> Value:
         other = as_value(other)
-        return _node(other.data * self.data, (other, self), "mul")
+        return new_node(other.data * self.data, (other, self), "mul")
 
     def __truediv__(self, other) -> Value:
         if type(other) is not Value:
             other = as_value(other)
-        return _node(_DIV(None, self.data, other.data), (self, other), "div")
+        return new_node(_DIV(None, self.data, other.data), (self, other), "div")
 
     def __rtruediv__(self, other) -> Value:
         other = as_value(other)
-        return _node(_DIV(None, other.data, self.data), (other, self), "div")
+        return new_node(_DIV(None, other.data, self.data), (other, self), "div")
 
     def __pow__(self, other) -> Value:
         if type(other) is Value:
-            return _node(_POWV(None, self.data, other.data), (self, other), "powv")
+            return new_node(_POWV(None, self.data, other.data), (self, other), "powv")
         k = to_float(other)
-        return _node(_POW(k, self.data), (self,), "pow", k)
+        return new_node(_POW(k, self.data), (self,), "pow", k)
 
     def __rpow__(self, other) -> Value:
         base = as_value(other)
-        return _node(_POWV(None, base.data, self.data), (base, self), "powv")
+        return new_node(_POWV(None, base.data, self.data), (base, self), "powv")
 
     def __mod__(self, other) -> Value:
         """Python's ``%`` (``torch.remainder``): the result has the sign of ``other``."""
@@ -309,33 +318,33 @@ class Value:
 _TEMPLATES = {
     "unary": (
         "def {name}(self) -> Value:\n"
-        "    return _node(of_x(self.data), (self,), {op!r})\n",
+        "    return new_node(of_x(self.data), (self,), {op!r})\n",
         "def {name}(x: Value | float) -> Value:\n"
         "    if type(x) is not Value:\n"
         "        x = as_value(x)\n"
-        "    return _node(of_x(x.data), (x,), {op!r})\n",
+        "    return new_node(of_x(x.data), (x,), {op!r})\n",
     ),
     "constants": (
         "def {name}(self, {params}) -> Value:\n"
         "    ctx = ctx_of({args})\n"
-        "    return _node(forward(ctx, self.data), (self,), {op!r}, ctx)\n",
+        "    return new_node(forward(ctx, self.data), (self,), {op!r}, ctx)\n",
         "def {name}(x: Value | float, {params}) -> Value:\n"
         "    ctx = ctx_of({args})\n"
         "    if type(x) is not Value:\n"
         "        x = as_value(x)\n"
-        "    return _node(forward(ctx, x.data), (x,), {op!r}, ctx)\n",
+        "    return new_node(forward(ctx, x.data), (x,), {op!r}, ctx)\n",
     ),
     "binary": (
         "def {name}(self, other: Value | float) -> Value:\n"
         "    if type(other) is not Value:\n"
         "        other = as_value(other)\n"
-        "    return _node(forward(None, self.data, other.data), (self, other), {op!r})\n",
+        "    return new_node(forward(None, self.data, other.data), (self, other), {op!r})\n",
         "def {name}(a: Value | float, b: Value | float) -> Value:\n"
         "    if type(a) is not Value:\n"
         "        a = as_value(a)\n"
         "    if type(b) is not Value:\n"
         "        b = as_value(b)\n"
-        "    return _node(forward(None, a.data, b.data), (a, b), {op!r})\n",
+        "    return new_node(forward(None, a.data, b.data), (a, b), {op!r})\n",
     ),
 }
 
@@ -368,7 +377,7 @@ def _generate(rule, name: str, method: bool):
         .format(name=name, op=rule.name, params=params, args=args)
     filename = f"<autograd.engine: {'Value.' if method else ''}{name}, from rule {rule.name!r}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = {"__name__": __name__, "Value": Value, "as_value": as_value, "_node": _node,
+    namespace = {"__name__": __name__, "Value": Value, "as_value": as_value, "new_node": new_node,
                  "of_x": rule.of_x, "forward": rule.forward, "ctx_of": rule.ctx_of}
     exec(compile(source, filename, "exec"), namespace)
     fn = namespace[name]
@@ -412,7 +421,7 @@ def gelu(x: Value | float, approximate: str = "none") -> Value:
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     op = "gelu" if approximate == "none" else "gelu_tanh"
     x = as_value(x)
-    return _node(RULES[op].of_x(x.data), (x,), op)
+    return new_node(RULES[op].of_x(x.data), (x,), op)
 
 
 def relu6(x: Value | float) -> Value:
@@ -427,7 +436,7 @@ def relu6(x: Value | float) -> Value:
 _ONLY_VALUES = frozenset([Value])
 
 
-def _values(items: Iterable) -> tuple:
+def as_values(items: Iterable) -> tuple:
     """``items`` as a tuple of Values, numbers made leaves."""
     t = tuple(items)
     # The common case, all Values already, is checked in C without a Python-level loop.
@@ -445,13 +454,13 @@ def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum / numpy.su
     >>> s.data, [x.grad for x in xs]
     (6.0, [1.0, 1.0, 1.0])
     """
-    xs = _values(values)
+    xs = as_values(values)
     if not xs:
         raise ValueError("sum() of no values: give at least one")
     total = 0.0  # left to right from 0.0, as rules.left_to_right_sum (a plain loop is fastest)
     for v in xs:
         total += v.data
-    return _node(total, xs, "sum")
+    return new_node(total, xs, "sum")
 
 
 def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
@@ -463,24 +472,25 @@ def dot(weights: Iterable, inputs: Iterable, bias=None) -> Value:
     >>> y.data, [wi.grad for wi in w]
     (11.5, [3.0, 4.0])
     """
-    ws = _values(weights)
-    xs = _values(inputs)
+    ws = as_values(weights)
+    xs = as_values(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot() needs as many weights as inputs, got {len(ws)} and {len(xs)}")
     if not ws:
         raise ValueError("dot() of no values: give at least one weight and input")
-    return _dot(ws, xs, None if bias is None else bias if type(bias) is Value else as_value(bias))
+    return fused_dot(ws, xs,
+                     None if bias is None else bias if type(bias) is Value else as_value(bias))
 
 
-def _dot(ws, xs, bias) -> Value:
+def fused_dot(ws, xs, bias) -> Value:
     """``dot`` for callers that have checked their arguments (``nn`` layers): ``ws`` and
     ``xs`` are non-empty sequences of Values of one length, ``bias`` a Value or None."""
     total = 0.0  # left to right from 0.0, as rules.left_to_right_sum (a plain loop is fastest)
     for w, x in zip(ws, xs):
         total += w.data * x.data
     if bias is None:
-        return _node(total, (*ws, *xs), "dot", False)
-    return _node(total + bias.data, (*ws, *xs, bias), "dot", True)
+        return new_node(total, (*ws, *xs), "dot", False)
+    return new_node(total + bias.data, (*ws, *xs, bias), "dot", True)
 
 
 FUNCTIONS.update(gelu=gelu, relu6=relu6, sum=sum, dot=dot)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 from . import rules
 from .codegen import CODE_MATH, Expr
-from .engine import Value, _node, as_value
+from .engine import Value, as_value, new_node
 from .floats import to_float
 from .rules import BUILT_IN, RULES, FloatMath, registered, rule
 
@@ -198,7 +198,7 @@ def primitive(
         if len(inputs) != arity:
             raise TypeError(f"{name}() takes {arity} input(s), got {len(inputs)}")
         xs = tuple(x if type(x) is Value else as_value(x) for x in inputs)
-        return _node(value_of(*[x.data for x in xs]), xs, name)
+        return new_node(value_of(*[x.data for x in xs]), xs, name)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc if doc is not None else \

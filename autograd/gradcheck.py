@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from .engine import Value
-from .graph import grad, topological_order
+from .functional import grad
+from .graph import topological_order
 from .rules import local_partials, rule_of
 
 __all__ = ["gradcheck", "GradcheckError", "check_local_derivatives"]

@@ -1,4 +1,4 @@
-"""Walking the graph: topological order, ``backward`` and ``grad``.
+"""Walking the graph: topological order and ``backward``.
 
 No recursion anywhere: the order is built with an explicit stack, so a chain of a
 million nodes works.  The derivative of every op comes from
@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import _thread
 import threading
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from . import rules
 from .codegen import backward_function, backward_lines, code_globals
-from .engine import Value, as_value
-from .modes import STATE, current_anomaly, no_grad
-from .rules import RULES, FloatMath, ValueMath, local_partials, rule_of
+from .modes import STATE, current_anomaly
+from .rules import CHANGES, RULES, FloatMath, local_partials, rule_of
 
-__all__ = ["topological_order", "backward", "reference_backward", "grad"]
+if TYPE_CHECKING:  # the walk reads nodes' fields; it never makes one
+    from .engine import Value
+
+__all__ = ["topological_order", "backward", "reference_backward"]
 
 
 # Backward functions generated from the rule table (see autograd.codegen), made on first
 # use: one per (op, constant, number of inputs), and, for ops whose nodes all share one
 # (no constant, fixed arity), also by op name alone so the hot loop does one lookup.
 # The rule is read from RULES when its function is first made, so a rule registered after
-# import (a user's own primitive) is found; when the table changes (rules.VERSION), all of
+# import (a user's own primitive) is found; when the table changes (CHANGES.count), all of
 # it is dropped and made again from the rules registered then.
 _BACKWARD: dict[tuple, object] = {}
 _BY_OP: dict[str, object] = {}
@@ -36,7 +37,7 @@ _MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the 
 # inline in one loop (no call per node), other nodes through their function.  Made again
 # when _BY_OP gains an op; None until then.
 _PASS: list = [None]
-_MADE_AT = [rules.VERSION]  # the table's version the code above was made from
+_MADE_AT = [CHANGES.count]  # the table's version the code above was made from
 _MAX_INLINE = 16  # ops written into the pass (first seen, first tested); others are called
 
 # One backward at a time, process-wide: a backward pass resets and accumulates the grads of
@@ -153,7 +154,7 @@ def _forget_generated() -> None:
     for table in (_BACKWARD, _BY_OP, _GENERIC):
         table.clear()
     _PASS[0] = None
-    _MADE_AT[0] = rules.VERSION
+    _MADE_AT[0] = CHANGES.count
 
 
 def _backward_of(node: Value):
@@ -265,7 +266,7 @@ def _backward(root: Value, gradient, reference: bool = False) -> None:
     if anomaly is not None or reference:
         _plain_pass(order, anomaly)
     else:
-        if rules.VERSION != _MADE_AT[0]:
+        if CHANGES.count != _MADE_AT[0]:
             _forget_generated()
         (_PASS[0] or _make_pass())(order)
     for leaf, old in earlier:
@@ -282,81 +283,3 @@ def _plain_pass(order: list[Value], anomaly=None) -> None:
             anomaly.on_gradient(node, g, [g * p for p in ps])
         for child, p in zip(node._prev, ps):
             child.grad += g * p
-
-
-def grad(
-    output: Value,
-    inputs: Value | Sequence[Value],
-    create_graph: bool = False,
-    allow_unused: bool = True,
-) -> list:
-    """The gradients d(output)/d(input), returned instead of stored in ``.grad``.
-
-    Args:
-        output: the Value to differentiate.
-        inputs: a Value or a sequence of Values.
-        create_graph: if True, the gradients are Values with a graph of their own, so
-            they can be differentiated again (second derivatives, Hessian entries).
-        allow_unused: if True (the default), an input that ``output`` does not depend on
-            gets the gradient 0.0 (PyTorch returns ``None`` there, or zeros with
-            ``materialize_grads=True``).  If False, such an input is an error, as in
-            PyTorch's default.
-
-    Returns:
-        A list with one gradient per input: floats, or Values when ``create_graph`` is
-        True.
-
-    Raises:
-        TypeError: ``output`` or an input is not a Value.
-        ValueError: with ``allow_unused=False``, an input is not used to compute
-            ``output``; the message names it.
-
-    >>> from autograd import Value, grad
-    >>> x = Value(3.0)
-    >>> y = x ** 3
-    >>> (dy,) = grad(y, [x], create_graph=True)
-    >>> (d2y,) = grad(dy, [x])
-    >>> dy.data, d2y
-    (27.0, 18.0)
-    """
-    if isinstance(inputs, Value):
-        inputs = [inputs]
-    inputs = list(inputs)
-    for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad() inputs must be Values; input {i} is {type(x).__name__}")
-    if not isinstance(output, Value):
-        raise TypeError(f"grad() output must be a Value, got {type(output).__name__}")
-    order = topological_order(output)
-    if create_graph:
-        grads = _accumulate(order, output, ValueMath, as_value(1.0))
-    else:
-        with no_grad():
-            grads = _accumulate(order, output, FloatMath, 1.0)
-    # Every node the output depends on has an entry (even a gradient of exactly 0).
-    if not allow_unused:
-        for i, x in enumerate(inputs):
-            if x not in grads:
-                name = f" {x.label!r}" if x.label else ""
-                raise ValueError(
-                    f"grad(): input {i}{name} (data {x.data!r}) is not used to compute the "
-                    f"output; pass allow_unused=True to get 0.0 for it"
-                )
-    if create_graph:
-        return [grads.get(x, as_value(0.0)) for x in inputs]
-    return [grads.get(x, 0.0) for x in inputs]
-
-
-def _accumulate(order: list[Value], output: Value, m, seed) -> dict:
-    grads: dict[Value, object] = {output: seed}
-    for node in reversed(order):
-        prev = node._prev
-        if not prev or node not in grads:
-            continue
-        g = grads[node]
-        ps = local_partials(node, m)
-        for child, p in zip(prev, ps):
-            contribution = g * p
-            old = grads.get(child)
-            grads[child] = contribution if old is None else old + contribution
-    return grads

@@ -25,23 +25,23 @@ class _Shared:
 
 STATE = _Shared()
 _lock = threading.Lock()
-_tls = threading.local()
+thread_state = threading.local()
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _open() -> None:
+def open_mode() -> None:
     with _lock:
         STATE.active += 1
 
 
-def _close() -> None:
+def close_mode() -> None:
     with _lock:
         STATE.active -= 1
 
 
 def is_grad_enabled() -> bool:
     """Whether operations in this thread currently record a graph."""
-    return getattr(_tls, "grad_enabled", True)
+    return getattr(thread_state, "grad_enabled", True)
 
 
 class _GradMode:
@@ -51,13 +51,13 @@ class _GradMode:
 
     def __enter__(self):
         self._prev = is_grad_enabled()
-        _tls.grad_enabled = self._enabled
-        _open()
+        thread_state.grad_enabled = self._enabled
+        open_mode()
         return self
 
     def __exit__(self, *exc) -> None:
-        _tls.grad_enabled = self._prev
-        _close()
+        thread_state.grad_enabled = self._prev
+        close_mode()
 
     def __call__(self, func):
         @functools.wraps(func)
@@ -132,16 +132,16 @@ class detect_anomaly:
     """
 
     def __enter__(self):
-        self._prev = getattr(_tls, "anomaly", None)
+        self._prev = getattr(thread_state, "anomaly", None)
         self.sites: dict[int, tuple[object, str]] = {}
-        _tls.anomaly = self
-        _open()
+        thread_state.anomaly = self
+        open_mode()
         return self
 
     def __exit__(self, *exc) -> None:
-        _tls.anomaly = self._prev
+        thread_state.anomaly = self._prev
         self.sites.clear()
-        _close()
+        close_mode()
 
     # --- called by the engine ---------------------------------------------------------
     def on_node(self, node) -> None:
@@ -174,4 +174,4 @@ class detect_anomaly:
 
 def current_anomaly():
     """The innermost open ``detect_anomaly`` of this thread, or None."""
-    return getattr(_tls, "anomaly", None)
+    return getattr(thread_state, "anomaly", None)

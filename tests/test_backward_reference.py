@@ -15,7 +15,8 @@ import autograd as ag
 from autograd import RULES, UnknownOpError, Value
 from autograd.engine import FUNCTIONS
 from autograd.graph import reference_backward
-from autograd.rules import FloatMath, ValueMath, local_partials
+from autograd.rules import FloatMath, local_partials
+from autograd.valuemath import ValueMath
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-300, -1e300, math.inf, -math.inf, math.nan]
 
@@ -89,7 +90,7 @@ def test_local_partials_names_an_unknown_op():
     x = Value(2.0)
     with ag.extend.registered("gone_op", 1, lambda ctx, v: v, lambda m, out, ctx, v: (1.0,),
                               "1"):
-        y = ag.engine._node(2.0, (x,), "gone_op")
+        y = ag.engine.new_node(2.0, (x,), "gone_op")
     with pytest.raises(UnknownOpError, match="gone_op"):
         local_partials(y)
     with pytest.raises(UnknownOpError, match="gone_op"):
@@ -100,9 +101,9 @@ def test_every_user_of_local_partials_names_an_unknown_op():
     x = Value(2.0)
     with ag.extend.registered("gone_too", 1, lambda ctx, v: v, lambda m, out, ctx, v: (1.0,),
                               "1"):
-        y = ag.engine._node(2.0, (x,), "gone_too") * 1.0
+        y = ag.engine.new_node(2.0, (x,), "gone_too") * 1.0
     def gone(v):
-        return ag.engine._node(2.0, (v,), "gone_too")
+        return ag.engine.new_node(2.0, (v,), "gone_too")
 
     for call in (lambda: ag.check_local_derivatives(y), lambda: ag.jvp(gone, [x], [1.0]),
                  lambda: ag.grad(y, [x]), lambda: ag.grad(y, [x], create_graph=True),

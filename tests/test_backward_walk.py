@@ -25,7 +25,7 @@ from test_random_graphs import build, step
 import autograd as ag
 import nn
 from autograd import RULES, UnknownOpError, Value
-from autograd.engine import _node
+from autograd.engine import new_node
 from autograd.extend import registered
 from autograd.rules import FloatMath
 
@@ -259,14 +259,14 @@ def test_a_rule_registered_after_import_is_found_by_backward():
     with registered(name, 1, lambda ctx, x: x**3, lambda m, out, ctx, x: (3.0 * x * x,),
                     "3*x**2"):
         x = Value(2.0)
-        y = _node(8.0, (x,), name) * x  # d/dx x^4 = 4 x^3
+        y = new_node(8.0, (x,), name) * x  # d/dx x^4 = 4 x^3
         y.backward()
         assert x.grad == 32.0
 
 
 def test_an_op_without_a_rule_names_it():
     x = Value(2.0)
-    y = _node(1.0, (x,), "no_such_op_here") + x
+    y = new_node(1.0, (x,), "no_such_op_here") + x
     with pytest.raises(UnknownOpError, match="no_such_op_here"):
         y.backward()
 
@@ -321,5 +321,5 @@ def test_a_rule_removed_and_registered_again_is_used_afresh():
                         "f"):
             for _ in range(3):  # the first call generates code, later ones reuse it
                 x.grad = 0.0
-                (_node(2.0, (x,), name) * 1.0).backward()
+                (new_node(2.0, (x,), name) * 1.0).backward()
                 assert x.grad == factor

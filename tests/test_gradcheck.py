@@ -6,7 +6,7 @@ import pytest
 
 import autograd as ag
 from autograd import GradcheckError, Value, gradcheck
-from autograd.engine import _node
+from autograd.engine import new_node
 from autograd.extend import registered
 from autograd.rules.maths import safe_sin
 
@@ -31,7 +31,7 @@ def bad_sin():
     name = "bad_sin"
     with registered(name, 1, lambda ctx, x: safe_sin(x), lambda m, out, ctx, x: (m.sin(x),),
                     "sin(x)"):
-        yield lambda v: _node(safe_sin(v.data), (v,), name)
+        yield lambda v: new_node(safe_sin(v.data), (v,), name)
 
 
 def test_names_the_input_the_numbers_and_the_node(bad_sin):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 
 from ..floats import constant
-from . import rule, unary
 from .maths import ArrayMath, array_at_minus_inf_zero, np, stable_sigmoid
 from .maths import softplus as _softplus_of
+from .registry import rule, unary
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)

@@ -6,8 +6,8 @@ import math
 from functools import reduce
 from operator import add, mul
 
-from . import rule, unary
 from .maths import np, safe_div, safe_hypot, safe_pow, safe_recip, safe_sqrt
+from .registry import rule, unary
 
 # partials(m, out, ctx, *inputs) -> one local derivative per input.
 

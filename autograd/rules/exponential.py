@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from . import rule, unary
 from .maths import np, safe_exp, safe_log, safe_pow
+from .registry import rule, unary
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 

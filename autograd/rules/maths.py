@@ -5,16 +5,17 @@ stop a training run with ``OverflowError``, so the ``safe_*`` functions here ret
 IEEE says.  They are the forwards of the rule table and the helpers its ``partials`` call.
 
 A rule's ``partials(m, ...)`` sees only the names of :class:`FloatMath` (on floats, the
-fast path of ``backward``) or :class:`ValueMath` (on Values, recording a graph: higher
-derivatives).  A helper added here must exist in both, and have a NumPy version in
-:mod:`autograd.vectorized` for batched replay; generated code calls FloatMath's own.
+fast path of ``backward``), :class:`ArrayMath` (the same on NumPy arrays, for batched
+replay) or :class:`autograd.valuemath.ValueMath` (on Values, recording a graph: higher
+derivatives; it sits above the engine, which it builds nodes with).  A helper added here
+must exist in all three; generated code calls FloatMath's own.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["FloatMath", "ValueMath", "ArrayMath", "np"]
+__all__ = ["FloatMath", "ArrayMath", "np"]
 
 _inf, _nan = math.inf, math.nan
 
@@ -215,133 +216,6 @@ class FloatMath:
         """log(x), but 0 at x = 0 (HIPS autograd's ``replace_zero``): d(a**b)/db is 0
         where the base is 0, as in PyTorch, HIPS autograd and tinygrad."""
         return 0.0 if x == 0.0 else safe_log(x)
-
-
-def _engine():
-    from .. import engine  # rules sit below the engine; ValueMath needs it only when run
-
-    return engine
-
-
-def _data(x) -> float:
-    return getattr(x, "data", x)
-
-
-class ValueMath:
-    """Evaluate a rule on Values, recording a graph (for higher-order derivatives)."""
-
-    # Where a function is flat at an infinite input (exp at -inf, 1/x at +-inf, tanh and
-    # sigmoid at +-inf, rsqrt at inf), every derivative there is 0: return the constant,
-    # so a higher derivative is 0 and not 0 * inf = nan from the chain through the input
-    # (d2 atan(x) = -2x/(1 + x**2)**2 tends to 0 at inf; the graph of 1/(1 + x*x) would
-    # give -0.0 * inf).  Elsewhere an ordinary node.
-    @staticmethod
-    def exp(x):
-        return 0.0 if _data(x) == -_inf else x.exp()
-
-    @staticmethod
-    def log(x):
-        return x.log()
-
-    @staticmethod
-    def sin(x):
-        return x.sin()
-
-    @staticmethod
-    def cos(x):
-        return x.cos()
-
-    @staticmethod
-    def sinh(x):
-        return _engine().sinh(x)
-
-    @staticmethod
-    def cosh(x):
-        return _engine().cosh(x)
-
-    @staticmethod
-    def tanh(x):
-        d = _data(x)
-        return math.copysign(1.0, d) if math.isinf(d) else _engine().tanh(x)
-
-    @staticmethod
-    def sigmoid(x):
-        d = _data(x)
-        return stable_sigmoid(d) if math.isinf(d) else _engine().sigmoid(x)
-
-    @staticmethod
-    def softplus(x):
-        return _engine().softplus(x)
-
-    @staticmethod
-    def erfc(x):
-        return _engine().erfc(x)
-
-    @staticmethod
-    def pow(x, k):
-        return x**k
-
-    @staticmethod
-    def recip(x):
-        d = _data(x)
-        return safe_recip(d) if math.isinf(d) else x**-1.0
-
-    @staticmethod
-    def div(a, b):
-        return _engine().div(a, b)
-
-    @staticmethod
-    def hypot(a, b):
-        return _engine().hypot(a, b)
-
-    @staticmethod
-    def rsqrt(x):
-        return 0.0 if _data(x) == _inf else _engine().rsqrt(x)
-
-    # step, sign, floor, trunc and the quotients are piecewise constant: their derivative
-    # is zero almost everywhere, so a constant is exact for every higher-order derivative.
-    @staticmethod
-    def step(x) -> float:
-        return FloatMath.step(_data(x))
-
-    @staticmethod
-    def sign(x) -> float:
-        return FloatMath.sign(_data(x))
-
-    @staticmethod
-    def floor(x) -> float:
-        return floor(_data(x))
-
-    @staticmethod
-    def trunc(x) -> float:
-        return trunc(_data(x))
-
-    @staticmethod
-    def floordiv(a, b) -> float:
-        return floordiv(_data(a), _data(b))
-
-    @staticmethod
-    def truncdiv(a, b) -> float:
-        return truncdiv(_data(a), _data(b))
-
-    @staticmethod
-    def mul0(x, y):
-        # Where x is 0 and y is not finite the product is the constant 0 (the convention);
-        # elsewhere an ordinary product, so its derivatives are the product rule's.
-        if _data(x) == 0.0 and not math.isfinite(_data(y)):
-            return 0.0
-        return x * y
-
-    @staticmethod
-    def div0(a, b):
-        # At 0/0 the constant 0 (the convention); elsewhere a division node.
-        if _data(a) == 0.0 and _data(b) == 0.0:
-            return 0.0
-        return _engine().div(a, b)
-
-    @staticmethod
-    def log0(x):
-        return 0.0 if _data(x) == 0.0 else _engine().log(x)
 
 
 class _NumPy:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 
 from ..floats import constant
-from . import rule, unary
 from .maths import ArrayMath, floor, np, trunc
+from .registry import rule, unary
 
 _ZERO = lambda m, out, ctx, x: (0.0,)  # noqa: E731 - the derivative of a step function
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from . import unary
 from .maths import ArrayMath, array_erf
+from .registry import unary
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from . import rule, unary
 from .maths import np, safe_cos, safe_cosh, safe_sin, safe_sinh
+from .registry import rule, unary
 
 unary("sin", safe_sin,
       lambda m, out, ctx, x: (m.cos(x),),
