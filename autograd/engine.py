@@ -20,7 +20,6 @@ from __future__ import annotations
 import builtins
 import inspect
 import linecache
-import operator
 from collections.abc import Iterable
 
 from .floats import to_float
@@ -99,29 +98,39 @@ def _data(x) -> float:
     return x.data if type(x) is Value else to_float(x)
 
 
-def _comparison(symbol: str, test, equality: bool):
-    """A comparison method: it compares data and returns a bool, as in PyTorch, JAX and
-    tinygrad (so ``if loss == 0`` means what it says).  While ``autograd.compile`` traces
-    a function it reports what it saw (:func:`_observe`), since it may steer control flow.
-    """
-    if equality:  # == and != must not raise: not a number falls back to identity
-        def method(self, other) -> bool:
-            o = other.data if type(other) is Value else _number_or_none(other)
-            if o is None:
-                return NotImplemented
-            result = test(self.data, o)
-            if STATE.active and o == o:  # against nan the answer never depends on the data
-                _observe(self, symbol, other, result)
-            return result
-    else:
-        def method(self, other) -> bool:
-            result = test(self.data, _data(other))
-            if STATE.active:
-                _observe(self, symbol, other, result)
-            return result
+# Comparisons compare data and return bools, as in PyTorch, JAX and tinygrad (so
+# `if loss == 0` means what it says).  While autograd.compile traces a function they report
+# what they saw (_observe), since it may steer control flow.  One template for the six,
+# with the operator written inline (a call of operator.lt would cost each comparison).
+_COMPARISONS = {
+    # == and != must not raise: not a number falls back to identity (NotImplemented),
+    # and against nan the answer never depends on the data (so no guard is reported)
+    True: ("def {name}(self, other) -> bool:\n"
+           "    o = other.data if type(other) is Value else _number_or_none(other)\n"
+           "    if o is None:\n"
+           "        return NotImplemented\n"
+           "    result = self.data {symbol} o\n"
+           "    if STATE.active and o == o:\n"
+           "        _observe(self, {symbol!r}, other, result)\n"
+           "    return result\n"),
+    False: ("def {name}(self, other) -> bool:\n"
+            "    result = self.data {symbol} _data(other)\n"
+            "    if STATE.active:\n"
+            "        _observe(self, {symbol!r}, other, result)\n"
+            "    return result\n"),
+}
 
-    method.__name__ = f"__{test.__name__}__"
-    method.__qualname__ = f"Value.{method.__name__}"
+
+def _comparison(symbol: str, name: str):
+    """The comparison method ``name`` (``__lt__``) for the operator ``symbol``."""
+    source = _COMPARISONS[symbol in ("==", "!=")].format(name=name, symbol=symbol)
+    filename = f"<autograd.engine: Value.{name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"__name__": __name__, "Value": Value, "STATE": STATE, "_observe": _observe,
+                 "_data": _data, "_number_or_none": _number_or_none}
+    exec(compile(source, filename, "exec"), namespace)
+    method = namespace[name]
+    method.__qualname__ = f"Value.{name}"
     return method
 
 
@@ -214,16 +223,11 @@ class Value:
             _observe(self, "float", None, self.data)
         return self.data
 
+    # ==, !=, <, <=, >, >= are set below the class, from one template (_comparison).
     # Hashing stays by identity: dictionaries and sets of nodes hold distinct nodes however
     # equal their values (a dictionary hit between two live objects never calls __eq__,
     # their identity hashes differ), and no code in autograd or nn looks a node up with ==,
     # `in` on a list, .index or .remove.
-    __eq__ = _comparison("==", operator.eq, equality=True)
-    __ne__ = _comparison("!=", operator.ne, equality=True)
-    __lt__ = _comparison("<", operator.lt, equality=False)
-    __le__ = _comparison("<=", operator.le, equality=False)
-    __gt__ = _comparison(">", operator.gt, equality=False)
-    __ge__ = _comparison(">=", operator.ge, equality=False)
     __hash__ = object.__hash__
 
     # --- the operators (add and mul inline their float forward: the hot path) ----------
@@ -308,6 +312,12 @@ class Value:
     def zero_grad(self) -> None:
         """Set this node's gradient to zero."""
         self.grad = 0.0
+
+
+for _symbol, _name in [("==", "__eq__"), ("!=", "__ne__"), ("<", "__lt__"),
+                      ("<=", "__le__"), (">", "__gt__"), (">=", "__ge__")]:
+    setattr(Value, _name, _comparison(_symbol, _name))
+del _symbol, _name
 
 
 # --- the operations generated from the rule table ----------------------------------------

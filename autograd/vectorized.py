@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .rules import RULES, FloatMath
-from .rules.maths import ArrayMath
+from .rules.maths import ArrayMath, array_function
 
 __all__ = ["numpy_globals"]
 
@@ -74,11 +74,11 @@ def numpy_globals() -> dict:
     """
     math_names = [n for n in dir(FloatMath) if not n.startswith("_")]
     return {
-        **{f"_x_{op}": r.array_of_x or _elementwise(r.of_x) for op, r in RULES.items()
-           if r.of_x is not None},
+        **{f"_x_{op}": array_function(r.array_of_x) or _elementwise(r.of_x)
+           for op, r in RULES.items() if r.of_x is not None},
         **{f"_f_{op}": r.array or _elementwise(r.forward) for op, r in RULES.items()},
-        **{f"_m_{n}": getattr(ArrayMath, n, None) or _elementwise(getattr(FloatMath, n))
-           for n in math_names},
+        **{f"_m_{n}": array_function(getattr(ArrayMath, n, None))
+           or _elementwise(getattr(FloatMath, n)) for n in math_names},
         "_batch": lambda a: np.asarray(a, dtype=float),
         "_all": _all, "_any": _any, "_total": _total,
         "_rows": _rows, "_data": _data, "_store": _store, "_zeros": np.zeros,

@@ -14,6 +14,7 @@ import pytest
 import autograd
 from autograd import RULES, Value, engine, program, vectorized
 from autograd.rules import op_table
+from autograd.rules.maths import array_function
 
 FUNCTIONS = sorted((name, r) for r in RULES.values() for name in r.functions)
 METHODS = sorted(name for name, r in RULES.items() if r.method)
@@ -93,8 +94,8 @@ def test_batched_replay_uses_each_rules_array_forward():
     for op, r in RULES.items():
         if r.array is not None:
             assert names[f"_f_{op}"] is r.array
-        if r.array_of_x is not None:
-            assert names[f"_x_{op}"] is r.array_of_x
+        if r.array_of_x is not None:  # NumPy's own function where it names one
+            assert names[f"_x_{op}"] is array_function(r.array_of_x)
 
 
 def test_the_op_table_has_a_row_per_rule():

@@ -74,7 +74,7 @@ unary("sqrt", safe_sqrt,
       expr="sqrt(x)",
       method=True,
       doc="Square root: IEEE at the edges (sqrt(-0.0) = -0.0; nan below 0, also at -inf).",
-      array=lambda x: np.sqrt(x))
+      array="sqrt")
 
 unary("rsqrt", lambda x: safe_recip(safe_sqrt(x)),
       lambda m, out, ctx, x: (-0.5 * (out * out * out),),
@@ -103,7 +103,7 @@ unary("cbrt", _cbrt,
       expr="sign(x)*abs(x)**(1/3)",
       method=True,
       doc="The real cube root (cbrt(-8) = -2).",
-      array=lambda x: np.cbrt(x))
+      array="cbrt")
 
 # hypot(a, b) = sqrt(a**2 + b**2) without overflow; d/da = a/out.  At (0, 0), a kink,
 # the derivative is 0 (div0): a subgradient, as PyTorch's norm gives (its hypot, nan).

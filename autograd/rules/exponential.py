@@ -15,7 +15,7 @@ unary("exp", safe_exp,
       expr="exp(x)",
       method=True,
       doc="e ** x (inf on overflow, never OverflowError).",
-      array=lambda x: np.exp(x))
+      array="exp")
 
 unary("exp2", lambda x: safe_pow(2.0, x),
       lambda m, out, ctx, x: (out * _LN2,),
@@ -23,7 +23,7 @@ unary("exp2", lambda x: safe_pow(2.0, x),
       expr="2**x",
       method=True,
       doc="2 ** x.",
-      array=lambda x: np.exp2(x))
+      array="exp2")
 
 
 def _expm1(x: float) -> float:
@@ -40,7 +40,7 @@ unary("expm1", _expm1,
       expr="exp(x) - 1",
       method=True,
       doc="exp(x) - 1, accurate for small x.",
-      array=lambda x: np.expm1(x))
+      array="expm1")
 
 unary("log", safe_log,
       lambda m, out, ctx, x: (m.recip(x),),
@@ -48,7 +48,7 @@ unary("log", safe_log,
       expr="log(x)",
       method=True,
       doc="Natural log: log(0) = -inf, log(negative) = nan.",
-      array=lambda x: np.log(x))
+      array="log")
 
 
 def _log1p(x: float) -> float:
@@ -82,7 +82,7 @@ unary("log2", _log_base(math.log2),
       expr="log(x)/log(2)",
       method=True,
       doc="Base-2 logarithm: -inf at 0, nan below.",
-      array=lambda x: np.log2(x))
+      array="log2")
 
 unary("log10", _log_base(math.log10),
       lambda m, out, ctx, x: (m.recip(_LN10 * x),),
@@ -90,7 +90,7 @@ unary("log10", _log_base(math.log10),
       expr="log(x)/log(10)",
       method=True,
       doc="Base-10 logarithm: -inf at 0, nan below.",
-      array=lambda x: np.log10(x))
+      array="log10")
 
 
 def _logaddexp(a: float, b: float) -> float:

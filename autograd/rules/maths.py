@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["FloatMath", "ArrayMath", "np"]
+__all__ = ["FloatMath", "ArrayMath", "array_function", "np"]
 
 _inf, _nan = math.inf, math.nan
 
@@ -240,26 +240,25 @@ def _array_div(a, b):
     return np.divide(a, b)
 
 
+def array_function(f):
+    """An array forward as a function: a str names NumPy's own function (``"exp"`` is
+    ``numpy.exp``, called directly: no wrapper per call), which NumPy is imported for."""
+    return getattr(np, f) if isinstance(f, str) else f
+
+
 class ArrayMath:
     """The functions of :class:`FloatMath` on NumPy arrays, with the same IEEE results
-    (inf and nan, never an error): what batched replay's generated code calls."""
+    (inf and nan, never an error): what batched replay's generated code calls.  A str
+    names NumPy's own function (see :func:`array_function`)."""
 
-    exp = staticmethod(lambda x: np.exp(x))
-    log = staticmethod(lambda x: np.log(x))
-    sin = staticmethod(lambda x: np.sin(x))
-    cos = staticmethod(lambda x: np.cos(x))
-    sinh = staticmethod(lambda x: np.sinh(x))
-    cosh = staticmethod(lambda x: np.cosh(x))
-    tanh = staticmethod(lambda x: np.tanh(x))
-    pow = staticmethod(lambda x, k: np.power(x, k))
+    exp, log, sin, cos, sinh, cosh, tanh = "exp", "log", "sin", "cos", "sinh", "cosh", "tanh"
+    pow, hypot, trunc = "power", "hypot", "trunc"
+    # numpy's floor_divide is the quotient of its remainder, as Python's // is of %
+    floordiv = "floor_divide"
     recip = staticmethod(lambda x: np.divide(1.0, x))
     div = staticmethod(_array_div)
-    hypot = staticmethod(lambda a, b: np.hypot(a, b))
     floor = staticmethod(_array_floor)
-    trunc = staticmethod(lambda x: np.trunc(x))
     rsqrt = staticmethod(lambda x: 1.0 / np.sqrt(x))
-    # numpy's floor_divide is the quotient of its remainder, as Python's // is of %
-    floordiv = staticmethod(lambda a, b: np.floor_divide(a, b))
 
     @staticmethod
     def sigmoid(x):

@@ -30,7 +30,7 @@ unary("abs", abs,
       method=True,
       functions=("absolute", "abs"),
       doc="|x|; its derivative at 0 is 0.",
-      array=lambda x: np.abs(x))
+      array="abs")
 
 
 def _sign(x: float) -> float:
@@ -63,7 +63,7 @@ unary("ceil", _ceil, _ZERO, "0",
       expr="ceil(x)",
       method=True,
       doc="Round up; derivative 0, as in PyTorch.",
-      array=lambda x: np.ceil(x))
+      array="ceil")
 unary("round", _round, _ZERO, "0",
       expr="round(x)",
       method=True,
@@ -73,7 +73,7 @@ unary("trunc", trunc, _ZERO, "0",
       expr="trunc(x)",
       method=True,
       doc="Round toward 0; derivative 0, as in PyTorch.",
-      array=lambda x: np.trunc(x))
+      array="trunc")
 
 
 def _maximum(a: float, b: float) -> float:

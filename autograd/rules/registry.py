@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .maths import FloatMath
+from .maths import FloatMath, array_function
 
 __all__ = ["Rule", "RULES", "UnknownOpError", "CHANGES", "version", "rule", "unary", "unregister",
            "registered", "rule_of", "local_partials", "op_table", "seal_built_in",
@@ -56,9 +56,10 @@ class Rule:
     # defaults) checked and made into ctx; its signature is the functions' too.
     ctx_of: Callable | None = None
     # The forward on NumPy arrays (batched replay, autograd.vectorized), with forward's
-    # signature, and for a one-input op without a constant, as a function of x alone.
+    # signature, and for a one-input op without a constant, as a function of x alone (or
+    # the name of NumPy's own function: "exp" is numpy.exp, called with no wrapper).
     array: Callable | None = None
-    array_of_x: Callable | None = None
+    array_of_x: Callable | str | None = None
 
     def local_partials(self, out: float, ctx, xs) -> tuple:
         """The local partials evaluated on floats (see also the module's
@@ -244,12 +245,12 @@ def registered(name: str, arity: int, forward, partials, *formula: str,
 
 
 def unary(name: str, of_x: Callable[[float], float], partials, formula: str, *,
-          array: Callable | None = None, **keywords) -> Rule:
+          array: Callable | str | None = None, **keywords) -> Rule:
     """Register a one-input primitive without a constant, given its forward ``of_x(x)``
     (and ``array(x)``, the same on NumPy arrays); other keywords as :func:`rule`'s."""
     return rule(name, 1, lambda ctx, x: of_x(x), partials, formula, of_x=of_x,
-                array=None if array is None else lambda ctx, x: array(x), array_of_x=array,
-                **keywords)
+                array=None if array is None else lambda ctx, x: array_function(array)(x),
+                array_of_x=array, **keywords)
 
 
 def op_table() -> str:

@@ -17,7 +17,7 @@ unary("sin", safe_sin,
       expr="sin(x)",
       method=True,
       doc="Sine.",
-      array=lambda x: np.sin(x))
+      array="sin")
 
 unary("cos", safe_cos,
       lambda m, out, ctx, x: (-1.0 * m.sin(x),),
@@ -25,7 +25,7 @@ unary("cos", safe_cos,
       expr="cos(x)",
       method=True,
       doc="Cosine.",
-      array=lambda x: np.cos(x))
+      array="cos")
 
 unary("tan", lambda x: math.tan(x) if math.isfinite(x) else math.nan,
       lambda m, out, ctx, x: (1.0 + out * out,),
@@ -33,7 +33,7 @@ unary("tan", lambda x: math.tan(x) if math.isfinite(x) else math.nan,
       expr="tan(x)",
       method=True,
       doc="Tangent.",
-      array=lambda x: np.tan(x))
+      array="tan")
 
 
 def _in_unit(fn):
@@ -50,7 +50,7 @@ unary("asin", _in_unit(math.asin),
       expr="asin(x)",
       method=True,
       doc="Inverse sine: nan outside [-1, 1].",
-      array=lambda x: np.arcsin(x))
+      array="arcsin")
 
 unary("acos", _in_unit(math.acos),
       lambda m, out, ctx, x: (-m.rsqrt((1.0 - x) * (1.0 + x)),),
@@ -58,7 +58,7 @@ unary("acos", _in_unit(math.acos),
       expr="acos(x)",
       method=True,
       doc="Inverse cosine: nan outside [-1, 1].",
-      array=lambda x: np.arccos(x))
+      array="arccos")
 
 unary("atan", math.atan,
       lambda m, out, ctx, x: (m.recip(1.0 + x * x),),
@@ -66,7 +66,7 @@ unary("atan", math.atan,
       expr="atan(x)",
       method=True,
       doc="Inverse tangent.",
-      array=lambda x: np.arctan(x))
+      array="arctan")
 
 
 # atan2(a, b) is the angle of the point (b, a), as torch.atan2(input=a, other=b).
@@ -92,7 +92,7 @@ unary("sinh", safe_sinh,
       expr="sinh(x)",
       method=True,
       doc="Hyperbolic sine (+-inf on overflow).",
-      array=lambda x: np.sinh(x))
+      array="sinh")
 
 unary("cosh", safe_cosh,
       lambda m, out, ctx, x: (m.sinh(x),),
@@ -100,7 +100,7 @@ unary("cosh", safe_cosh,
       expr="cosh(x)",
       method=True,
       doc="Hyperbolic cosine (inf on overflow).",
-      array=lambda x: np.cosh(x))
+      array="cosh")
 
 unary("tanh", math.tanh,
       lambda m, out, ctx, x: (1.0 - out * out,),
@@ -108,7 +108,7 @@ unary("tanh", math.tanh,
       expr="tanh(x)",
       method=True,
       doc="Hyperbolic tangent.",
-      array=lambda x: np.tanh(x))
+      array="tanh")
 
 # 1/hypot(1, x), not 1/sqrt(1 + x**2): x**2 overflows at 1e300 where the answer is 1e-300.
 unary("asinh", math.asinh,
@@ -117,7 +117,7 @@ unary("asinh", math.asinh,
       expr="asinh(x)",
       method=True,
       doc="Inverse hyperbolic sine.",
-      array=lambda x: np.arcsinh(x))
+      array="arcsinh")
 
 unary("acosh", lambda x: math.acosh(x) if x >= 1.0 else math.nan,
       lambda m, out, ctx, x: (m.rsqrt(x - 1.0) * m.rsqrt(x + 1.0),),
@@ -125,7 +125,7 @@ unary("acosh", lambda x: math.acosh(x) if x >= 1.0 else math.nan,
       expr="acosh(x)",
       method=True,
       doc="Inverse hyperbolic cosine: nan below 1.",
-      array=lambda x: np.arccosh(x))
+      array="arccosh")
 
 
 def _atanh(x: float) -> float:
@@ -140,5 +140,5 @@ unary("atanh", _atanh,
       expr="atanh(x)",
       method=True,
       doc="Inverse hyperbolic tangent: +-inf at +-1, nan beyond.",
-      array=lambda x: np.arctanh(x))
+      array="arctanh")
 
