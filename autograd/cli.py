@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, render
 from .explain import DEFAULT_MAX_PATHS, explain
 from .explore import explore
-from .graph import grad
+from .functional import grad
 from .layout import LAYOUT_TIMEOUT
 from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program
 

@@ -18,7 +18,7 @@ import re
 
 from .rules import RULES, FloatMath, UnknownOpError
 
-__all__ = ["Expr", "CODE_MATH", "GLOBALS", "code_globals", "src", "forward_src", "forward_lines",
+__all__ = ["Expr", "CODE_MATH", "code_globals", "src", "forward_src", "forward_lines",
            "partials_src", "backward_lines", "backward_function"]
 
 
@@ -58,10 +58,10 @@ class Expr:
         return _binary("*", other, self)
 
     def __truediv__(self, other):
-        return _binary("/", self, other)
+        return _divide(self, other)
 
     def __rtruediv__(self, other):
-        return _binary("/", other, self)
+        return _divide(other, self)
 
     def __neg__(self):
         return Expr(f"(-{self.text})")
@@ -93,6 +93,15 @@ def _binary(op: str, a, b) -> Expr:
     return Expr(f"({src(a)} {op} {src(b)})")
 
 
+def _divide(a, b) -> Expr:
+    """``a / b`` with IEEE results (``x/0`` is ``+-inf``, ``0/0`` nan, as
+    ``FloatMath.div``): Python's ``/`` raises ZeroDivisionError, so only a division by a
+    non-zero constant (``x / 3.0``, all the built-in rules write) is left as ``/``."""
+    if type(b) is not Expr and b == b and b != 0:
+        return _binary("/", a, b)
+    return Expr(f"_m_div({src(a)}, {src(b)})")
+
+
 class _CodeMath:
     """``m`` for a rule evaluated on expressions: ``m.exp(x)`` becomes ``_m_exp(x)``.
 
@@ -116,6 +125,7 @@ class _CodeMath:
 
 CODE_MATH = _CodeMath()
 
+
 def code_globals() -> dict[str, object]:
     """Names the generated code may use, from the rule table as it is now.
 
@@ -123,18 +133,11 @@ def code_globals() -> dict[str, object]:
     with :func:`autograd.rules.rule` compiles like a built-in one.
     """
     return {
-        **GLOBALS,
         "_inf": math.inf, "_nan": math.nan, "_exp": math.exp,
         **{f"_m_{n}": getattr(FloatMath, n) for n in dir(FloatMath) if not n.startswith("_")},
         **{f"_f_{op}": r.forward for op, r in RULES.items()},
         **{f"_x_{op}": r.of_x for op, r in RULES.items() if r.of_x is not None},
     }
-
-
-#: The names as they were at import (kept for code that reads or extends it: names added
-#: here reach generated code too; :func:`code_globals` is the up-to-date table).
-GLOBALS: dict[str, object] = {}
-GLOBALS.update(code_globals())
 
 
 #: The most terms one generated expression adds.  CPython's compiler recurses once per

@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass
 
 from .engine import Value
-from .graph import grad, topological_order
+from .functional import grad
+from .graph import topological_order
 from .graph_model import local_partials, partial_formula, whole_multiple
 from .naming import Names, node_names, user_frame
 from .rules import RULES, UnknownOpError

@@ -1,15 +1,6 @@
 """Neural networks on :mod:`autograd`: modules, losses, optimizers, training, saving.
 
-Where things live:
-
-* ``modules.py``       ``Module``, ``Neuron``, ``Layer``, ``MLP``
-* ``activations.py``   activation functions by name
-* ``init.py``          weight initialisation schemes
-* ``losses.py``        loss functions (numerically stable, engine ops only)
-* ``optim.py``         ``SGD``, ``Adam`` and learning-rate schedules
-* ``train.py``         ``fit`` and its ``History``; the eager training loop
-* ``compiled.py``      ``fit(compiled=True)``: one trace, one NumPy replay per mini-batch
-* ``serialization.py`` ``save`` / ``load`` as versioned JSON, written atomically
+The map of where things live is in docs/design.md ("Where things live").
 """
 
 import autograd as _autograd
@@ -26,6 +17,7 @@ if not hasattr(_autograd, "Value"):
         f"or `make demo`) and run it from there."
     )
 
+from . import grouping as _grouping  # noqa: E402
 from .losses import (  # noqa: E402
     bce_loss,
     bce_with_logits_loss,
@@ -39,6 +31,10 @@ from .modules import MLP, Layer, Module, Neuron  # noqa: E402
 from .optim import SGD, Adam, ConstantLR, LinearLR, Optimizer, StepLR  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from .train import History, fit  # noqa: E402
+
+# draw(..., collapse="neuron") groups nn's parameters through nn's own grouping: autograd
+# does not read nn's labels.
+_autograd.modules_in_graph.use_grouping(_grouping)
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",

@@ -16,14 +16,14 @@ import math
 import numbers
 import random
 import reprlib
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 
 from autograd import Value, dot
-from autograd.engine import _dot, _values
+from autograd.engine import as_values, fused_dot
 
 from .activations import activation as _activation
 from .init import make_rng, weight_matrix
+from .jsonfile import write
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
 
@@ -59,7 +59,7 @@ def _inputs(x, nin: int, who: str) -> tuple[Value, ...]:
         ) from None
     if n != nin:
         raise ValueError(f"{who} takes {nin} inputs, got {n}")
-    return _values(x)
+    return as_values(x)
 
 
 class Module:
@@ -175,8 +175,7 @@ class Neuron(Module):
         seed: an int or a ``random.Random`` for reproducible weights.
         weights: explicit weights, a list of ``nin`` numbers.
         biases: the explicit bias, one number (default 0).  The keywords ``weights`` and
-            ``biases`` are the same for ``Neuron``, ``Layer`` and ``MLP``; the old names
-            ``weight`` and ``bias_value`` still work, with a ``DeprecationWarning``.
+            ``biases`` are the same for ``Neuron``, ``Layer`` and ``MLP``.
 
     Raises:
         ValueError: bad sizes, unknown activation or init, or explicit values of the
@@ -190,9 +189,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str = "tanh", bias: bool = True,
                  init: str = "uniform", seed: int | random.Random | None = None,
                  weights: Sequence[float] | None = None,
-                 biases: float | None = None, **renamed) -> None:
-        weights, biases = _renamed("Neuron", renamed, weights=weights, biases=biases,
-                                   old={"weight": "weights", "bias_value": "biases"})
+                 biases: float | None = None) -> None:
         self.nin = _count(nin, "nin")
         self.nout = 1
         self.activation = activation
@@ -239,8 +236,7 @@ class Layer(Module):
         activation, bias, init, seed: as for :class:`Neuron`.
         weights: explicit weights ``weights[out][in]`` (the layout of ``torch.nn.Linear``'s
             ``weight``).
-        biases: explicit biases ``biases[out]``.  (Old names, deprecated: ``weight``,
-            ``bias_values``.)
+        biases: explicit biases ``biases[out]``.
 
     Raises:
         ValueError: bad sizes or explicit values of the wrong shape (the message names
@@ -254,9 +250,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str = "tanh", bias: bool = True,
                  init: str = "uniform", seed: int | random.Random | None = None,
                  weights: Sequence[Sequence[float]] | None = None,
-                 biases: Sequence[float] | None = None, **renamed) -> None:
-        weights, biases = _renamed("Layer", renamed, weights=weights, biases=biases,
-                                   old={"weight": "weights", "bias_values": "biases"})
+                 biases: Sequence[float] | None = None) -> None:
         self.nin = _count(nin, "nin")
         self.nout = _count(nout, "nout")
         self.activation = activation
@@ -287,7 +281,7 @@ class Layer(Module):
     def _forward(self, xs: Sequence[Value]) -> list[Value]:
         # xs: nin Values, checked by the caller.  Each neuron is one trusted dot (no
         # rescanning of inputs every neuron shares) and its activation.
-        return [n._activate(_dot(n.w, xs, n.b)) for n in self.neurons]
+        return [n._activate(fused_dot(n.w, xs, n.b)) for n in self.neurons]
 
     def __repr__(self) -> str:
         return (f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r}, "
@@ -314,21 +308,6 @@ def _sequence(values):
     # over) are not Sequences: take their nested lists, so the checks above apply.
     tolist = getattr(values, "tolist", None)
     return tolist() if callable(tolist) and not isinstance(values, Sequence) else values
-
-
-def _renamed(cls: str, given: dict, old: dict[str, str], **current):
-    """The values of the current keywords, with the deprecated ``old`` names mapped in."""
-    for name, value in given.items():
-        new = old.get(name)
-        if new is None:
-            raise TypeError(f"{cls}() got an unexpected keyword argument {name!r}")
-        if current[new] is not None:
-            raise TypeError(f"{cls}() got both {name!r} and {new!r}; {name!r} is the old "
-                            f"name of {new!r}")
-        warnings.warn(f"{cls}({name}=...) is deprecated: write {new}=... (Neuron, Layer and "
-                      f"MLP all take weights= and biases=)", DeprecationWarning, stacklevel=3)
-        current[new] = value
-    return tuple(current.values())
 
 
 class MLP(Module):
@@ -412,9 +391,7 @@ class MLP(Module):
 
     def save(self, path) -> None:
         """Write architecture and weights to ``path`` as JSON, atomically (see :func:`nn.save`)."""
-        from .serialization import save
-
-        save(self, path)
+        write(path, self.architecture(), self.state_dict())
 
     def __repr__(self) -> str:
         lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers)]

@@ -10,6 +10,8 @@ import autograd.gradcheck
 
 # Helpers whose asserts are checks of the tests that call them (the docs' printed outputs).
 pytest.register_assert_rewrite("markdown_blocks")
+# The shared oracles' asserts report like a test's own (see tests/oracles.py).
+pytest.register_assert_rewrite("oracles")
 
 # CI runs a fixed, moderate number of examples; locally `HYPOTHESIS_PROFILE=dev` runs more.
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)

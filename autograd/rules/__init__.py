@@ -20,7 +20,10 @@ modules are imported at its end.  Each primitive has
 * ``partials(m, out, ctx, *xs)``: the local partial derivatives of the output with
   respect to each input, one per input, in order;
 * ``formula``: the local derivatives written for a person, one per input (shown by
-  :func:`autograd.explain` and on graph edges).
+  :func:`autograd.explain` and on graph edges);
+* ``expr``: the forward itself in the same notation, over the inputs ``x`` (one input) or
+  ``a`` and ``b`` (two) and the names ``ctx_names`` gives ``ctx``'s constants: what a
+  symbolic tool (sympy) needs to rebuild the op, e.g. ``"x**k"`` for ``pow``.
 
 ``partials`` is a *pure* rule written once against a small math namespace ``m``:
 :class:`FloatMath` evaluates it on floats (the fast path of ``backward``), and
@@ -42,97 +45,28 @@ from these primitives, exactly, and differentiate through them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from .maths import (  # noqa: F401 - the float functions, importable from here as before
-    FloatMath,
-    ValueMath,
-    safe_cos,
-    safe_div,
-    safe_exp,
-    safe_log,
-    safe_pow,
-    safe_recip,
-    safe_sin,
-    safe_sqrt,
-    stable_sigmoid,
-)
-
-__all__ = ["Rule", "RULES", "rule", "unary", "FloatMath", "ValueMath", "UnknownOpError"]
-
-
-class UnknownOpError(KeyError):
-    """Raised when a node's op has no entry in the rule table."""
-
-    def __str__(self) -> str:
-        return f"no derivative rule for op {self.args[0]!r}; known ops: {sorted(RULES)}"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One primitive: its name, forward function, derivative rule and formulas."""
-
-    name: str
-    forward: Callable[..., float]
-    partials: Callable[..., tuple]
-    formula: tuple[str, ...]
-    arity: int  # number of inputs, or -1 for n-ary ops
-    # For one-input ops without a constant: the forward as a function of x alone, which
-    # the engine and generated code call directly (``forward`` wraps it to take ctx).
-    of_x: Callable[[float], float] | None = None
-
-    def local_partials(self, out: float, ctx, xs) -> tuple:
-        """The local partials evaluated on floats."""
-        return self.partials(FloatMath, out, ctx, *xs)
-
-
-RULES: dict[str, Rule] = {}
-# How many rule() calls so far: code generated from RULES (autograd.graph's backward) is
-# checked against it, and against len(RULES), so a rule removed or registered again is
-# never served from code made for an earlier one.
-_REGISTRATIONS = [0]
-
-
-def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> Rule:
-    """Register a primitive in :data:`RULES` and return its entry.
-
-    Args:
-        name: the op name that nodes carry (``Value.op``).
-        arity: number of inputs, or -1 for an n-ary op.
-        forward: ``forward(ctx, *xs) -> float``, the output on floats.
-        partials: ``partials(m, out, ctx, *xs) -> tuple``, the local derivative of the
-            output with respect to each input, written with the math namespace ``m``
-            (:class:`FloatMath` or :class:`ValueMath`).
-        *formula: the same derivatives written for a person, one per input.
-        of_x: for a one-input op without a constant, the forward as a function of x
-            alone (see :func:`unary`).
-
-    Returns:
-        The new :class:`Rule`.
-
-    Raises:
-        ValueError: ``name`` is already registered.
-    """
-    if name in RULES:
-        raise ValueError(f"op {name!r} is already registered")
-    entry = Rule(name, forward, partials, tuple(formula), arity, of_x)
-    RULES[name] = entry
-    _REGISTRATIONS[0] += 1
-    return entry
-
-
-def unary(name: str, of_x: Callable[[float], float], partials, formula: str) -> Rule:
-    """Register a one-input primitive without a constant, given its forward ``of_x(x)``."""
-    return rule(name, 1, lambda ctx, x: of_x(x), partials, formula, of_x=of_x)
-
-
 # This registers all the operations, family by family (each module calls rule()).
-from . import (  # noqa: E402, F401
-    activations,
-    arithmetic,
-    exponential,
-    piecewise,
-    special,
-    trigonometric,
+from . import activations, arithmetic, exponential, piecewise, special, trigonometric  # noqa: F401
+from .maths import FloatMath
+from .registry import (
+    CHANGES,
+    RULES,
+    Rule,
+    UnknownOpError,
+    local_partials,
+    op_table,
+    registered,
+    rule,
+    rule_of,
+    seal_built_in,
+    unary,
+    unregister,
+    version,
 )
+
+__all__ = ["Rule", "RULES", "BUILT_IN", "CHANGES", "version", "rule", "unary", "unregister",
+           "registered", "rule_of", "local_partials", "op_table", "FloatMath",
+           "UnknownOpError"]
+
+#: The ops of the package itself (never removed).
+BUILT_IN: frozenset[str] = seal_built_in()
