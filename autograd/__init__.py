@@ -14,6 +14,8 @@ Where things live:
 * ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
+* ``foreign.py``   a learner's own micrograd-style ``Value`` graph, mirrored as ours
+* ``check_engine.py`` a learner's engine checked node by node against ours
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore``
 * ``compile.py``   trace a function once, replay it as generated straight-line Python
@@ -25,6 +27,7 @@ Where things live:
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 """
 
+from .check_engine import EngineCheck, check_engine
 from .compile import Compiled, CompiledResult, CompileError
 from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, draw_dot, render
@@ -128,6 +131,7 @@ __all__ = [
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "explore", "Explorer",
+    "check_engine", "EngineCheck",
     "Compiled", "CompiledResult", "CompileError",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",

@@ -29,6 +29,7 @@ import graphviz
 
 from .engine import Value
 from .fileio import write_atomically
+from .foreign import as_graph
 from .graph import topological_order
 from .layout import LAYOUT_MEMORY, LAYOUT_TIMEOUT, NARROWING, layout
 from .modules_in_graph import COLLAPSE_LEVELS, module_of_nodes, neuron_of_parameter
@@ -330,8 +331,7 @@ def draw(
     >>> print(draw(y).source.splitlines()[0])
     digraph autograd {
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw() needs a Value, got {type(root).__name__}")
+    root, highlight, focus = as_graph("draw", root, highlight, focus)  # a learner's own too
     if rankdir is None:
         rankdir = "LR" if collapse else "TB"
     if rankdir not in ("LR", "TB", "RL", "BT"):
@@ -379,7 +379,8 @@ def draw(
     for node in order:
         if node.is_leaf:
             continue
-        partials = _partials(node) if want_numbers else None
+        # An op with no rule (a learner's own, see autograd.foreign) has no numbers: "?".
+        partials = _partials(node) if want_numbers and node.op in RULES else None
         head = target(node)
         for k, child in enumerate(node.inputs):
             tail = box_or_value(child)
@@ -420,7 +421,9 @@ def draw(
             count, partials, flow, on_path = edges[(tail, head)]
             attrs = dict(_HIGHLIGHT) if (on_path and lit) else {}
             if edge_derivatives:
-                if collapse:
+                if not partials:
+                    text = "?"
+                elif collapse:
                     text = fmt(flow)
                 elif all(p == partials[0] for p in partials):
                     text = fmt(partials[0])  # "2 ×2": each of the two edges is 2
@@ -492,7 +495,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Drawing:
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
-    g = draw(root, rankdir=rankdir, op_nodes=True)
+    g = draw(as_graph("draw_dot", root), rankdir=rankdir, op_nodes=True)
     g.format = format
     return g
 

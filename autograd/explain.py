@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from .engine import Value
+from .foreign import as_graph
 from .graph import grad, topological_order
 from .rules import RULES, UnknownOpError
 from .rules.maths import safe_fsum
@@ -380,6 +381,7 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
     >>> print(explain(y, x).equation())
     dy/dx = dy/dx + dy/dx = (3) + (3) = 6
     """
+    output, wrt = as_graph("explain", output, wrt)  # a learner's micrograd-style graph too
     for what, v in (("output", output), ("wrt", wrt)):
         if not isinstance(v, Value):
             raise TypeError(f"explain() {what} must be a Value, got {type(v).__name__}")

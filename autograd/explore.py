@@ -29,6 +29,7 @@ from .draw import _partials as _local  # one node's local partials, from the rul
 from .engine import Value
 from .explain import _step_formula, explain
 from .fileio import write_atomically
+from .foreign import as_graph
 from .graph import topological_order
 from .rules import RULES
 from .rules.maths import safe_fsum
@@ -89,7 +90,7 @@ class Explorer:
 def explore(root: Value, path: str | os.PathLike | None = None,
             highlight: Value | None = None, *, rankdir: str | None = None,
             number_format: str = ".4g", digits: int = 3, collapse: str | None = None,
-            max_nodes: int = DEFAULT_MAX_NODES) -> Explorer:
+            max_nodes: int = DEFAULT_MAX_NODES, compare: bool = False) -> Explorer:
     """An interactive explorer of the graph of ``root``, as one self-contained HTML page.
 
     Gradients are d(root)/d(node), computed by replaying the engine's backward pass with
@@ -108,6 +109,8 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             in the full graph, which the passes also replay.
         max_nodes: refuse graphs with more value nodes than this (with ``collapse``,
             counted in the full graph, which the page holds too).
+        compare: colour the nodes whose ``.grad`` (e.g. what a learner's own engine left
+            on its micrograd-style graph) differs from the replayed d(root)/d(node).
 
     Returns:
         An :class:`Explorer`: ``.html`` is the page; it displays inline in Jupyter.
@@ -124,8 +127,9 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     >>> 'data-node="x"' in explore(y).html
     True
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"explore() needs a Value, got {type(root).__name__}")
+    root, highlight = as_graph("explore", root, highlight)  # a learner's own graph too
+    if not isinstance(compare, bool):
+        raise TypeError(f"compare must be True or False, got {compare!r}")
     if path is not None:
         path = Path(path)
         if not path.parent.is_dir():
@@ -165,12 +169,19 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     data = graph_data(root, order, number_format=number_format, digits=digits,
                       replayed=(grads, steps))
     data["selected"] = selected
+    # compare: the nodes whose .grad (a learner's, say) is not what the replay computed.
+    data["wrong"] = [i for i, node in enumerate(order)
+                     if not _same_grad(node.grad, grads[node])] if compare else []
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
     page = _page(svg, data, title=f"explore {keys[-1]}")
     explorer = Explorer(page)
     if path is not None:
         explorer.save(path)
     return explorer
+
+
+def _same_grad(a: float, b: float) -> bool:
+    return a == b or (a != a and b != b) or abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-3)
 
 
 def _svg(graph, keys: list[str]) -> str:

@@ -17,7 +17,7 @@ from .engine import Value, as_value
 from .modes import STATE, current_anomaly, no_grad
 from .rules import _REGISTRATIONS, RULES, FloatMath, UnknownOpError, ValueMath
 
-__all__ = ["topological_order", "backward", "grad"]
+__all__ = ["topological_order", "backward", "backward_step", "grad"]
 
 
 # Backward functions generated from the rule table (see autograd.codegen), made on first
@@ -294,6 +294,30 @@ def _backward_checked(order: list[Value], anomaly) -> None:
         anomaly.on_gradient(node, g, [g * p for p in ps])
         for child, p in zip(prev, ps):
             child.grad += g * p
+
+
+def backward_step(node: Value) -> None:
+    """The chain rule for one node: ``child.grad += node.grad * partial`` for each input.
+
+    This is the lecture's ``node._backward()``: the partials come from the node's rule, at
+    the node's current data.  A leaf has nothing to pass on.  :func:`backward` is this,
+    for every node in reverse topological order, after zeroing the interior grads.
+
+    Raises:
+        UnknownOpError: the node's op has no rule in :data:`autograd.rules.RULES`.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(3.0); c = a * b
+    >>> c.grad = 1.0; backward_step(c); (a.grad, b.grad)
+    (3.0, 2.0)
+    """
+    prev = node._prev
+    if not prev:
+        return
+    g = node.grad
+    ps = _partials_of(node._op)(FloatMath, node.data, node._ctx, *[c.data for c in prev])
+    for child, p in zip(prev, ps):
+        child.grad += g * p
 
 
 def grad(
