@@ -266,6 +266,10 @@ def as_graph(who: str, root, *others):
             ``others`` is not a node of the learner's graph.
     """
     if isinstance(root, Value):
+        for other in others:
+            if is_foreign(other):
+                raise TypeError(f"{who}(): {_type_name(other)} is a micrograd-style node, but "
+                                f"the root is an autograd Value: give nodes of one graph")
         return (root, *others) if others else root
     if not is_foreign(root):
         raise refuse(who, root)

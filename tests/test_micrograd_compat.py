@@ -327,3 +327,59 @@ def test_nn_micrograd_bad_sizes():
         MLP(2, [])
     with pytest.raises(ValueError, match="takes 2 inputs"):
         Neuron(2)([1.0])
+
+
+# --- edges ---------------------------------------------------------------------------
+
+
+class _Node:
+    """A minimal micrograd-style node with a tuple _prev and grads set by hand."""
+
+    def __init__(self, data, kids=(), op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = \
+            data, 0.0, tuple(kids), op, label
+
+
+def test_highlight_and_focus_take_the_learners_nodes():
+    g = lecture_graph()
+    src = draw(g["o"], highlight=g["x1"], focus=g["n"]).source
+    assert "color=red" in src and "tanh" not in src  # focus: only what feeds n
+    with pytest.raises(ValueError, match="not part of the graph"):
+        draw(g["o"], highlight=make_value()(1.0))
+
+
+def test_a_deep_foreign_chain_needs_no_recursion():
+    x = _Node(1.0, label="x")
+    node = x
+    for _ in range(3000):
+        node = _Node(node.data + 1.0, (node, _Node(1.0)), "+")
+    node.grad = 1.0
+    walk = node
+    while walk._prev:  # the learner's grads, set without recursion: all 1
+        for child in walk._prev:
+            child.grad = 1.0
+        walk = walk._prev[0]
+    r = check_engine(node)
+    assert r.ok and len(r.nodes) == 6001
+
+
+def test_nan_and_inf_gradients_compare_as_themselves():
+    x = _Node(0.0, label="x")
+    y = _Node(math.inf, (x,), "**-1", "y")  # 1/0: our pow gives inf, its derivative -inf
+    y.grad, x.grad = 1.0, -math.inf
+    assert check_engine(y).ok
+    x.grad = math.nan
+    assert check_engine(y).first_error.name == "x"
+
+
+def test_a_learner_node_whose_data_is_not_a_number_is_named():
+    bad = _Node("2.0x", label="x")
+    with pytest.raises(TypeError, match="data must be a number, got str"):
+        draw(_Node(1.0, (bad,), "tanh"))
+
+
+def test_nodes_of_two_kinds_of_graph_are_refused_by_name():
+    g = lecture_graph()
+    with pytest.raises(TypeError, match=r"lecture_engine\..*Value is a micrograd-style node, "
+                                        r"but the root is an autograd Value"):
+        explain(Value(1.0), g["x1"])
