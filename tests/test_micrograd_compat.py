@@ -383,3 +383,25 @@ def test_nodes_of_two_kinds_of_graph_are_refused_by_name():
     with pytest.raises(TypeError, match=r"lecture_engine\..*Value is a micrograd-style node, "
                                         r"but the root is an autograd Value"):
         explain(Value(1.0), g["x1"])
+
+
+def test_micrograds_own_engine_is_drawn_and_checks_ok():
+    mg = pytest.importorskip("micrograd.engine")
+    a, b = mg.Value(-4.0), mg.Value(2.0)
+    c = a + b
+    d = a * b + b ** 3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e ** 2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()  # micrograd's README example: g.data 24.7041, a.grad 138.8338
+    assert check_engine(g).ok
+    m = mirror(g)
+    assert m.root.data == pytest.approx(24.7041, abs=1e-4)
+    assert {n.op for n in ag.topological_order(m.root)} == {"", "add", "mul", "pow", "relu"}
+    assert m[a].grad == pytest.approx(138.8338, abs=1e-4)
+    assert "<svg" in draw_dot(g).pipe(format="svg", encoding="utf-8")
