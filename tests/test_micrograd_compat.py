@@ -166,6 +166,9 @@ def test_an_unknown_op_is_drawn_with_an_unknown_derivative():
     assert "frobnicate" in src and 'label="?"' in src
     with pytest.raises(ValueError, match="cannot check op 'frobnicate'"):
         check_engine(y)
+    for call in (lambda: explain(y, x), lambda: explore(y)):
+        with pytest.raises(ag.UnknownOpError, match="frobnicate"):
+            call()
     # An op string that is ours but with the wrong number of inputs is not mapped either.
     z = N(1.0, (x, x), "tanh", "z")
     assert mirror(z).root.op not in ag.RULES
