@@ -124,6 +124,10 @@ def _same(a: float, b: float) -> bool:
 def _inputs(node, op: str | None, ctx) -> list:
     """The node's inputs in a deterministic order (see the module docstring)."""
     prev = node._prev
+    for child in prev:
+        if not is_foreign(child):
+            raise TypeError(f"an input of a micrograd-style graph is not a node: got "
+                            f"{_type_name(child)} in the _prev of a node")
     if isinstance(prev, (tuple, list)):
         kids = list(prev)
         if op in _BINARY and len(kids) == 1:
@@ -183,9 +187,6 @@ def walk(root) -> tuple[list, dict[int, tuple], dict[int, list]]:
             stack.pop()
             continue
         if key not in state:
-            if not is_foreign(node):
-                raise TypeError(f"an input of a micrograd-style graph is not a node: got "
-                                f"{_type_name(node)} in the _prev of a node")
             n = len(node._prev)
             op = _our_op(_op_text(node), n) if n else (None, None)
             ops[key] = op

@@ -408,3 +408,10 @@ def test_micrograds_own_engine_is_drawn_and_checks_ok():
     assert {n.op for n in ag.topological_order(m.root)} == {"", "add", "mul", "pow", "relu"}
     assert m[a].grad == pytest.approx(138.8338, abs=1e-4)
     assert "<svg" in draw_dot(g).pipe(format="svg", encoding="utf-8")
+
+
+def test_an_input_that_is_not_a_node_is_named():
+    x = _Node(1.0, label="x")
+    y = _Node(2.0, {x, 3.5}, "+")  # a raw number in a set of inputs
+    with pytest.raises(TypeError, match="not a node: got float"):
+        draw(y)
