@@ -5,6 +5,7 @@ it is kept.
 """
 
 from . import engine as _engine
+from .check_engine import EngineCheck, check_engine
 from .compile import Compiled, CompiledResult, CompileError
 from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, draw_dot, render
@@ -36,6 +37,7 @@ __all__ = [
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
     "explore", "Explorer",
+    "check_engine", "EngineCheck",
     "Compiled", "CompiledResult", "CompileError",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",

@@ -30,6 +30,7 @@ import graphviz
 
 from .engine import Value
 from .fileio import write_atomically
+from .foreign import as_graph
 from .graph import topological_order
 from .graph_model import UNKNOWN, GraphModel, stale_note
 from .layout import LAYOUT_MEMORY, LAYOUT_TIMEOUT, NARROWING, layout
@@ -365,8 +366,9 @@ def draw(
     digraph autograd {
     """
     frame = user_frame()
-    if not isinstance(root, Value):
-        raise TypeError(f"draw() needs a Value, got {type(root).__name__}")
+    # A learner's own micrograd-style graph is drawn through our copy of it.
+    root, highlight, focus = as_graph("draw", root, highlight, focus,
+                                      frame=frame if names is not False else None)
     style = dot_style(rankdir=rankdir, op_nodes=op_nodes, number_format=number_format,
                       edge_derivatives=edge_derivatives, collapse=collapse,
                       layout_timeout=layout_timeout)
@@ -611,7 +613,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Drawing:
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
-    g = draw(root, rankdir=rankdir, op_nodes=True)
+    g = draw(as_graph("draw_dot", root), rankdir=rankdir, op_nodes=True)
     g.format = format
     return g
 

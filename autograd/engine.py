@@ -305,6 +305,16 @@ class Value:
         """
         _graph.backward(self, gradient)
 
+    def _backward(self) -> None:
+        """One step of backward by hand, as in micrograd's lecture: add ``self.grad`` times
+        each local partial (from the rule table) to the ``grad`` of this node's inputs.
+
+        Nothing for a leaf.  Called on every node in reverse topological order, after
+        setting the root's ``grad`` to 1 and every other ``grad`` to 0, it gives exactly
+        what :meth:`backward` gives (see :func:`autograd.graph.backward_step`).
+        """
+        _graph.backward_step(self)
+
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""
         return Value(self.data, self.label)

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from .engine import Value
+from .foreign import as_graph
 from .functional import grad
 from .graph import topological_order
 from .graph_model import local_partials, partial_formula, whole_multiple
@@ -442,6 +443,8 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
     dy/dx = dy/dx + dy/dx = (3) + (3) = 6
     """
     frame = user_frame()
+    output, wrt = as_graph("explain", output, wrt,  # a learner's micrograd-style graph too
+                           frame=frame if names is not False else None)
     for what, v in (("output", output), ("wrt", wrt)):
         if not isinstance(v, Value):
             raise TypeError(f"explain() {what} must be a Value, got {type(v).__name__}")

@@ -29,6 +29,7 @@ from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, dot_style, write_dot
 from .engine import Value
 from .explain import explain, step_formula
 from .fileio import write_atomically
+from .foreign import as_graph
 from .graph import topological_order
 from .graph_model import UNKNOWN, GraphModel, partial_formula, stale_note
 from .naming import Names, node_names, user_frame
@@ -96,7 +97,8 @@ class Explorer:
 def explore(root: Value, path: str | os.PathLike | None = None,
             highlight: Value | None = None, *, rankdir: str | None = None,
             number_format: str = ".4g", digits: int = 3, collapse: str | None = None,
-            max_nodes: int = DEFAULT_MAX_NODES, names: Names = None) -> Explorer:
+            max_nodes: int = DEFAULT_MAX_NODES, names: Names = None,
+            compare: bool = False) -> Explorer:
     """An interactive explorer of the graph of ``root``, as one self-contained HTML page.
 
     Gradients are d(root)/d(node), computed by replaying the engine's backward pass with
@@ -119,6 +121,8 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             label, else the caller's variable that holds it; ``False`` for labels only;
             or a mapping ``{node: name}``.  Unnamed results are ``#<index>``.  Nothing
             is written onto the nodes.
+        compare: colour the nodes whose ``.grad`` (e.g. what a learner's own engine left
+            on its micrograd-style graph) differs from the replayed d(root)/d(node).
 
     Returns:
         An :class:`Explorer`: ``.html`` is the page; it displays inline in Jupyter.
@@ -136,8 +140,10 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     True
     """
     frame = user_frame()
-    if not isinstance(root, Value):
-        raise TypeError(f"explore() needs a Value, got {type(root).__name__}")
+    root, highlight = as_graph("explore", root, highlight,  # a learner's own graph too
+                               frame=frame if names is not False else None)
+    if not isinstance(compare, bool):
+        raise TypeError(f"compare must be True or False, got {compare!r}")
     style = dot_style(rankdir=rankdir, number_format=number_format)
     if path is not None:
         path = Path(path)
@@ -176,12 +182,19 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     data = graph_data(model, number_format=number_format, digits=digits)
     data["selected"] = selected
     data["notice"] = stale_note(order, keys[-1], replayed=True)
+    # compare: the nodes whose .grad (a learner's, say) is not what the replay computed.
+    data["wrong"] = [i for i, node in enumerate(order)
+                     if not _same_grad(node.grad, grads[i])] if compare else []
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
     page = _page(svg, data, title=f"explore {keys[-1]}")
     explorer = Explorer(page)
     if path is not None:
         explorer.save(path)
     return explorer
+
+
+def _same_grad(a: float, b: float) -> bool:
+    return a == b or (a != a and b != b) or abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-3)
 
 
 def _svg(graph, keys: list[str]) -> str:

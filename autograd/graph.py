@@ -19,7 +19,7 @@ from .rules import CHANGES, RULES, FloatMath, local_partials, rule_of
 if TYPE_CHECKING:  # the walk reads nodes' fields; it never makes one
     from .engine import Value
 
-__all__ = ["topological_order", "backward", "reference_backward"]
+__all__ = ["topological_order", "backward", "backward_step", "reference_backward"]
 
 
 # Backward functions generated from the rule table (see autograd.codegen), made on first
@@ -299,6 +299,29 @@ def _undo(root: Value, order: list, earlier: list, olds: list, walked: bool) -> 
                 node.grad = 0.0
     for leaf, old in earlier:
         leaf.grad = old
+
+
+def backward_step(node: Value) -> None:
+    """The chain rule for one node: ``child.grad += node.grad * partial`` for each input.
+
+    This is the lecture's ``node._backward()``: the partials come from the node's rule, at
+    the node's current data.  A leaf has nothing to pass on.  :func:`backward` is this,
+    for every node in reverse topological order, after zeroing the interior grads.
+
+    Raises:
+        UnknownOpError: the node's op has no rule in :data:`autograd.rules.RULES`.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(3.0); c = a * b
+    >>> c.grad = 1.0; backward_step(c); (a.grad, b.grad)
+    (3.0, 2.0)
+    """
+    prev = node._prev
+    if not prev:
+        return
+    g = node.grad
+    for child, p in zip(prev, local_partials(node)):
+        child.grad += g * p
 
 
 def _plain_pass(order: list[Value], anomaly=None) -> None:

@@ -13,8 +13,14 @@ import random
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 
-from tqdm.auto import tqdm
+# tqdm.auto picks the notebook widget inside Jupyter, and without ipywidgets that prints
+# "TqdmWarning: IProgress not found" there: use the text bar unless the widget can work.
+if find_spec("ipywidgets") is not None:
+    from tqdm.auto import tqdm
+else:
+    from tqdm.std import tqdm
 
 import autograd
 from autograd import Value

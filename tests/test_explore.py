@@ -223,7 +223,8 @@ def test_a_single_leaf():
 
 def test_bad_input_is_named(tmp_path):
     loss, _ = alice()
-    with pytest.raises(TypeError, match="explore\\(\\) needs a Value, got float"):
+    with pytest.raises(TypeError,
+                       match="explore\\(\\) needs a Value or a micrograd-style node, got float"):
         explore(1.0)
     with pytest.raises(ValueError, match="highlight .* is not part of the graph"):
         explore(loss, highlight=Value(1.0))

@@ -24,6 +24,7 @@
       v.valueEl[i] = g;
       v.dataText[i] = g.querySelector(".data-text");
       v.gradText[i] = g.querySelector(".grad-text");
+      if ((data.wrong || []).indexOf(i) >= 0) g.classList.add("wrong");  // explore(compare=True)
     });
     v.svg.querySelectorAll("g.op").forEach(function (g) { v.opEl[+g.getAttribute("data-op")] = g; });
     v.svg.querySelectorAll("g.box").forEach(function (g) { v.boxEl[g.getAttribute("data-box")] = g; });

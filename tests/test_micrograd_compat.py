@@ -1,0 +1,417 @@
+"""Issue 20: a learner's own micrograd-style engine drawn, explained, explored and checked;
+``Value._backward()``; micrograd's ``nn`` (``nn.micrograd``).
+
+Oracles: the lecture's hand-derived numbers for its neuron (x1.grad = -1.5, w1.grad = 1,
+x2.grad = 0.5, w2.grad = 0), the pip package ``micrograd`` itself (same seeds, same model),
+and, for check_engine, the bug planted on purpose in tests/lecture_engine.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+import autograd as ag
+from autograd import Value, check_engine, draw, draw_dot, explain, explore, render
+from autograd.foreign import mirror
+
+sys.path.insert(0, str(Path(__file__).parent))
+from lecture_engine import make_value, neuron  # noqa: E402
+
+# --- Value._backward: the lecture's manual backprop -----------------------------------
+
+
+def test_backward_by_hand_node_by_node_matches_the_lecture_and_backward():
+    g = neuron(Value)
+    o = g["o"]
+    o.grad = 1.0
+    for node in reversed(ag.topological_order(o)):
+        node._backward()
+    # The lecture's numbers, derived by hand there.
+    assert g["n"].grad == pytest.approx(0.5)
+    assert (g["x1"].grad, g["w1"].grad) == pytest.approx((-1.5, 1.0))
+    assert (g["x2"].grad, g["w2"].grad) == pytest.approx((0.5, 0.0))
+    by_hand = [n.grad for n in ag.topological_order(o)]
+    h = neuron(Value)
+    h["o"].backward()
+    assert by_hand == [n.grad for n in ag.topological_order(h["o"])]
+
+
+def test_backward_by_hand_on_a_leaf_does_nothing_and_nodes_stay_lean():
+    x = Value(2.0)
+    x.grad = 5.0
+    x._backward()
+    assert x.grad == 5.0
+    assert not hasattr(x, "__dict__")  # __slots__: no per-node closure was added
+
+
+def test_backward_by_hand_accumulates_for_a_node_used_twice():
+    a = Value(3.0)
+    b = a * a
+    b.grad = 1.0
+    b._backward()
+    assert a.grad == 6.0  # 3 + 3: += as in the lecture, never =
+
+
+# --- foreign nodes: drawn, explained, explored ----------------------------------------
+
+
+def lecture_graph():
+    V = make_value()
+    g = neuron(V)
+    g["o"].backward()
+    return g
+
+
+def test_draw_dot_on_the_lectures_own_value_shows_its_numbers():
+    g = lecture_graph()
+    src = draw_dot(g["o"]).source
+    assert "x1*w1 + x2*w2" in src and "grad -1.5" in src and "tanh" in src
+    svg = draw_dot(g["o"]).pipe(format="svg", encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml") and "x1*w1" in svg
+    # The learner's nodes are only read.
+    assert g["x1"].grad == pytest.approx(-1.5) and g["o"]._op == "tanh"
+
+
+def test_render_and_draw_accept_foreign_roots(tmp_path):
+    g = lecture_graph()
+    path = render(g["o"], tmp_path / "o.svg")
+    assert "<svg" in path.read_text()
+    assert "data 0.7071" in draw(g["o"]).source
+
+
+def test_explain_on_foreign_nodes_gives_the_lecture_numbers():
+    g = lecture_graph()
+    e = explain(g["o"], g["x1"], digits=None)
+    assert e.value == pytest.approx(-1.5) and e.stored_grad == pytest.approx(-1.5)
+    assert "x1.grad" in str(e)
+
+
+def test_explore_on_foreign_nodes():
+    g = lecture_graph()
+    page = explore(g["o"]).html
+    assert 'data-node="x1"' in page
+
+
+def test_refusal_names_module_and_class():
+    class Thing:
+        pass
+    with pytest.raises(TypeError, match=r"draw\(\) needs a Value or a micrograd-style node, "
+                                        r"got test_micrograd_compat\..*Thing"):
+        draw(Thing())
+    with pytest.raises(TypeError, match=r"draw_dot\(\) needs .* got int"):
+        draw_dot(3)
+    with pytest.raises(TypeError, match=r"explain\(\) needs"):
+        explain(object(), Value(1.0))
+
+
+def test_a_plus_a_in_a_set_uses_the_child_twice():
+    V = make_value()
+    a = V(3.0, label="a")
+    b = a + a
+    assert len(b._prev) == 1  # the lecture's set
+    m = mirror(b)
+    assert [x.label for x in m.root.inputs] == ["a", "a"]
+    b.backward()  # the lecture's own engine gets 2 here
+    assert check_engine(b).ok
+
+
+def test_order_is_deterministic_and_division_finds_its_numerator():
+    class N:  # a learner's '/' op with a set of inputs
+        def __init__(self, data, kids=(), op="", label=""):
+            self.data, self.grad, self._prev, self._op, self.label = \
+                data, 0.0, set(kids), op, label
+    a, b = N(6.0, label="z"), N(3.0, label="a")
+    q = N(2.0, (a, b), "/")
+    m = mirror(q)
+    assert m.root.op == "div" and [x.label for x in m.root.inputs] == ["z", "a"]
+    srcs = {draw(q).source for _ in range(3)}
+    assert len(srcs) == 1
+    r = N(0.5, (a, b), "/")  # 3 / 6: the other order
+    assert [x.label for x in mirror(r).root.inputs] == ["a", "z"]
+
+
+def test_minus_is_drawn_as_ours_and_checked():
+    class N:
+        def __init__(self, data, kids=(), op="", label=""):
+            self.data, self.grad, self._prev, self._op, self.label = \
+                data, 0.0, tuple(kids), op, label
+    a, b = N(5.0, label="a"), N(2.0, label="b")
+    d = N(3.0, (a, b), "-", "d")
+    d.grad, a.grad, b.grad = 1.0, 1.0, -1.0
+    assert check_engine(d).ok
+    b.grad = 1.0  # the sign forgotten: a wrong local derivative
+    r = check_engine(d)
+    assert r.first_error.name == "b" and r.first_error.diagnosis == "local_derivative"
+    assert "yours 1, ours -1" in r.first_error.message
+    assert "grad 3" not in draw(d).source  # -b holds the learner's grad of d: 1
+    neg = N(-5.0, (a,), "-", "n")
+    assert mirror(neg).root.op == "mul"
+
+
+def test_an_unknown_op_is_drawn_with_an_unknown_derivative():
+    class N:
+        def __init__(self, data, kids=(), op="", label=""):
+            self.data, self.grad, self._prev, self._op, self.label = \
+                data, 0.0, tuple(kids), op, label
+    x = N(2.0, label="x")
+    y = N(7.389, (x,), "frobnicate", "y")
+    src = draw(y).source
+    assert "frobnicate" in src and 'label="?"' in src
+    with pytest.raises(ValueError, match="cannot check op 'frobnicate'"):
+        check_engine(y)
+    for call in (lambda: explain(y, x), lambda: explore(y)):
+        with pytest.raises(ag.UnknownOpError, match="frobnicate"):
+            call()
+    # An op string that is ours but with the wrong number of inputs is not mapped either.
+    z = N(1.0, (x, x), "tanh", "z")
+    assert mirror(z).root.op not in ag.RULES
+
+
+def test_pow_ops_map_with_their_exponent():
+    V = make_value()
+    a = V(3.0, label="a")
+    b = a ** 2
+    c = V(3.0, label="a") / V(4.0, label="d")  # the lecture's a * d**-1
+    for root in (b, c):
+        root.backward()
+        assert check_engine(root).ok
+    assert mirror(b).root.op == "pow" and mirror(b).root.ctx == 2.0
+
+
+# --- check_engine: each planted bug named ---------------------------------------------
+
+
+def test_a_correct_engine_checks_ok():
+    g = lecture_graph()
+    r = check_engine(g["o"])
+    assert r.ok and r.first_error is None and len(r.nodes) == 10
+    assert "All 10 gradients match ours" in str(r)
+
+
+def test_not_run():
+    g = neuron(make_value())
+    r = check_engine(g["o"])
+    assert r.first_error.diagnosis == "not_run"
+
+
+def test_overwrite():
+    V = make_value("overwrite")
+    a = V(3.0, label="a")
+    b = a * a + a  # a used three times
+    b.label = "L"
+    b.backward()
+    r = check_engine(b)
+    assert not r.ok and r.first_error.name == "a"
+    assert r.first_error.diagnosis == "overwrite"
+
+
+def test_order():
+    V = make_value("order")
+    x = V(0.5, label="x")
+    u = x * 3
+    u.label = "u"
+    c = u.tanh()
+    d = c * 2
+    L = u + d
+    L.backward()
+    r = check_engine(L)
+    assert r.first_error.name == "x" and r.first_error.diagnosis == "order"
+    assert "u passed its gradient down to x" in r.first_error.message
+
+
+def test_local_derivative_shows_ours_from_the_rule_table():
+    V = make_value("tanh")
+    g = neuron(V)
+    g["o"].backward()
+    r = check_engine(g["o"])
+    e = r.first_error
+    assert e.name == "n" and e.diagnosis == "local_derivative"
+    # Ours: 1 - tanh(n)**2 = 0.5 (the lecture); the planted 1 - t = 1 - 0.7071.
+    assert f"yours {1 - math.tanh(0.8813735870195432):.6g}, ours 0.5" in e.message
+    assert "1 - tanh(x)**2" in e.message
+
+
+def test_missing_local_derivative():
+    V = make_value("missing_exp")
+    x = V(0.5, label="x")
+    y = (x * 2).exp()
+    y.label = "y"
+    L = y * 3
+    L.label = "L"
+    L.backward()
+    e = check_engine(L).first_error
+    assert e.diagnosis == "local_derivative" and "yours 0, ours 2.71828" in e.message
+
+
+def test_accumulated():
+    V = make_value()
+    g = neuron(V)
+    g["o"].backward()
+    g["o"].backward()  # again, without zeroing
+    r = check_engine(g["o"])
+    assert r.first_error.name == "n" and r.first_error.diagnosis == "accumulated"
+    assert "2 calls of backward()" in r.first_error.message
+
+
+def test_report_escapes_labels_in_html():
+    V = make_value("tanh")
+    x = V(0.5, label="<script>x</script>")
+    L = (x * 2).tanh()
+    L.backward()
+    r = check_engine(L)
+    page = r._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "WRONG" in str(r) and repr(r).startswith("<EngineCheck")
+
+
+def test_check_engine_refuses_our_own_values():
+    with pytest.raises(TypeError, match="check_engine"):
+        check_engine(Value(1.0))
+
+
+def test_explore_compare_colours_the_wrong_nodes():
+    V = make_value("tanh")
+    g = neuron(V)
+    g["o"].backward()
+    data = _page_data(explore(g["o"], compare=True).html)
+    wrong = {data["nodes"][i]["key"] for i in data["wrong"]}
+    assert wrong == {"n", "x1*w1 + x2*w2", "b", "x1*w1", "x2*w2", "x1", "x2", "w1"}
+    assert _page_data(explore(g["o"]).html)["wrong"] == []
+    # The page shows our gradients: d o / d n is the lecture's 0.5, not the learner's.
+    assert data["nodes"][[n["key"] for n in data["nodes"]].index("n")]["grad"] == "0.5"
+
+
+def _page_data(page: str) -> dict:
+    m = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page,
+                  re.S)
+    return json.loads(m.group(1))
+
+
+# --- nn.micrograd against the micrograd package itself ----------------------------------
+
+
+def test_nn_micrograd_builds_micrograds_model_from_the_same_random_numbers():
+    mg_nn = pytest.importorskip("micrograd.nn")
+    from nn.micrograd import MLP, Layer, Neuron
+
+    random.seed(1337)
+    theirs = mg_nn.MLP(2, [16, 16, 1])
+    random.seed(1337)
+    ours = MLP(2, [16, 16, 1])
+    assert repr(ours) == repr(theirs)
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+    xs = [[0.5, -1.25], [2.0, 0.75], [-0.3, 0.1]]
+    for x in xs:
+        assert ours(x).data == theirs(x).data
+    # micrograd's loss: the same gradients (summed in another order: micrograd's _prev is a
+    # set, so its topological order, and the last bits of its sums, vary from run to run).
+    for model, V in ((ours, Value), (theirs, __import__("micrograd.engine").engine.Value)):
+        loss = sum((1 + -yi * model([V(a) for a in x])).relu() for x, yi in zip(xs, [1, -1, 1]))
+        model.zero_grad()
+        loss.backward()
+    assert [p.grad for p in ours.parameters()] == pytest.approx(
+        [p.grad for p in theirs.parameters()], rel=1e-12, abs=1e-15)
+    assert repr(Neuron(3, nonlin=False)) == "LinearNeuron(3)"
+    assert repr(Layer(2, 2)) == "Layer of [ReLUNeuron(2), ReLUNeuron(2)]"
+
+
+def test_nn_micrograd_bad_sizes():
+    from nn.micrograd import MLP, Neuron
+    with pytest.raises(ValueError, match="nin"):
+        Neuron(0)
+    with pytest.raises(ValueError, match="nouts"):
+        MLP(2, [])
+    with pytest.raises(ValueError, match="takes 2 inputs"):
+        Neuron(2)([1.0])
+
+
+# --- edges ---------------------------------------------------------------------------
+
+
+class _Node:
+    """A minimal micrograd-style node with a tuple _prev and grads set by hand."""
+
+    def __init__(self, data, kids=(), op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = \
+            data, 0.0, tuple(kids), op, label
+
+
+def test_highlight_and_focus_take_the_learners_nodes():
+    g = lecture_graph()
+    src = draw(g["o"], highlight=g["x1"], focus=g["n"]).source
+    assert "color=red" in src and "tanh" not in src  # focus: only what feeds n
+    with pytest.raises(ValueError, match="not part of the graph"):
+        draw(g["o"], highlight=make_value()(1.0))
+
+
+def test_a_deep_foreign_chain_needs_no_recursion():
+    x = _Node(1.0, label="x")
+    node = x
+    for _ in range(3000):
+        node = _Node(node.data + 1.0, (node, _Node(1.0)), "+")
+    node.grad = 1.0
+    walk = node
+    while walk._prev:  # the learner's grads, set without recursion: all 1
+        for child in walk._prev:
+            child.grad = 1.0
+        walk = walk._prev[0]
+    r = check_engine(node)
+    assert r.ok and len(r.nodes) == 6001
+
+
+def test_nan_and_inf_gradients_compare_as_themselves():
+    x = _Node(0.0, label="x")
+    y = _Node(math.inf, (x,), "**-1", "y")  # 1/0: our pow gives inf, its derivative -inf
+    y.grad, x.grad = 1.0, -math.inf
+    assert check_engine(y).ok
+    x.grad = math.nan
+    assert check_engine(y).first_error.name == "x"
+
+
+def test_a_learner_node_whose_data_is_not_a_number_is_named():
+    bad = _Node("2.0x", label="x")
+    with pytest.raises(TypeError, match="data must be a number, got str"):
+        draw(_Node(1.0, (bad,), "tanh"))
+
+
+def test_nodes_of_two_kinds_of_graph_are_refused_by_name():
+    g = lecture_graph()
+    with pytest.raises(TypeError, match=r"lecture_engine\..*Value is a micrograd-style node, "
+                                        r"but the root is an autograd Value"):
+        explain(Value(1.0), g["x1"])
+
+
+def test_micrograds_own_engine_is_drawn_and_checks_ok():
+    mg = pytest.importorskip("micrograd.engine")
+    a, b = mg.Value(-4.0), mg.Value(2.0)
+    c = a + b
+    d = a * b + b ** 3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e ** 2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()  # micrograd's README example: g.data 24.7041, a.grad 138.8338
+    assert check_engine(g).ok
+    m = mirror(g)
+    assert m.root.data == pytest.approx(24.7041, abs=1e-4)
+    assert {n.op for n in ag.topological_order(m.root)} == {"", "add", "mul", "pow", "relu"}
+    assert m[a].grad == pytest.approx(138.8338, abs=1e-4)
+    assert "<svg" in draw_dot(g).pipe(format="svg", encoding="utf-8")
+
+
+def test_an_input_that_is_not_a_node_is_named():
+    x = _Node(1.0, label="x")
+    y = _Node(2.0, {x, 3.5}, "+")  # a raw number in a set of inputs
+    with pytest.raises(TypeError, match="not a node: got float"):
+        draw(y)
