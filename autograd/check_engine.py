@@ -34,7 +34,7 @@ from itertools import combinations
 
 from .engine import Value
 from .foreign import apply_op, is_foreign, rebuild, refuse
-from .graph import grad
+from .functional import grad
 from .rules import RULES
 
 __all__ = ["check_engine", "EngineCheck", "NodeCheck", "DIAGNOSES"]
