@@ -10,11 +10,12 @@ the graph:
   documents carry their rounding (D4's ``0.0214`` is the product of its rounded factors;
   the exact value rounds to 0.0215: accepted, with a note).  On an exact tie both
   neighbours are right.
-* an **expression in names only** (integers allowed: ``-2*(1 - ypred)``) is right when
-  it equals the truth *as a function of the leaves*: it is also evaluated with the named
+* an **expression in names only** (``w5 * f'(w5*h1 + w6*h2 + b3)``) is right when it
+  equals the truth *as a function of the leaves*: it is also evaluated with the named
   leaves moved a little, so a formula that matches by coincidence here is caught.
-* an **expression with written decimals** (``x1 * 0.0452``) is checked at this point
-  only, within the rounding of the numbers written in it.
+* an **expression with numbers in it** (``x1 * 0.0452``, ``-2*(1 - ypred)``: the 1 may
+  stand for a leaf ``y``) is checked at this point only, within the rounding of the
+  numbers written in it (whole numbers are exact).
 
 ``dA/dB`` is the total derivative of node A with respect to node B: all paths, parallel
 edges merged, taken from the rule table (this module evaluates rules and multiplies; it
@@ -581,11 +582,14 @@ class _Checker:
             return PartCheck(text, "cannot check", None, ev.value,
                              f"the engine's value of {self.target_text(key)} is {t}"), ev
         names = [leaf for leaf in leaves(expr) if not isinstance(leaf, Num)]
-        decimals = [leaf for leaf in leaves(expr) if isinstance(leaf, Num) and leaf.quantum]
+        numbers = len(names) < sum(1 for _ in leaves(expr))
         learner = self.with_bound(line, expr, learner=True)
         if isinstance(expr, Num):
             return self.check_number(line, key, t, expr, prev), learner
-        if names and not decimals:
+        # names only: a formula, checked as a function of the leaves.  With a number in
+        # it (even 1 in 1 - ypred, which may stand for a leaf y_true) it is checked at
+        # this point only.
+        if names and not numbers:
             exact = self.evaluate(line, expr)
             if _close(exact, t):
                 if self.symbolic_ok(line, expr, key):
