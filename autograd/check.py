@@ -27,7 +27,6 @@ and a sentence that names the nodes and gives the correct formula as
 from __future__ import annotations
 
 import html
-import inspect
 import math
 import random
 import re
@@ -36,7 +35,6 @@ from dataclasses import dataclass, field
 
 from . import program
 from .engine import Value
-from .explain import explain
 from .graph import grad as reverse_grad
 from .graph import topological_order
 from .naming import Names, node_names, user_frame
@@ -239,6 +237,7 @@ class _Graph:
             if isinstance(s, str) and id(node) in self.index:
                 self.by_name.setdefault(s, self.index[id(node)])
         self.frame = frame if names is not False else None
+        self.spoken: dict[int, str] = {}
         self.base = [n.data for n in self.order]
         self._adjoints: dict[tuple[int, int | None], list[float]] = {}
         self._points: list[list[float]] = []
@@ -247,18 +246,22 @@ class _Graph:
     def resolve(self, name: str) -> int | None:
         """The node called ``name``: its name, else any variable of the caller's frame
         that holds a node of this graph (so ``ypred = o1`` makes both names work)."""
-        if name in self.by_name:
-            return self.by_name[name]
-        if self.frame is not None and not name.startswith("_"):
+        found = self.by_name.get(name)
+        if found is None and self.frame is not None and not name.startswith("_"):
             for scope in (self.frame.f_locals, self.frame.f_globals):
                 obj = scope.get(name)
                 if obj is not None and id(obj) in self.index \
                         and self.order[self.index[id(obj)]] is obj:
-                    return self.index[id(obj)]
-        return None
+                    found = self.index[id(obj)]
+                    break
+        if found is not None:
+            self.spoken[found] = name  # messages speak of a node as the learner last did
+        return found
 
     def show(self, i: int) -> str:
         """A node for people: its name, else ``#i`` and its op."""
+        if i in self.spoken:
+            return self.spoken[i]
         if i in self.name:
             return self.name[i]
         node = self.order[i]
@@ -668,19 +671,7 @@ class _Checker:
             return f"{g.show(key[1])} is a leaf of the graph, holding {exact}."
         if key[0] == "v":
             return f"{g.show(key[1])} = {_node_formula(g, key[1])} = {exact}."
-        top, bottom = key[1], key[2]
-        kwargs = {}
-        if "names" in inspect.signature(explain).parameters:
-            kwargs["names"] = {g.order[i]: s for i, s in g.name.items()}
-        try:
-            e = explain(g.order[top], g.order[bottom], **kwargs)
-        except (ValueError, TypeError, UnknownOpError):
-            return f"The exact value is {exact}."
-        if e.n_paths == 1 and len(e.paths[0].factors) == 1:
-            f = e.paths[0].factors[0]
-            return f"By the chain rule: {e.name} = {f.formula} = {exact}."
-        paths = f", summed over {e.n_paths} paths" if e.n_paths > 1 else ""
-        return f"By the chain rule: {e.equation()} (exactly {exact}{paths})."
+        return f"By the chain rule: {_chain_text(g, key[1], key[2])} = {exact}."
 
     def updated(self) -> list[float]:
         """Forward values after one SGD step on every named leaf."""
@@ -867,24 +858,68 @@ def _path_text(g: _Graph, path) -> str:
     return " → ".join(shown)
 
 
-def _local_formula(g: _Graph, i: int, k: int) -> str:
-    """d(node i)/d(its input k) for people: ``dh1/d(w1*x1 + w2*x2 + b1) = h1*(1 - h1)
-    (the sigmoid rule)``, the rule table's formula with the operands put in."""
+_MAX_SHOWN_PATHS = 4
+
+
+def _chain_text(g: _Graph, top: int, bottom: int) -> str:
+    """d(top)/d(bottom) as ``explain`` writes it: per path, the factors between named
+    nodes (``dL/dypred * dypred/dh1 * dh1/dw1``), or for one factor its formula from
+    the rule table (``dh1/dw1 = h1*(1 - h1) * x1``); paths are summed."""
+    name = derivative_name(g.show(top), g.show(bottom))
+    paths = _paths(g, top, bottom)
+    if not paths:
+        return f"{name} = 0 (no path from {g.show(top)} down to {g.show(bottom)})" \
+            if paths is not None else f"{name} (summed over more than {_MAX_PATHS} paths)"
+    if len(paths) > _MAX_SHOWN_PATHS:
+        return f"{name} (summed over {len(paths)} paths)"
+    terms = []
+    for path in paths:
+        cuts = [n for n, (i, _, _) in enumerate(path) if n and i in g.name]
+        if cuts:  # named intermediates: the factors between them, by name
+            ends = [path[0][0]] + [path[n][0] for n in cuts] + [bottom]
+            terms.append(" * ".join(derivative_name(g.show(a), g.show(b))
+                                    for a, b in zip(ends, ends[1:])))
+        else:
+            factors = [_edge_formula(g, i, k) for i, k, _ in path]
+            factors = [f"({f})" if _top_level_sum(f) else f
+                       for f in factors if f != "1"] or ["1"]
+            terms.append(" * ".join(factors))
+    return f"{name} = {' + '.join(terms)}"
+
+
+def _top_level_sum(text: str) -> bool:
+    """Whether ``text`` needs parentheses as a factor (``1 - y**2``, not ``y*(1 - y)``)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and text.startswith((" + ", " - ", " if "), i):
+            return True
+    return False
+
+
+def _edge_formula(g: _Graph, i: int, k: int) -> str:
+    """The rule table's formula for d(node i)/d(its input k), operands put in."""
     node = g.order[i]
     rule = _rule(node.op)
     ins = g.inputs[i]
     if node.op == "dot":
         n = (len(ins) - 1) // 2 if node.ctx else len(ins) // 2
-        text = g.show(ins[k + n]) if k < n else (g.show(ins[k - n]) if k < 2 * n else "1")
-    else:
-        text = rule.formula[0] if rule.arity == -1 else rule.formula[min(k, len(rule.formula) - 1)]
-        if i in g.name:
-            text = text.replace(f"{node.op}(x)", g.name[i])
-        if node.op == "pow":
-            text = text.replace("(k-1)", f"{node.ctx - 1.0:g}").replace("k", f"{node.ctx:g}")
-        operand = {"x": ins[0], "a": ins[0], "b": ins[-1]}
-        text = re.sub(r"\b[xab]\b", lambda m: _operand(g, operand[m.group(0)]), text)
-    return f"{_derivative_of(g, i, ins[k])} = {text} (the {node.op} rule)"
+        return g.show(ins[k + n]) if k < n else (g.show(ins[k - n]) if k < 2 * n else "1")
+    text = rule.formula[0] if rule.arity == -1 else rule.formula[min(k, len(rule.formula) - 1)]
+    if i in g.name:
+        text = text.replace(f"{node.op}(x)", g.show(i))
+    if node.op == "pow":
+        text = text.replace("(k-1)", f"{node.ctx - 1.0:g}").replace("k", f"{node.ctx:g}")
+        text = re.sub(r"\*\*1(?![\d.])", "", text)
+    operand = {"x": ins[0], "a": ins[0], "b": ins[-1]}
+    return re.sub(r"\b[xab]\b", lambda m: _operand(g, operand[m.group(0)]), text)
+
+
+def _local_formula(g: _Graph, i: int, k: int) -> str:
+    """d(node i)/d(its input k) for people: ``dh1/d(w1*x1 + w2*x2 + b1) = h1*(1 - h1)
+    (the sigmoid rule)``, the rule table's formula with the operands put in."""
+    return f"{_derivative_of(g, i, g.inputs[i][k])} = {_edge_formula(g, i, k)} " \
+        f"(the {g.order[i].op} rule)"
 
 
 def _operand(g: _Graph, i: int) -> str:
@@ -928,7 +963,11 @@ def _node_formula(g: _Graph, i: int, budget: int = 12) -> str:
 
 def _op_text(op: str, args: list[str], ctx) -> str:
     if op == "add" or op == "sum":
-        return " + ".join(args)
+        return "".join(a if n == 0 else (f" - {a[1:]}" if a.startswith("-") else f" + {a}")
+                       for n, a in enumerate(args))
+    if op == "mul" and len(args) == 2 and "-1" in args:
+        other = args[1] if args[0] == "-1" else args[0]
+        return f"-({other})" if " " in other else f"-{other}"
     if op == "mul":
         return "*".join(f"({a})" if " + " in a else a for a in args)
     if op == "pow":
