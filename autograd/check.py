@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from . import program
 from .diagnose import ACTIVATIONS, KINDS, Diagnoser, GraphEval, stale_grad_notes
@@ -54,6 +55,7 @@ __all__ = ["check_work", "CheckResult", "CheckedLine", "KINDS", "ACTIVATIONS", "
 #: Names of the learning rate in update lines (unless a node has that name).
 LR_NAMES = ("η", "lr", "eta")
 _F_ALIASES = ("f", "σ")
+_LOOKED_UP = ("other_node", "after_update")
 _REL = 1e-6  # agreement of formulas (names only) with the truth, relative
 _MARK = {"right": "✔", "wrong": "✘", "cannot check": "?"}
 
@@ -481,8 +483,14 @@ class _Checker:
                               prev)[0]
 
     def diagnosed(self, line, key, t, text, value, learner, tol, is_expr, prev):
+        vague = not is_expr and _significant(text) < 2
         for cand in self.d.candidates(key):
-            tol_c = max(tol, _REL * abs(cand.value), 1e-12)
+            if vague and cand.kind in _LOOKED_UP:
+                continue  # one digit matches some node or other: no diagnosis from it
+            # a slip of arithmetic may be a unit of the last digit off (rounded inputs);
+            # a number looked up elsewhere (another node's) must round to what is written
+            near = tol / 2 if not is_expr and cand.kind in _LOOKED_UP else tol
+            tol_c = max(near, _REL * abs(cand.value), 1e-12)
             if math.isfinite(cand.value) and abs(value - cand.value) <= tol_c \
                     and abs(cand.value - t) > tol_c:
                 return PartCheck(text, "wrong", cand.kind, learner.value,
@@ -492,6 +500,7 @@ class _Checker:
         return PartCheck(text, "wrong", kind, learner.value, (
             f"{what} is not {self.d.target_text(key)} = {format_number(t, 4)}, and matches "
             f"no known slip. {self.d.formula(key)}")), learner
+
 
 def _calls(expr):
     return [leaf for leaf in _walk(expr) if isinstance(leaf, Call)]
@@ -531,6 +540,15 @@ def _line_verdict(parts: list[PartCheck]) -> tuple[str, str | None, str]:
 
 
 # --- numbers at the precision written ---------------------------------------------------
+
+
+def _significant(text: str) -> int:
+    """How many significant digits a written number has (``0.0214``: 3)."""
+    try:
+        digits = Decimal(text).as_tuple().digits
+    except InvalidOperation:
+        return 0
+    return max(1, len("".join(map(str, digits)).lstrip("0")))
 
 
 def _unit(num: Num) -> float:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .engine import Value
@@ -77,6 +77,7 @@ class GraphEval:
         self.spoken: dict[int, str] = {}
         self.base = [n.data for n in self.order]
         self.root_index = len(self.order) - 1
+        self.memo: dict = {}  # texts for people, made once per graph
         self._adjoints: dict[tuple[int, int | None], list[float]] = {}
         self._points: list[list[float]] = []
 
@@ -173,11 +174,16 @@ class GraphEval:
 @dataclass(frozen=True)
 class Mistake:
     """A known slip for a target: its kind (:data:`KINDS`), the wrong value it gives,
-    and a sentence for people."""
+    and a sentence for people (``describe``: the text, or a function that writes it
+    when it is needed: a large graph has thousands of candidate slips)."""
 
     kind: str
     value: float
-    message: str
+    describe: str | Callable[[], str]
+
+    @property
+    def message(self) -> str:
+        return self.describe if isinstance(self.describe, str) else self.describe()
 
 
 class Diagnoser:
@@ -327,10 +333,10 @@ class Diagnoser:
             adj_root = g.adjoint(root)
             pairs += [((root, x), adj_root[x]) for x in g.name]
             for (a, b), v in pairs:
-                if (a, b) in seen or a == b:
+                if (a, b) in seen or a == b or v == 0:
                     continue
                 seen.add((a, b))
-                out.append(Mistake("other_node", v, (
+                out.append(Mistake("other_node", v, lambda a=a, b=b, v=v: (
                     f"This is {derivative_name(g.show(a), g.show(b))} "
                     f"({format_number(v, 4)}), not {self.target_text(key)}.")))
         if key[0] == "u":
@@ -338,18 +344,20 @@ class Diagnoser:
             for x in g.name:
                 if x != key[1] and not g.inputs[x]:
                     v = g.base[x] - self.lr * grads[x]
-                    out.append(Mistake("other_node", v, f"This is the update of "
-                                                           f"{g.show(x)}."))
+                    out.append(Mistake("other_node", v, lambda x=x: f"This is the update "
+                                                                       f"of {g.show(x)}."))
             return out
         target = key[1] if key[0] == "v" else None
         for x in list(g.name) + (g.inputs[target] if target is not None else []):
             if x == target:
                 continue
-            what = (f"the value of {g.show(x)}" if x in g.name else
-                    f"the input of {g.order[target].op} at {g.show(target)}, "
-                    f"{node_formula(g, x)}")
-            out.append(Mistake("other_node", g.base[x],
-                                  f"This is {what} ({format_number(g.base[x], 4)})."))
+
+            def what(x=x, target=target):
+                shown = (f"the value of {g.show(x)}" if x in g.name else
+                         f"the input of {g.order[target].op} at {g.show(target)}, "
+                         f"{node_formula(g, x)}")
+                return f"This is {shown} ({format_number(g.base[x], 4)})."
+            out.append(Mistake("other_node", g.base[x], what))
         return out
 
 
@@ -432,6 +440,13 @@ def _top_level_sum(text: str) -> bool:
 
 def _edge_formula(g: GraphEval, i: int, k: int) -> str:
     """The rule table's formula for d(node i)/d(its input k), operands put in."""
+    key = ("edge_formula", i, k)
+    if key not in g.memo:
+        g.memo[key] = _edge_text(g, i, k)
+    return g.memo[key]
+
+
+def _edge_text(g: GraphEval, i: int, k: int) -> str:
     node = g.order[i]
     rule = rule_of(node.op)
     ins = g.inputs[i]
@@ -467,6 +482,15 @@ def _derivative_of(g: GraphEval, top: int, bottom: int) -> str:
 
 
 def node_formula(g: GraphEval, i: int, budget: int = 12) -> str:
+    """How node ``i`` is computed from named nodes, e.g. ``sigmoid(w1*x1 + w2*x2 + b1)``
+    (iterative; a large unnamed subgraph is shortened; remembered per graph)."""
+    key = ("node_formula", i, budget)
+    if key not in g.memo:
+        g.memo[key] = _node_formula(g, i, budget)
+    return g.memo[key]
+
+
+def _node_formula(g: GraphEval, i: int, budget: int) -> str:
     """How node ``i`` is computed from named nodes, e.g. ``sigmoid(w1*x1 + w2*x2 + b1)``
     (iterative; a large unnamed subgraph is shortened)."""
     node = g.order[i]
@@ -534,7 +558,7 @@ def stale_grad_notes(g: GraphEval) -> list[str]:
 
 
 
-_MAX_MISTAKES = 40  # per answer: enough for every kind, bounded for a page of many nodes
+_MAX_OTHER_NODES = 40  # other_node slips per answer: a page of many nodes stays small
 
 
 def answer_key(root: Value, *, names: Names = None, lr: float | None = None,
@@ -579,16 +603,18 @@ def _answer(d: Diagnoser, key: tuple) -> dict:
     if not math.isfinite(truth):
         return {"target": d.target_text(key), "value": None, "formula": "",
                 "mistakes": []}
-    seen, mistakes = set(), []
+    seen, mistakes, others = set(), [], 0
     for m in d.candidates(key):
         if not math.isfinite(m.value) or math.isclose(m.value, truth, rel_tol=1e-9,
                                                       abs_tol=1e-300):
             continue
         if (m.kind, m.value) in seen:
             continue
+        if m.kind == "other_node":  # many, and the least telling: only so many
+            if others >= _MAX_OTHER_NODES:
+                continue
+            others += 1
         seen.add((m.kind, m.value))
         mistakes.append({"kind": m.kind, "value": m.value, "message": m.message})
-        if len(mistakes) >= _MAX_MISTAKES:
-            break
     return {"target": d.target_text(key), "value": truth, "formula": d.formula(key),
             "mistakes": mistakes}

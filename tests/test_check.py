@@ -368,3 +368,9 @@ def test_kinds_are_the_documented_vocabulary():
     assert set(KINDS) == {"sign", "missing_factor", "extra_factor", "missing_path",
                           "pre_activation", "other_node", "after_update", "carried",
                           "rounding", "formula", "unknown"}
+
+
+def test_a_one_digit_number_is_not_looked_up_among_the_nodes():
+    # 0.5 is ypred (0.524) to one digit, and so is half the graph: no diagnosis from it
+    assert check_alice("h2 = 0.5").first_error.kind == "unknown"
+    assert check_alice("h2 = 0.52").first_error.kind == "other_node"
