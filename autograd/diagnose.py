@@ -30,7 +30,7 @@ from .notation import derivative_name, format_number
 from .rules import RULES, UnknownOpError
 
 __all__ = ["GraphEval", "Diagnoser", "Mistake", "KINDS", "ACTIVATIONS", "chain_text",
-           "node_formula", "stale_grad_notes", "answer_key"]
+           "node_formula", "stale_grad_notes", "answer_key", "quiz_data", "QUIZ_MODES"]
 
 #: Every diagnosis kind, in the order they are tried (tests and tools rely on these).
 KINDS = ("sign", "missing_path", "missing_factor", "extra_factor", "pre_activation",
@@ -578,21 +578,22 @@ def answer_key(root: Value, *, names: Names = None, lr: float | None = None,
     Returns:
         One dict per node, in the engine's backward order (the root first)::
 
-            {"index": i, "name": "h1", "op": "sigmoid",
+            {"index": i, "name": "h1", "op": "sigmoid", "named": True,
              "grad": {"target": "dL/dh1", "value": 0.249, "formula": "...",
                       "mistakes": [{"kind": "sign", "value": -0.249, "message": "..."}]},
              "value": {"target": "h1", "value": 0.0474, "formula": "...",
                        "mistakes": [...]}}
 
-        ``index`` is the node's place in :func:`autograd.topological_order`; a value is
-        None where it is not finite (nothing to type).
+        ``index`` is the node's place in :func:`autograd.topological_order`; ``named``
+        whether it has a name (an unnamed leaf is a constant); a value is None where it
+        is not finite (nothing to type).
     """
     g = GraphEval(root, names, frame)
     d = Diagnoser(g, lr)
     out = []
     for i in range(g.root_index, -1, -1):
         node = g.order[i]
-        out.append({"index": i, "name": g.show(i), "op": node.op,
+        out.append({"index": i, "name": g.show(i), "op": node.op, "named": i in g.name,
                     "grad": _answer(d, ("d", g.root_index, i)),
                     "value": _answer(d, ("v", i))})
     return out
@@ -618,3 +619,42 @@ def _answer(d: Diagnoser, key: tuple) -> dict:
         mistakes.append({"kind": m.kind, "value": m.value, "message": m.message})
     return {"target": d.target_text(key), "value": truth, "formula": d.formula(key),
             "mistakes": mistakes}
+
+
+QUIZ_MODES = ("backward", "forward")
+
+
+def quiz_data(root: Value, mode: str = "backward", *, names: Names = None,
+              lr: float | None = None, number_format: str = ".4g", frame=None) -> dict:
+    """The explorer quiz's questions and answers, as plain JSON-ready data.
+
+    ``"backward"``: every gradient d(root)/d(node) in the engine's backward order (the
+    root's own, 1, and constants' are not asked); ``"forward"``: every computed value in
+    forward order (leaves are given).  Each item carries the right value, the formula
+    for the reveal button and the slips' values (:func:`answer_key`); the page only
+    compares numbers.
+
+    Raises:
+        ValueError: ``mode`` is not one of :data:`QUIZ_MODES`.
+    """
+    if mode not in QUIZ_MODES:
+        raise ValueError(f"quiz must be True, 'backward' or 'forward', got {mode!r}")
+    key = answer_key(root, names=names, lr=lr, frame=frame)
+    if mode == "forward":
+        key = key[::-1]
+    items = []
+    for entry in key:
+        i = entry["index"]
+        answer = entry["grad" if mode == "backward" else "value"]
+        if answer["value"] is None:
+            continue
+        leaf = not entry["op"]
+        if mode == "backward" and (entry["index"] == len(key) - 1 or
+                                   (leaf and not entry["named"])):
+            continue  # d(root)/d(root) = 1, and a constant's gradient, are not asked
+        if mode == "forward" and leaf:
+            continue  # the leaves are given
+        items.append({"index": i, "answer": answer,
+                      "shown": format(answer["value"], number_format)})
+    return {"mode": mode, "items": items}
+

@@ -5,8 +5,9 @@ import math
 import pytest
 import sympy as sp
 
-from autograd import Value, sigmoid
-from autograd.diagnose import KINDS, GraphEval, answer_key, chain_text
+from autograd import Value, explore, sigmoid
+from autograd.cli import main
+from autograd.diagnose import KINDS, GraphEval, answer_key, chain_text, quiz_data
 
 
 def two_paths():
@@ -63,3 +64,26 @@ def test_chain_text_sums_paths_by_their_local_derivatives():
     g = GraphEval(two_paths(), None, None)
     x = g.by_name["x"]
     assert chain_text(g, g.root_index, x) == "dL/dx = v * y + u * y + u"
+
+
+def test_quiz_data_asks_in_the_engines_order():
+    backward = quiz_data(two_paths())
+    assert [i["answer"]["target"] for i in backward["items"]] == \
+        ["dL/dv", "dL/du", "dL/dy", "dL/dx"]  # the root's own gradient is not asked
+    forward = quiz_data(two_paths(), "forward")
+    assert [i["answer"]["target"] for i in forward["items"]] == ["u", "v", "L"]
+    assert forward["items"][1]["shown"] == "8"
+    with pytest.raises(ValueError, match="quiz must be"):
+        quiz_data(two_paths(), "sideways")
+
+
+def test_explore_quiz_option(tmp_path):
+    page = explore(two_paths(), quiz=True).html
+    assert '"mode":"backward"' in page and 'id="quiz"' not in page  # built by the script
+    assert '"quiz":null' in explore(two_paths()).html
+    with pytest.raises(ValueError, match="quiz must be"):
+        explore(two_paths(), quiz="yes")
+    path = tmp_path / "q.html"
+    assert main(["explore", "y = x*x + x", "--set", "x=2", "-o", str(path),
+                 "--quiz", "forward"]) == 0
+    assert '"mode":"forward"' in path.read_text(encoding="utf-8")
