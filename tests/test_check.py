@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from test_diagnose import two_paths
 
 from autograd import Value, exp, log, sigmoid
 from autograd.check import KINDS, check_work
@@ -244,13 +245,7 @@ def test_total_derivative_merges_parallel_edges():
 
 
 def test_missing_path_names_the_path():
-    x, y = Value(2.0, label="x"), Value(3.0, label="y")
-    u = x * y
-    u.label = "u"
-    v = u + x
-    v.label = "v"
-    L = u * v
-    L.label = "L"
+    L = two_paths()
     X, Y = sp.symbols("x y")
     Ls = (X * Y) * (X * Y + X)
     total = float(sp.diff(Ls, X).subs({X: 2, Y: 3}))  # 48

@@ -10,8 +10,9 @@ from autograd.cli import main
 from autograd.diagnose import KINDS, GraphEval, answer_key, chain_text, quiz_data
 
 
-def two_paths():
-    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+def two_paths(label_x: str = "x"):
+    """L = u*v with u = x*y, v = u + x: x reaches L by three paths (x=2, y=3)."""
+    x, y = Value(2.0, label=label_x), Value(3.0, label="y")
     u = x * y
     u.label = "u"
     v = u + x

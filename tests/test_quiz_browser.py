@@ -6,24 +6,14 @@ error, page error or non-local request fails the test).
 """
 
 import sympy as sp
+from test_diagnose import two_paths
 from test_explore_browser import Watched, browser  # noqa: F401 - the shared fixtures
 
-from autograd import Value, explore
+from autograd import explore
 
 X, Y = sp.symbols("x y")
 LOSS = (X * Y) * (X * Y + X)  # L = u*v with u = x*y, v = u + x: x reaches L by 3 paths
 AT = {X: 2, Y: 3}
-
-
-def two_paths(label_x="x"):
-    x, y = Value(2.0, label=label_x), Value(3.0, label="y")
-    u = x * y
-    u.label = "u"
-    v = u + x
-    v.label = "v"
-    L = u * v
-    L.label = "L"
-    return L
 
 
 def opened(browser, tmp_path, root, **options):  # noqa: F811 - the fixture, passed in
