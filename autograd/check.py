@@ -650,6 +650,9 @@ def check_work(root: Value, work, *, lr: float | None = None,
     functions = set(program.FUNCTIONS) | {a for a in _F_ALIASES if a not in known}
     lines = parse_work(text, known=known, functions=functions)
     checker = _Checker(graph, lr)
+    # the leaves the work updates are the parameters an after_update slip has moved
+    checker.d.params = [i for line in lines if line.kind == "update"
+                        for i in [graph.resolve(line.target)] if i is not None]
     checked = [checker.check_line(line) for line in lines]
     return CheckResult(checked, stale_grad_notes(graph), text)
 

@@ -192,6 +192,7 @@ class Diagnoser:
     def __init__(self, graph: GraphEval, lr: float | None) -> None:
         self.g = graph
         self.lr = lr
+        self.params: list[int] = []  # the leaves an SGD step moves (see updated())
         self._candidates: dict[tuple, list[Mistake]] = {}
         self._updated: list[float] | None = None
 
@@ -229,11 +230,14 @@ class Diagnoser:
         return f"By the chain rule: {chain_text(g, key[1], key[2])} = {exact}."
 
     def updated(self) -> list[float]:
-        """Forward values after one SGD step on every named leaf."""
+        """Forward values after one SGD step on the parameters: the leaves given as
+        :attr:`params`, else every named leaf (a plain graph does not say which leaves
+        are data)."""
         if self._updated is None:
             g = self.g
             grads = g.adjoint(g.root_index)
-            moved = {i: g.base[i] - self.lr * grads[i] for i in g.name if not g.inputs[i]}
+            params = self.params if self.params else [i for i in g.name if not g.inputs[i]]
+            moved = {i: g.base[i] - self.lr * grads[i] for i in params}
             self._updated = g.forward(moved)
         return self._updated
 

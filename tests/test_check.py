@@ -201,6 +201,21 @@ def test_after_update():
     assert r.first_error.kind == "missing_factor"
 
 
+def test_after_update_injected_into_d4():
+    # h1 computed after the step w1 <- w1 - 0.1*dL/dw1 (plain floats, central difference)
+    s = lambda z: 1 / (1 + math.exp(-z))
+    grad = (loss_of_w1(1 + 1e-6) - loss_of_w1(1 - 1e-6)) / 2e-6
+    w1 = 1 - 0.1 * grad
+    late = f"{s(w1 * -2 - 1):.4f}"
+    assert late != "0.0474"
+    work = "w1 ← w1 − η ∂L/∂w1 = 0.998\n" + D4.replace(
+        "h1 = f(w1x1 + w2x2 + b1) = f(−2 + −1 + 0) = 0.0474", f"h1 = {late}")
+    r = check_alice(work, lr=0.1)
+    assert r.first_error.kind == "after_update" and r.first_error.target == "h1"
+    assert "lr=0.1" in r.first_error.message
+    assert [line.verdict for line in r.lines].count("wrong") == 1
+
+
 def test_carried_through_a_name():
     work = "h1 = 0.0574\n∂h1/∂w1 = x1 ∗ h1 ∗ (1 − h1) = −0.108"
     r = check_alice(work)
