@@ -281,6 +281,8 @@ class _Checker:
                 x = Value(args[0])
                 (d,) = reverse_grad(function(x), [x])
                 return d
+            if name == "sum":
+                return math.fsum(args) if all(map(math.isfinite, args)) else sum(args)
             if name == "clamp":
                 return function(Value(args[0]), *args[1:]).data
             out = function(*(Value(a) for a in args))

@@ -345,6 +345,17 @@ def test_bad_arguments():
         check_work(L, "h1 = 1", names=3)
 
 
+def test_the_command_lines_functions():
+    x = Value(0.5, label="x")
+    y = (x.tanh() + x.exp()).relu()
+    y.label = "y"
+    t, e = math.tanh(0.5), math.exp(0.5)
+    work = (f"y = relu(sum(tanh(x), exp(x))) = {t + e:.4f}\n"
+            f"dy/dx = tanh'(x) + exp(x) = {1 - t * t + e:.4f}\n"
+            "dy/dx = (1 - tanh(x)**2) + exp'(x)")
+    assert check_work(y, work).ok
+
+
 def test_f_must_mean_one_activation():
     x = Value(0.5, label="x")
     y = sigmoid(x).tanh()
