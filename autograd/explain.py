@@ -128,7 +128,7 @@ class Explanation:
     >>> x = Value(0.5, label="x"); y = x.tanh(); y.label = "y"
     >>> e = explain(y, x)
     >>> e.equation(), e.paths[0].factors[0].formula, e.agrees
-    ('dy/dx = 0.786', '1 - y**2', True)
+    ('dy/dx = 1 - y**2 = 0.786', '1 - y**2', True)
     """
 
     def __init__(self, output_name: str, wrt_name: str, paths: tuple[ChainPath, ...],
@@ -189,8 +189,12 @@ class Explanation:
             return f"{self.name} = 1"
         total = _show(self.written, self.digits)
         parts = [self.name]
-        # One path of one factor: the factor *is* the derivative (dy/dx = 0.786, not
-        # dy/dx = dy/dx = (0.786) = 0.786).
+        if self._one_factor():
+            # The factor *is* the derivative: its formula says it all (dy/dx = 1 - y**2
+            # = 0.786, not dy/dx = dy/dx = (0.786) = 0.786).
+            formula = self.paths[0].factors[0].formula
+            same = formula in (total, f"({total})")
+            return " = ".join([self.name, total] if same else [self.name, formula, total])
         for part in (" + ".join(symbols), " + ".join(numbers)):
             if part not in (parts[-1], f"({total})"):
                 parts.append(part)
@@ -200,6 +204,12 @@ class Explanation:
             return line
         pad = " " * len(self.name)
         return f"{parts[0]} = {parts[1]}" + "".join(f"\n{pad} = {p}" for p in parts[2:])
+
+    def _one_factor(self) -> bool:
+        """One path of one factor between the ends themselves (no folded paths)."""
+        return (self.n_paths == 1 and not self.folded and len(self.paths) == 1
+                and len(self.paths[0].factors) == 1
+                and self.paths[0].factors[0].name == self.name)
 
     def check(self) -> str:
         """The sentence that states the exact total and whether reverse mode agrees."""
@@ -234,6 +244,8 @@ class Explanation:
     def __str__(self) -> str:
         lines = [self.equation()]
         factors = self.factors()
+        if self._one_factor() and len(factors[0].ops) == 1:
+            factors = []  # the equation says it all
         if factors:
             lines.append("where")
             for f in factors[:_WHERE_LINES]:
@@ -441,6 +453,7 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
     named = node_names(order if wrt in order else [*order, wrt], names, frame=frame)
     out_name = named.get(output) or "output"
     wrt_name = named.get(wrt) or "input"
+    named[output] = out_name  # its formulas say output*(1 - output), as its name does
     (reverse,) = grad(output, [wrt])
 
     # Forward over the graph: how many paths reach wrt from each node, and the exact

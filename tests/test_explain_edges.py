@@ -115,7 +115,9 @@ def test_significant_digits_keep_trailing_zeros(x, digits, shown):
 def test_one_factor_is_not_written_twice():
     x, w1 = Value(-2.0, label="x"), Value(1.0, label="w1")
     out = (w1 * x).sigmoid()
-    assert explain(out, w1, names=False).equation() == "doutput/dw1 = -0.210"
+    # Written once, with its formula (issue 19, part 3): not doutput/dw1 = doutput/dw1.
+    assert explain(out, w1, names=False).equation() == \
+        "doutput/dw1 = output*(1 - output) * x = -0.210"
 
 
 def test_the_check_says_why_the_written_total_differs_from_the_exact_one():

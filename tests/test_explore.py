@@ -358,3 +358,14 @@ def test_flows_that_overflow_are_ieee_numbers_not_a_traceback(inputs, flow):
     data = page_data(explore(z).html)
     flows = [v for step in data["backward"] for v in step["flows"].values()]
     assert (str(flow) if flow == flow else "nan") in " ".join(flows)
+
+
+def test_a_chain_of_one_factor_is_written_once():
+    # Issue 19, part 3: was "dloss/d#2 = dloss/d#2 = (12) = 12".
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    loss = (x * w) ** 2
+    loss.label = "loss"
+    data = page_data(explore(loss, names=False).html)
+    eq = data["nodes"][2]["explain"]["equation"]
+    assert data["nodes"][2]["key"] == "#2"
+    assert eq == "dloss/d#2 = 2*#2 = 12"  # d(t**2)/dt = 2t = 2*6, by hand
