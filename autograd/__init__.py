@@ -5,6 +5,7 @@ it is kept.
 """
 
 from . import engine as _engine
+from .check import CheckResult, check_work
 from .check_engine import EngineCheck, check_engine
 from .compile import Compiled, CompiledResult, CompileError
 from .compile import compile as compile  # public, not in __all__ (see below)
@@ -36,6 +37,7 @@ __all__ = [
     "RULES", "UnknownOpError",
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
+    "check_work", "CheckResult",
     "explore", "Explorer",
     "check_engine", "EngineCheck",
     "Compiled", "CompiledResult", "CompileError",

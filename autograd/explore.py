@@ -25,6 +25,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from .diagnose import QUIZ_MODES, quiz_data
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, dot_style, write_dot
 from .engine import Value
 from .explain import explain, step_formula
@@ -98,7 +99,7 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             highlight: Value | None = None, *, rankdir: str | None = None,
             number_format: str = ".4g", digits: int = 3, collapse: str | None = None,
             max_nodes: int = DEFAULT_MAX_NODES, names: Names = None,
-            compare: bool = False) -> Explorer:
+            compare: bool = False, quiz: bool | str = False) -> Explorer:
     """An interactive explorer of the graph of ``root``, as one self-contained HTML page.
 
     Gradients are d(root)/d(node), computed by replaying the engine's backward pass with
@@ -123,6 +124,11 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             is written onto the nodes.
         compare: colour the nodes whose ``.grad`` (e.g. what a learner's own engine left
             on its micrograd-style graph) differs from the replayed d(root)/d(node).
+        quiz: ``True`` (or ``"backward"``): gradients are hidden and the learner types
+            each one in the engine's backward order; ``"forward"``: values are hidden
+            and typed in forward order.  Each answer is checked at the precision typed,
+            a wrong one diagnosed as :func:`autograd.check_work` would (the page
+            compares numbers that :func:`autograd.diagnose.quiz_data` computed).
 
     Returns:
         An :class:`Explorer`: ``.html`` is the page; it displays inline in Jupyter.
@@ -144,6 +150,7 @@ def explore(root: Value, path: str | os.PathLike | None = None,
                                frame=frame if names is not False else None)
     if not isinstance(compare, bool):
         raise TypeError(f"compare must be True or False, got {compare!r}")
+    mode = _quiz_mode(quiz)
     style = dot_style(rankdir=rankdir, number_format=number_format)
     if path is not None:
         path = Path(path)
@@ -166,7 +173,8 @@ def explore(root: Value, path: str | os.PathLike | None = None,
         if highlight not in index:
             raise ValueError(f"highlight {highlight!r} is not part of the graph of {root!r}")
         selected = index[highlight]
-    model = page_model(root, order, node_names(order, names, frame=frame))
+    named = node_names(order, names, frame=frame)
+    model = page_model(root, order, named)
     keys = [model.name(node) for node in order]
     grads, _ = model.shares()
     # The drawing shows what the details say: every grad is d(root)/d(node) (whatever
@@ -186,6 +194,11 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     data["wrong"] = [i for i, node in enumerate(order)
                      if not _same_grad(node.grad, grads[i])] if compare else []
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
+    data["quiz"] = None if mode is None else quiz_data(
+        root, mode, number_format=number_format,
+        # the page's names; unnamed leaves are constants, not asked about
+        names={node: key for node, key in zip(order, keys)
+               if node in named or not node.is_leaf})
     page = _page(svg, data, title=f"explore {keys[-1]}")
     explorer = Explorer(page)
     if path is not None:
@@ -195,6 +208,16 @@ def explore(root: Value, path: str | os.PathLike | None = None,
 
 def _same_grad(a: float, b: float) -> bool:
     return a == b or (a != a and b != b) or abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-3)
+
+
+def _quiz_mode(quiz) -> str | None:
+    """``explore``'s ``quiz=`` as a mode of :func:`autograd.diagnose.quiz_data`."""
+    if quiz is False or quiz is None:
+        return None
+    mode = "backward" if quiz is True else quiz
+    if not isinstance(mode, str) or mode not in QUIZ_MODES:
+        raise ValueError(f"quiz must be True, False, 'backward' or 'forward', got {quiz!r}")
+    return mode
 
 
 def _svg(graph, keys: list[str]) -> str:
@@ -455,7 +478,9 @@ def _page(svg: str, data: dict, title: str) -> str:
     escaped for the place it goes: the SVG's names by :func:`_annotate_svg`, the data as
     JSON for a script element, the title as HTML.  The page's Content-Security-Policy
     allows only its own inline style and script, by their hashes."""
-    style, script = _asset("explorer.css"), _asset("explorer.js")
+    # the quiz (quiz.js, quiz.css) is part of every page: it stays idle unless asked
+    style = _asset("explorer.css") + "\n" + _asset("quiz.css")
+    script = _asset("explorer.js") + "\n" + _asset("quiz.js")
     fills = {"STYLE": style, "SCRIPT": script, "SVG": svg, "DATA": page_json(data),
              "TITLE": html.escape(title), "STYLE-HASH": _csp_hash(style),
              "SCRIPT-HASH": _csp_hash(script)}
