@@ -20,7 +20,10 @@ modules are imported at its end.  Each primitive has
 * ``partials(m, out, ctx, *xs)``: the local partial derivatives of the output with
   respect to each input, one per input, in order;
 * ``formula``: the local derivatives written for a person, one per input (shown by
-  :func:`autograd.explain` and on graph edges).
+  :func:`autograd.explain` and on graph edges);
+* ``expr``: the forward itself in the same notation, over the inputs ``x`` (one input) or
+  ``a`` and ``b`` (two) and the names ``ctx_names`` gives ``ctx``'s constants: what a
+  symbolic tool (sympy) needs to rebuild the op, e.g. ``"x**k"`` for ``pow``.
 
 ``partials`` is a *pure* rule written once against a small math namespace ``m``:
 :class:`FloatMath` evaluates it on floats (the fast path of ``backward``), and
@@ -81,6 +84,12 @@ class Rule:
     # For one-input ops without a constant: the forward as a function of x alone, which
     # the engine and generated code call directly (``forward`` wraps it to take ctx).
     of_x: Callable[[float], float] | None = None
+    # The forward in symbols (see the module docstring); "" where none was given (a user
+    # primitive).  An n-ary op's is written for a person ("x_1 + ... + x_n").
+    expr: str = ""
+    # The names ``expr`` and ``formula`` give ctx's constants, in ctx's order (a one-name
+    # tuple for an op whose ctx is a single number).
+    ctx_names: tuple[str, ...] = ()
 
     def local_partials(self, out: float, ctx, xs) -> tuple:
         """The local partials evaluated on floats."""
@@ -94,7 +103,8 @@ RULES: dict[str, Rule] = {}
 _REGISTRATIONS = [0]
 
 
-def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> Rule:
+def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, expr: str = "",
+         ctx_names: tuple[str, ...] = ()) -> Rule:
     """Register a primitive in :data:`RULES` and return its entry.
 
     Args:
@@ -107,6 +117,8 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> 
         *formula: the same derivatives written for a person, one per input.
         of_x: for a one-input op without a constant, the forward as a function of x
             alone (see :func:`unary`).
+        expr: the forward written in the formula's notation (``"exp(x)"``, ``"a*b"``).
+        ctx_names: the names ``expr`` and ``formula`` use for ctx's constants, in order.
 
     Returns:
         The new :class:`Rule`.
@@ -116,15 +128,16 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None) -> 
     """
     if name in RULES:
         raise ValueError(f"op {name!r} is already registered")
-    entry = Rule(name, forward, partials, tuple(formula), arity, of_x)
+    entry = Rule(name, forward, partials, tuple(formula), arity, of_x, expr, tuple(ctx_names))
     RULES[name] = entry
     _REGISTRATIONS[0] += 1
     return entry
 
 
-def unary(name: str, of_x: Callable[[float], float], partials, formula: str) -> Rule:
+def unary(name: str, of_x: Callable[[float], float], partials, formula: str, *,
+          expr: str = "") -> Rule:
     """Register a one-input primitive without a constant, given its forward ``of_x(x)``."""
-    return rule(name, 1, lambda ctx, x: of_x(x), partials, formula, of_x=of_x)
+    return rule(name, 1, lambda ctx, x: of_x(x), partials, formula, of_x=of_x, expr=expr)
 
 
 # This registers all the operations, family by family (each module calls rule()).

@@ -35,20 +35,23 @@ def _at_minus_inf_zero(f):
 
 unary("sigmoid", stable_sigmoid,
       lambda m, out, ctx, x: (out * (1.0 - out),),
-      "sigmoid(x)*(1 - sigmoid(x))")
+      "sigmoid(x)*(1 - sigmoid(x))",
+      expr="1/(1 + exp(-x))")
 
 # relu(-0.0) is 0.0 and relu(nan) is nan (it propagates).  The derivative is 0 at 0, as in
 # PyTorch, and 0 at nan (m.step); PyTorch's threshold rule gives 1 there.
 unary("relu", lambda x: 0.0 if x <= 0.0 else x,
       lambda m, out, ctx, x: (m.step(x),),
-      "1 if x > 0 else 0")
+      "1 if x > 0 else 0",
+      expr="x if x > 0 else 0")
 
 # leaky_relu(x, negative_slope): ctx is the slope.  At 0 the derivative is the slope
 # (PyTorch: x > 0 ? 1 : slope); leaky_relu(-0.0) is -0.0.
 rule("leaky_relu", 1,
      lambda slope, x: x if x > 0.0 else x * slope,
      lambda m, out, slope, x: (slope + (1.0 - slope) * m.step(x),),
-     "1 if x > 0 else negative_slope")
+     "1 if x > 0 else negative_slope",
+     expr="x if x > 0 else negative_slope*x", ctx_names=("negative_slope",))
 
 
 # softplus(x, beta, threshold) = log(1 + exp(beta*x))/beta, and x where beta*x > threshold
@@ -67,7 +70,8 @@ def _softplus_partials(m, out, ctx, x):
 
 
 rule("softplus", 1, _softplus, _softplus_partials,
-     "sigmoid(beta*x) (1 if beta*x > threshold)")
+     "sigmoid(beta*x) (1 if beta*x > threshold)",
+     expr="x if beta*x > threshold else log(1 + exp(beta*x))/beta", ctx_names=("beta", "threshold"))
 
 
 # elu(x, alpha): alpha*(exp(x) - 1) below 0; ctx is alpha.  Derivative 1 above 0 and
@@ -76,12 +80,14 @@ rule("softplus", 1, _softplus, _softplus_partials,
 rule("elu", 1,
      lambda alpha, x: x if x > 0.0 else alpha * math.expm1(x),
      lambda m, out, alpha, x: (m.step(x) + m.mul0(1.0 - m.step(x), alpha * m.exp(x)),),
-     "1 if x > 0 else alpha*exp(x)")
+     "1 if x > 0 else alpha*exp(x)",
+     expr="x if x > 0 else alpha*(exp(x) - 1)", ctx_names=("alpha",))
 
 unary("selu", lambda x: SELU_SCALE * (x if x > 0.0 else SELU_ALPHA * math.expm1(x)),
       lambda m, out, ctx, x: (SELU_SCALE * m.step(x)
                               + m.mul0(1.0 - m.step(x), SELU_SCALE * SELU_ALPHA * m.exp(x)),),
-      "scale if x > 0 else scale*alpha*exp(x)")
+      "scale if x > 0 else scale*alpha*exp(x)",
+      expr="1.0507009873554805*(x if x > 0 else 1.6732632423543772*(exp(x) - 1))")
 
 
 # celu(x, alpha) = max(0, x) + min(0, alpha*(exp(x/alpha) - 1)); ctx is alpha.
@@ -96,7 +102,8 @@ def _celu(alpha, x: float) -> float:
 
 rule("celu", 1, _celu,
      lambda m, out, alpha, x: (m.step(x) + m.mul0(1.0 - m.step(x), m.exp(x / alpha)),),
-     "1 if x > 0 else exp(x/alpha)")
+     "1 if x > 0 else exp(x/alpha)",
+     expr="x if x > 0 else alpha*(exp(x/alpha) - 1)", ctx_names=("alpha",))
 
 
 # gelu(x) = x * Phi(x), Phi the normal CDF, written with erfc so it keeps its digits for
@@ -104,7 +111,8 @@ rule("celu", 1, _celu,
 unary("gelu", _at_minus_inf_zero(lambda x: 0.5 * x * math.erfc(-x * _SQRT_HALF)),
       lambda m, out, ctx, x: (0.5 * m.erfc(-x * _SQRT_HALF)
                               + m.mul0(_INV_SQRT_2PI * m.exp(-0.5 * (x * x)), x),),
-      "Phi(x) + x*exp(-x**2/2)/sqrt(2*pi)")
+      "Phi(x) + x*exp(-x**2/2)/sqrt(2*pi)",
+      expr="x*(1 + erf(x/sqrt(2)))/2")
 
 
 # gelu(x, approximate="tanh"): 0.5*x*(1 + tanh(k*(x + c*x**3))), PyTorch's derivative.
@@ -119,11 +127,13 @@ def _gelu_tanh_partials(m, out, ctx, x):
 
 
 unary("gelu_tanh", _at_minus_inf_zero(_gelu_tanh), _gelu_tanh_partials,
-      "(1 + t)/2 + x*(1 - t**2)*k*(1 + 3*c*x**2)/2, t = tanh(k*(x + c*x**3))")
+      "(1 + t)/2 + x*(1 - t**2)*k*(1 + 3*c*x**2)/2, t = tanh(k*(x + c*x**3))",
+      expr="x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))/2")
 
 unary("silu", _at_minus_inf_zero(lambda x: x * stable_sigmoid(x)),
       lambda m, out, ctx, x: (m.sigmoid(x) + m.mul0(m.sigmoid(x) * (1.0 - m.sigmoid(x)), x),),
-      "sigmoid(x)*(1 + x*(1 - sigmoid(x)))")
+      "sigmoid(x)*(1 + x*(1 - sigmoid(x)))",
+      expr="x/(1 + exp(-x))")
 
 
 def _mish_partials(m, out, ctx, x):
@@ -133,7 +143,8 @@ def _mish_partials(m, out, ctx, x):
 
 unary("mish", _at_minus_inf_zero(lambda x: x * math.tanh(_softplus_of(x))),
       _mish_partials,
-      "tanh(softplus(x)) + x*sigmoid(x)*(1 - tanh(softplus(x))**2)")
+      "tanh(softplus(x)) + x*sigmoid(x)*(1 - tanh(softplus(x))**2)",
+      expr="x*tanh(log(1 + exp(x)))")
 
 
 def _softsign(x: float) -> float:
@@ -146,11 +157,13 @@ def _softsign_partials(m, out, ctx, x):
     return (r * r,)
 
 
-unary("softsign", _softsign, _softsign_partials, "1/(1 + abs(x))**2")
+unary("softsign", _softsign, _softsign_partials, "1/(1 + abs(x))**2",
+      expr="x/(1 + abs(x))")
 
 unary("logsigmoid", lambda x: -_softplus_of(-x),
       lambda m, out, ctx, x: (m.sigmoid(-x),),
-      "sigmoid(-x)")
+      "sigmoid(-x)",
+      expr="-log(1 + exp(-x))")
 
 
 # hardtanh(x, min_val, max_val); ctx is (min_val, max_val).  The derivative is 1 strictly
@@ -163,12 +176,15 @@ def _hardtanh(ctx, x: float) -> float:
 
 rule("hardtanh", 1, _hardtanh,
      lambda m, out, ctx, x: (m.step(x - ctx[0]) * m.step(ctx[1] - x),),
-     "1 if min_val < x < max_val else 0")
+     "1 if min_val < x < max_val else 0",
+     expr="min_val if x < min_val else (max_val if x > max_val else x)",
+     ctx_names=("min_val", "max_val"))
 
 # hardsigmoid(x) = relu6(x + 3)/6: derivative 1/6 strictly inside (-3, 3), as PyTorch.
 unary("hardsigmoid", lambda x: 0.0 if x <= -3.0 else (1.0 if x >= 3.0 else x / 6.0 + 0.5),
       lambda m, out, ctx, x: (m.step(x + 3.0) * m.step(3.0 - x) * (1.0 / 6.0),),
-      "1/6 if -3 < x < 3 else 0")
+      "1/6 if -3 < x < 3 else 0",
+      expr="0 if x <= -3 else (1 if x >= 3 else x/6 + 1/2)")
 
 
 # hardswish(x) = x*relu6(x + 3)/6, computed as PyTorch does (-0.0 at and below -3).  Its
@@ -182,4 +198,5 @@ def _hardswish_partials(m, out, ctx, x):
 unary("hardswish",
       _at_minus_inf_zero(lambda x: x * min(max(x + 3.0, 0.0), 6.0) / 6.0),
       _hardswish_partials,
-      "0 if x <= -3 else (x/3 + 1/2 if x < 3 else 1)")
+      "0 if x <= -3 else (x/3 + 1/2 if x < 3 else 1)",
+      expr="0 if x <= -3 else (x if x >= 3 else x*(x + 3)/6)")

@@ -11,11 +11,13 @@ _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 unary("exp", safe_exp,
       lambda m, out, ctx, x: (out,),
-      "exp(x)")
+      "exp(x)",
+      expr="exp(x)")
 
 unary("exp2", lambda x: safe_pow(2.0, x),
       lambda m, out, ctx, x: (out * _LN2,),
-      "2**x*log(2)")
+      "2**x*log(2)",
+      expr="2**x")
 
 
 def _expm1(x: float) -> float:
@@ -28,11 +30,13 @@ def _expm1(x: float) -> float:
 # exp(x), not out + 1: at x = -40, out + 1 is 0 where exp(x) is 4e-18.
 unary("expm1", _expm1,
       lambda m, out, ctx, x: (m.exp(x),),
-      "exp(x)")
+      "exp(x)",
+      expr="exp(x) - 1")
 
 unary("log", safe_log,
       lambda m, out, ctx, x: (m.recip(x),),
-      "1/x")
+      "1/x",
+      expr="log(x)")
 
 
 def _log1p(x: float) -> float:
@@ -43,7 +47,8 @@ def _log1p(x: float) -> float:
 
 unary("log1p", _log1p,
       lambda m, out, ctx, x: (m.recip(1.0 + x),),
-      "1/(1 + x)")
+      "1/(1 + x)",
+      expr="log(1 + x)")
 
 
 def _log_base(log_fn):
@@ -58,11 +63,13 @@ def _log_base(log_fn):
 # 1/(x*log(2)), not (1/x)/log(2): 1/x overflows for x near the smallest normal number.
 unary("log2", _log_base(math.log2),
       lambda m, out, ctx, x: (m.recip(_LN2 * x),),
-      "1/(x*log(2))")
+      "1/(x*log(2))",
+      expr="log(x)/log(2)")
 
 unary("log10", _log_base(math.log10),
       lambda m, out, ctx, x: (m.recip(_LN10 * x),),
-      "1/(x*log(10))")
+      "1/(x*log(10))",
+      expr="log(x)/log(10)")
 
 
 def _logaddexp(a: float, b: float) -> float:
@@ -79,4 +86,5 @@ def _logaddexp(a: float, b: float) -> float:
 rule("logaddexp", 2,
      lambda ctx, a, b: _logaddexp(a, b),
      lambda m, out, ctx, a, b: (m.sigmoid(a - b), m.sigmoid(b - a)),
-     "sigmoid(a - b)", "sigmoid(b - a)")
+     "sigmoid(a - b)", "sigmoid(b - a)",
+     expr="log(exp(a) + exp(b))")

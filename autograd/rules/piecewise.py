@@ -24,7 +24,8 @@ _ZERO = lambda m, out, ctx, x: (0.0,)  # noqa: E731 - the derivative of a step f
 # The derivative of |x| at 0 is 0 (PyTorch's sgn, and sympy's sign(0)).  abs(-0.0) = 0.0.
 unary("abs", abs,
       lambda m, out, ctx, x: (m.sign(x),),
-      "sign(x)")
+      "sign(x)",
+      expr="abs(x)")
 
 
 def _sign(x: float) -> float:
@@ -32,8 +33,10 @@ def _sign(x: float) -> float:
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else (0.0 if x == 0.0 else x))
 
 
-unary("sign", _sign, _ZERO, "0")
-unary("floor", floor, _ZERO, "0")
+unary("sign", _sign, _ZERO, "0",
+      expr="sign(x)")
+unary("floor", floor, _ZERO, "0",
+      expr="floor(x)")
 
 
 def _ceil(x: float) -> float:
@@ -45,9 +48,12 @@ def _round(x: float) -> float:
     return math.copysign(float(round(x)), x) if math.isfinite(x) else x
 
 
-unary("ceil", _ceil, _ZERO, "0")
-unary("round", _round, _ZERO, "0")
-unary("trunc", trunc, _ZERO, "0")
+unary("ceil", _ceil, _ZERO, "0",
+      expr="ceil(x)")
+unary("round", _round, _ZERO, "0",
+      expr="round(x)")
+unary("trunc", trunc, _ZERO, "0",
+      expr="trunc(x)")
 
 
 def _maximum(a: float, b: float) -> float:
@@ -71,12 +77,14 @@ def _minimum(a: float, b: float) -> float:
 rule("maximum", 2,
      lambda ctx, a, b: _maximum(a, b),
      lambda m, out, ctx, a, b: (0.5 + 0.5 * m.sign(a - b), 0.5 - 0.5 * m.sign(a - b)),
-     "1 if a > b else (1/2 if a == b else 0)", "1 if b > a else (1/2 if a == b else 0)")
+     "1 if a > b else (1/2 if a == b else 0)", "1 if b > a else (1/2 if a == b else 0)",
+     expr="maximum(a, b)")
 
 rule("minimum", 2,
      lambda ctx, a, b: _minimum(a, b),
      lambda m, out, ctx, a, b: (0.5 - 0.5 * m.sign(a - b), 0.5 + 0.5 * m.sign(a - b)),
-     "1 if a < b else (1/2 if a == b else 0)", "1 if b < a else (1/2 if a == b else 0)")
+     "1 if a < b else (1/2 if a == b else 0)", "1 if b < a else (1/2 if a == b else 0)",
+     expr="minimum(a, b)")
 
 
 # clamp(x, min, max); ctx is (min, max), either None for no bound.  As torch.clamp: nan
@@ -102,14 +110,16 @@ def _clamp_partials(m, out, ctx, x):
     return (inside,)
 
 
-rule("clamp", 1, _clamp, _clamp_partials, "1 if min <= x <= max else 0")
+rule("clamp", 1, _clamp, _clamp_partials, "1 if min <= x <= max else 0",
+     expr="minimum(maximum(x, min), max)", ctx_names=("min", "max"))
 
 # copysign(a, b): |a| with the sign of b.  d/da = +-1 (sign(a)*sign(out)), 0 at a = 0 as
 # PyTorch; d/db = 0.
 rule("copysign", 2,
      lambda ctx, a, b: math.copysign(a, b),
      lambda m, out, ctx, a, b: (m.sign(a) * m.sign(out), 0.0),
-     "sign(a)*sign(copysign(a, b))", "0")
+     "sign(a)*sign(copysign(a, b))", "0",
+     expr="abs(a)*sign(b)")
 
 
 def _fmod(a: float, b: float) -> float:
@@ -133,10 +143,12 @@ def _remainder(a: float, b: float) -> float:
 rule("fmod", 2,
      lambda ctx, a, b: _fmod(a, b),
      lambda m, out, ctx, a, b: (1.0, -m.truncdiv(a, b)),
-     "1", "-trunc(a/b)")
+     "1", "-trunc(a/b)",
+     expr="a - trunc(a/b)*b")
 
 rule("remainder", 2,
      lambda ctx, a, b: _remainder(a, b),
      lambda m, out, ctx, a, b: (1.0, -m.floordiv(a, b)),
-     "1", "-floor(a/b)")
+     "1", "-floor(a/b)",
+     expr="a - floor(a/b)*b")
 

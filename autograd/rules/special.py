@@ -11,8 +11,10 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # exp(-x**2) is 0 at +-1e300 and +-inf (x*x = inf): the derivative's true limit.
 unary("erf", math.erf,
       lambda m, out, ctx, x: (_TWO_OVER_SQRT_PI * m.exp(-(x * x)),),
-      "2*exp(-x**2)/sqrt(pi)")
+      "2*exp(-x**2)/sqrt(pi)",
+      expr="erf(x)")
 
 unary("erfc", math.erfc,
       lambda m, out, ctx, x: (-_TWO_OVER_SQRT_PI * m.exp(-(x * x)),),
-      "-2*exp(-x**2)/sqrt(pi)")
+      "-2*exp(-x**2)/sqrt(pi)",
+      expr="erfc(x)")

@@ -13,15 +13,18 @@ from .maths import safe_cos, safe_cosh, safe_sin, safe_sinh
 
 unary("sin", safe_sin,
       lambda m, out, ctx, x: (m.cos(x),),
-      "cos(x)")
+      "cos(x)",
+      expr="sin(x)")
 
 unary("cos", safe_cos,
       lambda m, out, ctx, x: (-1.0 * m.sin(x),),
-      "-sin(x)")
+      "-sin(x)",
+      expr="cos(x)")
 
 unary("tan", lambda x: math.tan(x) if math.isfinite(x) else math.nan,
       lambda m, out, ctx, x: (1.0 + out * out,),
-      "1 + tan(x)**2")
+      "1 + tan(x)**2",
+      expr="tan(x)")
 
 
 def _in_unit(fn):
@@ -34,15 +37,18 @@ def _in_unit(fn):
 # 1/sqrt((1 - x)(1 + x)): the factored form keeps its digits near +-1.
 unary("asin", _in_unit(math.asin),
       lambda m, out, ctx, x: (m.rsqrt((1.0 - x) * (1.0 + x)),),
-      "1/sqrt(1 - x**2)")
+      "1/sqrt(1 - x**2)",
+      expr="asin(x)")
 
 unary("acos", _in_unit(math.acos),
       lambda m, out, ctx, x: (-m.rsqrt((1.0 - x) * (1.0 + x)),),
-      "-1/sqrt(1 - x**2)")
+      "-1/sqrt(1 - x**2)",
+      expr="acos(x)")
 
 unary("atan", math.atan,
       lambda m, out, ctx, x: (m.recip(1.0 + x * x),),
-      "1/(1 + x**2)")
+      "1/(1 + x**2)",
+      expr="atan(x)")
 
 
 # atan2(a, b) is the angle of the point (b, a), as torch.atan2(input=a, other=b).
@@ -56,28 +62,34 @@ def _atan2_partials(m, out, ctx, a, b):
 rule("atan2", 2,
      lambda ctx, a, b: math.atan2(a, b),
      _atan2_partials,
-     "b/(a**2 + b**2)", "-a/(a**2 + b**2)")
+     "b/(a**2 + b**2)", "-a/(a**2 + b**2)",
+     expr="atan2(a, b)")
 
 unary("sinh", safe_sinh,
       lambda m, out, ctx, x: (m.cosh(x),),
-      "cosh(x)")
+      "cosh(x)",
+      expr="sinh(x)")
 
 unary("cosh", safe_cosh,
       lambda m, out, ctx, x: (m.sinh(x),),
-      "sinh(x)")
+      "sinh(x)",
+      expr="cosh(x)")
 
 unary("tanh", math.tanh,
       lambda m, out, ctx, x: (1.0 - out * out,),
-      "1 - tanh(x)**2")
+      "1 - tanh(x)**2",
+      expr="tanh(x)")
 
 # 1/hypot(1, x), not 1/sqrt(1 + x**2): x**2 overflows at 1e300 where the answer is 1e-300.
 unary("asinh", math.asinh,
       lambda m, out, ctx, x: (m.recip(m.hypot(1.0, x)),),
-      "1/sqrt(1 + x**2)")
+      "1/sqrt(1 + x**2)",
+      expr="asinh(x)")
 
 unary("acosh", lambda x: math.acosh(x) if x >= 1.0 else math.nan,
       lambda m, out, ctx, x: (m.rsqrt(x - 1.0) * m.rsqrt(x + 1.0),),
-      "1/sqrt(x**2 - 1)")
+      "1/sqrt(x**2 - 1)",
+      expr="acosh(x)")
 
 
 def _atanh(x: float) -> float:
@@ -88,5 +100,6 @@ def _atanh(x: float) -> float:
 
 unary("atanh", _atanh,
       lambda m, out, ctx, x: (m.recip((1.0 - x) * (1.0 + x)),),
-      "1/(1 - x**2)")
+      "1/(1 - x**2)",
+      expr="atanh(x)")
 
