@@ -24,6 +24,8 @@ Where things live:
 * ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
 * ``lanes.py``     which nodes of a batched replay run as rows of one matrix (a layer)
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
+* ``symbolic.py``  the rule table's formula strings as trees: text, LaTeX, MathML, sympy
+* ``worksheet.py`` the hand calculation of a graph, laid out as the documents do
 """
 
 from .compile import Compiled, CompiledResult, CompileError
@@ -101,6 +103,8 @@ from .graph import backward, grad, topological_order
 from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError
+from .symbolic import symbolic_grad, to_sympy
+from .worksheet import Worksheet, worksheet
 
 __version__ = "0.1.0"
 
@@ -132,4 +136,5 @@ __all__ = [
     "Compiled", "CompiledResult", "CompileError",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",
+    "worksheet", "Worksheet", "to_sympy", "symbolic_grad",
 ]

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from .engine import Value
 from .graph import topological_order
 from .naming import Names, node_names, user_frame
+from .notation import format_number
 from .rules import RULES, UnknownOpError
 
 __all__ = [
     "Expr", "Num", "Name", "Deriv", "Blank", "BinOp", "Neg", "Call", "IfExp", "Compare",
     "Juxt", "NotExpressible", "from_formula", "fold", "to_text", "to_latex", "to_mathml",
-    "to_sympy_expr", "substitute", "product", "total", "number_text", "forward_tree",
+    "to_sympy_expr", "substitute", "writable", "product", "total", "number_text", "forward_tree",
     "partial_tree", "to_sympy", "symbolic_grad",
 ]
 
@@ -185,21 +186,15 @@ def substitute(e: Expr, replace: Callable[[Expr], Expr | None]) -> Expr:
 
 
 def number_text(x: float, digits: int | None = None) -> str:
-    """``x`` as a person writes it: to ``digits`` significant digits with trailing zeros
-    kept (``-0.210``), whole numbers whole (``3``), or exactly (shortest repr) when
-    ``digits`` is None; ``inf``, ``-inf`` and ``nan`` as such."""
-    if not math.isfinite(x):
-        return repr(x)
-    if x == 0.0:
-        return "-0" if math.copysign(1.0, x) < 0 and digits is None else "0"
-    if digits is None:
-        text = repr(x)
-        return text[:-2] if text.endswith(".0") else text
-    digits = min(digits, 17)
-    if x == math.floor(x) and abs(x) < 10.0**digits:
-        return f"{x:.0f}"
-    text = f"{x:#.{digits}g}"
-    return text.replace(".e", "e").rstrip(".")
+    """``x`` as a person writes it: to ``digits`` significant digits as the notation's
+    writer does (:func:`autograd.notation.format_number`: ``-0.210``, whole numbers
+    whole), or exactly (the shortest text that reads back as ``x``) when ``digits`` is
+    None."""
+    if digits is not None or not math.isfinite(x):
+        return format_number(x, min(digits or 17, 17))
+    if x == math.floor(x) and abs(x) < 1e15:
+        return format_number(x)
+    return repr(x)
 
 
 def _const(value: float) -> Num:
@@ -440,6 +435,12 @@ def partial_tree(node: Value, k: int, args: list[Expr], itself: Expr | None = No
 
 
 # --- printers: text (the checker's notation) ----------------------------------------------
+
+
+def writable(e: Expr) -> bool:
+    """Whether the line notation can write ``e`` (it has no case splits)."""
+    return fold(e, lambda node, kids: all(kids) and not isinstance(node, IfExp | Compare))
+
 
 _PREC = {"+": 2, "-": 2, "*": 3, "/": 3, "**": 5}
 _ATOM = 9

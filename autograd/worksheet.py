@@ -35,6 +35,7 @@ from .naming import Names, node_names, user_frame
 from .rules import RULES, UnknownOpError
 from .symbolic import (
     Blank,
+    Call,
     Deriv,
     Expr,
     Juxt,
@@ -52,6 +53,7 @@ from .symbolic import (
     to_sympy_expr,
     to_text,
     total,
+    writable,
 )
 from .symbolic import (
     number_text as _number_text,
@@ -101,6 +103,11 @@ class Line:
         return [printer(self.lhs), *(printer(p) for p in self.parts(filled))]
 
 
+def _text(e: Expr) -> str:
+    """The checker's notation; a blank is ``___`` (the n-th of the sheet is blank n)."""
+    return to_text(e, blank=lambda n: "___")
+
+
 @dataclass
 class Section:
     """A heading, the prose the renderings put under it, and its lines and notes."""
@@ -138,7 +145,7 @@ class Worksheet:
             out.append(f"# {section.title}")
             for item in section.items:
                 if isinstance(item, Line):
-                    lhs, *rhs = item.render(to_text, filled)
+                    lhs, *rhs = item.render(_text, filled)
                     out.append(f"{lhs} {item.arrow} " + " = ".join(rhs))
                 else:
                     out.append(f"# {item}")
@@ -178,7 +185,7 @@ class Worksheet:
             block: list[str] = []
             for item in section.items:
                 if isinstance(item, Line):
-                    lhs, *rhs = item.render(to_text, False)
+                    lhs, *rhs = item.render(_text, False)
                     block.append(f"{lhs} {item.arrow} " + " = ".join(rhs))
                     continue
                 if block:
@@ -240,7 +247,7 @@ class Worksheet:
                 table = "".join(f"<mtr>{r}</mtr>" for r in rows)
                 body.append(f'<math display="block"><mtable columnalign="right center left">'
                             f"{table}</mtable></math>")
-                t_lhs, *t_rhs = item.render(to_text, False)
+                t_lhs, *t_rhs = item.render(_text, False)
                 plain.append(f"{t_lhs} {item.arrow} " + " = ".join(t_rhs))
             if plain:
                 body.append("<details><summary>as text lines</summary><pre>"
@@ -404,18 +411,13 @@ def _segments(g: _Graph, top: Value, stations: set) -> dict[Value, _Segment]:
         args = [g.tree[c] for c in node.inputs]
         itself = Name(g.names[node]) if node in g.names else None
         xs_w = [g.written(c) for c in node.inputs]
-        out_w = g.hand[node] if node is top or node not in g.names else g.hand[node]
-        ps_w = rule.local_partials(out_w, node.ctx, xs_w)
+        ps_w = rule.local_partials(g.hand[node], node.ctx, xs_w)
         ps_x = rule.local_partials(node.data, node.ctx, [c.data for c in node.inputs])
         for k, c in enumerate(node.inputs):
             if c not in stations and (c.is_leaf or c not in region):
                 continue
-            try:
-                local = partial_tree(node, k, args, itself)
-            except NotExpressible as e:
-                raise ValueError(f"the worksheet cannot write the derivative of op "
-                                 f"{node.op!r}: {e}") from None
-            term = product([upstream, local])
+            local = _local_formula(node, k, args, itself)
+            term = product([local, upstream])  # x1*f'(...), as the documents write it
             if c in stations:
                 found.setdefault(c, []).append((term, adj_w[node] * ps_w[k],
                                                 adj_x[node] * ps_x[k]))
@@ -426,6 +428,21 @@ def _segments(g: _Graph, top: Value, stations: set) -> dict[Value, _Segment]:
     return {b: _Segment(total([t for t, _, _ in terms]), math.fsum(w for _, w, _ in terms),
                         math.fsum(x for _, _, x in terms))
             for b, terms in found.items()}
+
+
+def _local_formula(node: Value, k: int, args: list[Expr], itself: Expr | None) -> Expr:
+    """The rule's formula for d(node)/d(input k); where the notation cannot write it (a
+    case split such as relu's), ``f'(x)`` as the documents write a derivative."""
+    try:
+        local = partial_tree(node, k, args, itself)
+    except NotExpressible:
+        local = None
+    if local is None or not writable(local):
+        if len(args) != 1:
+            raise ValueError(f"the worksheet cannot write the derivative of op "
+                             f"{node.op!r} in the line notation")
+        return Call(f"{node.op}'", tuple(args))
+    return local
 
 
 def _as_values(root: Value, wrt, names: dict, g: _Graph) -> list[Value]:
@@ -582,13 +599,12 @@ def _build(g: _Graph, params: list[Value], lr: float | None, blanks: bool) -> Wo
         for p in leaves:
             name = names[p]
             d = Deriv(out, name)
-            new = _rounded(p.data - lr * written_grads[p], digits)
+            new, new_text = _stepped(p.data, lr * written_grads[p], digits)
             symbols = [binop("-", Name(name), binop("*", Name(ETA), d))]
             numbers = [binop("-", Num(p.data, _number_text(p.data), const=False),
                              binop("*", Num(float(lr), _number_text(float(lr)), const=False),
                                    g.number(written_grads[p])))]
-            step.items.append(Line(Name(name), "←", symbols, numbers, new,
-                                   _number_text(new, digits)))
+            step.items.append(Line(Name(name), "←", symbols, numbers, new, new_text))
         sections.append(step)
 
     if params:
@@ -605,8 +621,22 @@ def _build(g: _Graph, params: list[Value], lr: float | None, blanks: bool) -> Wo
                 if isinstance(item, Line) and not item.given:
                     count += 1
                     item.blank = count
-    title = f"Worksheet: {out}" + (f" and its derivatives" if params else "")
+    title = f"Worksheet: {out}" + (" and its derivatives" if params else "")
     return Worksheet(title, sections, digits, count, exact)
+
+
+def _stepped(w: float, change: float, digits: int | None) -> tuple[float, str]:
+    """``w - change``, written to the decimal place of the change's last significant
+    digit (1 - 0.00112 is 1.00112, not 1.00: the step must show)."""
+    new = w - change
+    if digits is None or not math.isfinite(new) or change == 0.0 or not math.isfinite(change):
+        return new, _number_text(new, digits)
+    places = digits - 1 - math.floor(math.log10(abs(change)))
+    if places <= 0:
+        return _rounded(new, digits), _number_text(_rounded(new, digits), digits)
+    places = min(places, 17)
+    value = round(new, places)
+    return value, f"{value:.{places}f}"
 
 
 def _value_line(g: _Graph, node: Value) -> Line:
