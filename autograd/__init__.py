@@ -26,6 +26,7 @@ Where things live:
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 * ``symbolic.py``  the rule table's formula strings as trees: text, LaTeX, MathML, sympy
 * ``worksheet.py`` the hand calculation of a graph, laid out as the documents do
+* ``exercise.py``  fresh exercises by seed: a graph, its blank worksheet and its key
 """
 
 from .compile import Compiled, CompiledResult, CompileError
@@ -94,6 +95,7 @@ from .engine import (
 from .engine import absolute as abs  # noqa: F401 - torch.abs; not in __all__
 from .engine import round as round  # public, not in __all__ (see below)
 from .engine import sum as sum  # public, not in __all__ (see below)
+from .exercise import Exercise, exercise
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .explore import Explorer, explore
 from .extend import primitive
@@ -136,5 +138,5 @@ __all__ = [
     "Compiled", "CompiledResult", "CompileError",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",
-    "worksheet", "Worksheet", "to_sympy", "symbolic_grad",
+    "worksheet", "Worksheet", "to_sympy", "symbolic_grad", "exercise", "Exercise",
 ]

@@ -43,6 +43,7 @@ from .symbolic import (
     NotExpressible,
     Num,
     binop,
+    fold,
     forward_tree,
     latex_text,
     partial_tree,
@@ -541,7 +542,7 @@ def _build(g: _Graph, params: list[Value], lr: float | None, blanks: bool) -> Wo
 
     given = Section("Given values", prose="The inputs, weights and targets: the numbers "
                     "the calculation starts from.")
-    for node in g.order:
+    for node in _reading_order(g):
         if node.is_leaf and node in names:
             text = _number_text(node.data)
             given.items.append(Line(Name(names[node]), "=", [], [], node.data, text,
@@ -550,7 +551,8 @@ def _build(g: _Graph, params: list[Value], lr: float | None, blanks: bool) -> Wo
 
     forward = Section("Forward pass", prose="Each named quantity: its formula, the same "
                       f"formula with numbers, its value ({precision}).")
-    loss = Section(f"Loss {out}", prose=f"The output {out}, which the derivatives below "
+    what = "Loss" if out.lower() in ("l", "loss") else "Output"
+    loss = Section(f"{what} {out}", prose=f"The output {out}, which the derivatives below "
                    "differentiate.")
     for node in g.order:
         if node.is_leaf or node not in names:
@@ -607,7 +609,7 @@ def _build(g: _Graph, params: list[Value], lr: float | None, blanks: bool) -> Wo
             step.items.append(Line(Name(name), "←", symbols, numbers, new, new_text))
         sections.append(step)
 
-    if params:
+    if params and not blanks:  # the check's numbers would fill the blanks
         check = Section("Check against reverse mode", prose="The same derivatives from "
                         "the engine's reverse mode, exactly.")
         for p, rev in zip(params, reverse):
@@ -637,6 +639,19 @@ def _stepped(w: float, change: float, digits: int | None) -> tuple[float, str]:
     places = min(places, 17)
     value = round(new, places)
     return value, f"{value:.{places}f}"
+
+
+def _reading_order(g: _Graph) -> list[Value]:
+    """The leaves in the order a reader meets them in the forward pass's formulas, then
+    any others (the target of a loss is met last, in the loss)."""
+    seen: dict[str, None] = {}
+    for node in g.order:
+        if node in g.define and node in g.names:
+            collect = lambda e, kids: [e.name] if isinstance(e, Name) else sum(kids, [])
+            for name in fold(g.define[node], collect):
+                seen.setdefault(name, None)
+    first = [g.by_name[n] for n in seen if n in g.by_name]
+    return first + [n for n in g.order if all(n is not f for f in first)]
 
 
 def _value_line(g: _Graph, node: Value) -> Line:
@@ -720,9 +735,9 @@ def _derivative_lines(g, section, segs, reach, root, p, paths, factor_lines) -> 
                 if (a, b) not in factor_lines and (len(paths) > 1 or len(path) > 1):
                     factor_lines.add((a, b))
                     section.items.append(_factor_line(g, a, b, seg))
-            else:
+            elif not (isinstance(seg.symbols, Num) and seg.symbols.value == 1.0):
                 factors.append(seg.symbols)
-        chain = factors[0]
+        chain = factors[0] if factors else Num(1.0, "1")
         for f in factors[1:]:
             chain = _times(chain, f)
         terms.append(chain)
