@@ -25,8 +25,8 @@ Where things live:
 * ``lanes.py``     which nodes of a batched replay run as rows of one matrix (a layer)
 * ``fileio.py``    atomic file writes (``render``, ``nn.save``)
 * ``symbolic.py``  the rule table's formula strings as trees: text, LaTeX, MathML, sympy
-* ``worksheet.py`` the hand calculation of a graph, laid out as the documents do
-* ``exercise.py``  fresh exercises by seed: a graph, its blank worksheet and its key
+* ``worksheets.py`` the hand calculation of a graph, laid out as the documents do
+* ``exercises.py`` fresh exercises by seed: a graph, its blank worksheet and its key
 """
 
 from .compile import Compiled, CompiledResult, CompileError
@@ -95,7 +95,7 @@ from .engine import (
 from .engine import absolute as abs  # noqa: F401 - torch.abs; not in __all__
 from .engine import round as round  # public, not in __all__ (see below)
 from .engine import sum as sum  # public, not in __all__ (see below)
-from .exercise import Exercise, exercise
+from .exercises import Exercise, exercise
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .explore import Explorer, explore
 from .extend import primitive
@@ -106,7 +106,7 @@ from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError
 from .symbolic import symbolic_grad, to_sympy
-from .worksheet import Worksheet, worksheet
+from .worksheets import Worksheet, worksheet
 
 __version__ = "0.1.0"
 

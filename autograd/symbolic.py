@@ -535,10 +535,16 @@ _LATEX_CHARS = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}",
                 "~": r"\textasciitilde{}"}
 
 
+# The notation's own symbols outside ASCII, which pdflatex's inputenc does not know.
+_LATEX_SYMBOLS = {"η": r"\ensuremath{\eta}", "←": r"\ensuremath{\leftarrow}",
+                  "·": r"\ensuremath{\cdot}", "−": "-", "∂": r"\ensuremath{\partial}"}
+
+
 def latex_text(text: str) -> str:
     """``text`` escaped for LaTeX (text mode or inside ``\\mathrm``)."""
-    return _LATEX_SPECIAL.sub(lambda m: _LATEX_CHARS.get(m.group(1), "\\" + m.group(1)),
+    text = _LATEX_SPECIAL.sub(lambda m: _LATEX_CHARS.get(m.group(1), "\\" + m.group(1)),
                               text)
+    return "".join(_LATEX_SYMBOLS.get(ch, ch) for ch in text)
 
 
 def latex_name(name: str) -> str:

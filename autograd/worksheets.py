@@ -212,14 +212,19 @@ class Worksheet:
             out.append(rf"\subsection*{{{heading}}}")
             if section.prose:
                 out.append(latex_text(section.prose))
+            rows: list[str] = []
             for item in section.items:
                 if not isinstance(item, Line):
+                    if rows:
+                        out.append(_align(rows))
+                        rows = []
                     out.append(latex_text(item) + r"\par")
                     continue
                 lhs, *rhs = item.render(to_latex, False)
                 arrow = r"\leftarrow" if item.arrow == "←" else "="
-                rows = [f"{lhs} &{arrow} {rhs[0]}"] + [f"&= {r}" for r in rhs[1:]]
-                out.append(r"\begin{align*}" + r" \\ ".join(rows) + r"\end{align*}")
+                rows += [f"{lhs} &{arrow} {rhs[0]}"] + [f"&= {r}" for r in rhs[1:]]
+            if rows:
+                out.append(_align(rows))
         out.append(r"\end{document}")
         return "\n".join(out) + "\n"
 
@@ -236,20 +241,20 @@ class Worksheet:
             if section.prose:
                 body.append(f"<p>{esc(section.prose)}</p>")
             plain: list[str] = []
+            rows: list[str] = []
             for item in section.items:
                 if not isinstance(item, Line):
+                    body += [_mathml_table(rows)] if rows else []
+                    rows = []
                     body.append(f'<p class="note">{esc(item)}</p>')
                     continue
                 lhs, *rhs = item.render(to_mathml, False)
                 arrow = "←" if item.arrow == "←" else "="
-                row = f"<mtd>{lhs}</mtd><mtd><mo>{arrow}</mo></mtd><mtd><mrow>{rhs[0]}</mrow></mtd>"
-                rows = [row] + [f"<mtd></mtd><mtd><mo>=</mo></mtd><mtd><mrow>{r}</mrow></mtd>"
-                                for r in rhs[1:]]
-                table = "".join(f"<mtr>{r}</mtr>" for r in rows)
-                body.append(f'<math display="block"><mtable columnalign="right center left">'
-                            f"{table}</mtable></math>")
+                rows.append(f"<mtd>{lhs}</mtd><mtd><mo>{arrow}</mo></mtd><mtd>{rhs[0]}</mtd>")
+                rows += [f"<mtd></mtd><mtd><mo>=</mo></mtd><mtd>{r}</mtd>" for r in rhs[1:]]
                 t_lhs, *t_rhs = item.render(_text, False)
                 plain.append(f"{t_lhs} {item.arrow} " + " = ".join(t_rhs))
+            body += [_mathml_table(rows)] if rows else []
             if plain:
                 body.append("<details><summary>as text lines</summary><pre>"
                             + esc("\n".join(plain)) + "</pre></details>")
@@ -278,6 +283,15 @@ class Worksheet:
         return path
 
 
+def _mathml_table(rows: list[str]) -> str:
+    table = "".join(f"<mtr>{r}</mtr>" for r in rows)
+    return f'<math display="block"><mtable>{table}</mtable></math>'
+
+
+def _align(rows: list[str]) -> str:
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -288,7 +302,11 @@ _PAGE = """<!DOCTYPE html>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto;
        padding: 0 1rem; line-height: 1.5; color: #222; }}
-math[display="block"] {{ margin: 0.6rem 0; font-size: 1.1rem; }}
+math[display="block"] {{ margin: 0.6rem 0 0.6rem 1.5rem; font-size: 1.15rem; }}
+mtd {{ padding: 0.15rem 0.2rem; }}
+mtd:first-child {{ text-align: right; }}
+mtd:last-child {{ text-align: left; }}
+h2 math {{ font-size: 1.3rem; }}
 .blank {{ border-bottom: 1px solid #222; }}
 .note {{ color: #555; font-size: 0.95rem; }}
 pre {{ background: #f5f5f5; padding: 0.6rem; overflow-x: auto; }}
@@ -304,7 +322,7 @@ pre {{ background: #f5f5f5; padding: 0.6rem; overflow-x: auto; }}
 def _md_text(text: str) -> str:
     """Text for Markdown prose: every ASCII punctuation mark that Markdown reads is
     backslash-escaped (CommonMark allows it before any of them)."""
-    special = set("\\`*_{}[]()#+-.!|<>&~=\"'$:")
+    special = set("\\`*_{}[]#+-!|<>&~")
     return "".join("\\" + ch if ch in special else ch for ch in text).replace("\n", " ")
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from .engine import Value
 from .graph import grad, topological_order
-from .worksheet import Worksheet, worksheet
+from .worksheets import Worksheet, worksheet
 
 __all__ = ["exercise", "Exercise", "KINDS"]
 
