@@ -368,7 +368,9 @@ def _ctx_env(rule, ctx) -> dict[str, Expr]:
     values = ctx if isinstance(ctx, tuple) else (ctx,)
     env = {}
     for name, value in zip(names, values):
-        if value is not None and not isinstance(value, bool):
+        if value is None:  # clamp without one of its bounds
+            raise NotExpressible(f"the constant {name!r} is not set")
+        if not isinstance(value, bool):
             env[name] = _const(float(value))
     return env
 
@@ -709,6 +711,10 @@ def _sympy_functions(sp) -> dict[str, Callable]:
         "cbrt": lambda x: sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3),
         "hypot": lambda a, b: sp.sqrt(a**2 + b**2), "atan2": sp.atan2,
         "floor": sp.floor, "ceil": sp.ceiling, "min": sp.Min, "max": sp.Max,
+        "maximum": sp.Max, "minimum": sp.Min,
+        "trunc": lambda x: sp.sign(x) * sp.floor(sp.Abs(x)),
+        "round": lambda x: sp.floor(x + sp.Rational(1, 2)),  # derivative 0 either way
+        "copysign": lambda a, b: sp.Abs(a) * sp.sign(b),
         "Phi": lambda x: (1 + sp.erf(x / sp.sqrt(2))) / 2,
         "and": sp.And,
     }
@@ -832,6 +838,11 @@ def symbolic_grad(root: Value, wrt, *, names: Names = None, simplify: bool = Tru
             raise ValueError("symbolic_grad() wrt must be a named leaf of the graph "
                              "(a Value with a label or held in a variable)")
         symbol = symbols.get(name) or sp.Symbol(name, real=True)
-        d = sp.diff(expression, symbol)
+        # sympy leaves d floor(u)/du and d sign(u)/du unevaluated; they are 0 wherever
+        # they exist (between the jumps), the rule table's convention for these ops
+        flat = (sp.floor, sp.ceiling, sp.sign)
+        d = sp.diff(expression, symbol).replace(
+            lambda e: isinstance(e, sp.Derivative) and e.expr.func in flat,
+            lambda e: sp.Integer(0)).doit()
         results.append(sp.simplify(d) if simplify else d)
     return results if many else results[0]
