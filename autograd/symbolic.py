@@ -735,8 +735,13 @@ def to_sympy_expr(e: Expr, symbols: Mapping[str, object] | None = None):
 
     def combine(node, kids):
         if isinstance(node, Num):
-            return sp.nsimplify(node.value) if node.const and math.isfinite(node.value) \
-                and node.value == round(node.value, 12) else sp.Float(node.value)
+            v = node.value
+            if math.isfinite(v) and v == math.floor(v) and abs(v) < 2**53:
+                return sp.Integer(int(v))
+            if node.const and math.isfinite(v) and v == round(v, 12):
+                return sp.nsimplify(v)  # the formula's 1/2, 1/3: exact
+            return sp.Float(v) if math.isfinite(v) else (sp.nan if v != v else
+                                                          sp.oo if v > 0 else -sp.oo)
         if isinstance(node, Name):
             if node.name == "pi":
                 return sp.pi
@@ -805,6 +810,10 @@ def to_sympy(root: Value, *, names: Names = None):
     return to_sympy_expr(_graph_tree(root, _leaf_names(root, names, frame)))
 
 
+def _FLAT(sp) -> tuple:  # noqa: N802 - a constant of sympy's, made when sympy is there
+    return (sp.floor, sp.ceiling, sp.sign)
+
+
 def symbolic_grad(root: Value, wrt, *, names: Names = None, simplify: bool = True):
     """d(root)/d(wrt) in closed form, as a sympy expression in the leaves' names.
 
@@ -840,9 +849,8 @@ def symbolic_grad(root: Value, wrt, *, names: Names = None, simplify: bool = Tru
         symbol = symbols.get(name) or sp.Symbol(name, real=True)
         # sympy leaves d floor(u)/du and d sign(u)/du unevaluated; they are 0 wherever
         # they exist (between the jumps), the rule table's convention for these ops
-        flat = (sp.floor, sp.ceiling, sp.sign)
         d = sp.diff(expression, symbol).replace(
-            lambda e: isinstance(e, sp.Derivative) and e.expr.func in flat,
+            lambda e: isinstance(e, sp.Derivative) and e.expr.func in _FLAT(sp),
             lambda e: sp.Integer(0)).doit()
         results.append(sp.simplify(d) if simplify else d)
     return results if many else results[0]

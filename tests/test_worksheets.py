@@ -41,7 +41,8 @@ def alice_graph(values=None):
 
 def alice_sheet(**options):
     g = alice_graph()
-    h1, h2, ypred, L = g["h1"], g["h2"], g["ypred"], g["L"]  # the caller's names
+    # the caller's variables name the nodes (worksheet reads this frame)
+    h1, h2, ypred, L = g["h1"], g["h2"], g["ypred"], g["L"]  # noqa: F841
     return worksheet(L, [g["w1"], g["w5"]], **options), g
 
 
@@ -134,8 +135,8 @@ def _check_closed_forms(sheet_text, build, leaf_values, rng, trials=3):
             if any(isinstance(leaf, Deriv) for leaf in leaves(first)):
                 continue  # a chain of names, checked by its numbers
             want = grad(nodes[top], [nodes[bottom]])[0]
-            got = evaluate(first, lambda leaf: leaf.value if isinstance(leaf, Num)
-                           else nodes[leaf.name].data, _engine_call)
+            got = evaluate(first, lambda leaf, nodes=nodes: leaf.value if isinstance(
+                leaf, Num) else nodes[leaf.name].data, _engine_call)
             assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12), (line.text, trial)
             checked += 1
     return checked
@@ -358,7 +359,7 @@ def test_bad_input_is_named():
 
 def test_default_wrt_is_every_named_leaf():
     g = alice_graph()
-    h1, h2, ypred, L = g["h1"], g["h2"], g["ypred"], g["L"]
+    h1, h2, ypred, L = g["h1"], g["h2"], g["ypred"], g["L"]  # noqa: F841 - names
     ws = worksheet(L)
     headings = [line for line in ws.lines if re.fullmatch(r"# dL/d\w+", line)]
     assert [h[2:] for h in headings] == [f"dL/d{n}" for n in
