@@ -13,6 +13,8 @@ Where things live:
 * ``layout.py``    Graphviz layout in a child process, bounded in time and memory
 * ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
+* ``notation.py``  the line notation of hand calculations (``h1 = ... = 0.0474``): read, write
+* ``check.py``     ``check_work``: a learner's hand calculation checked line by line
 * ``naming.py``    node names for people: labels, then the caller's variable names
 * ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
@@ -29,6 +31,7 @@ Where things live:
 * ``exercises.py`` fresh exercises by seed: a graph, its blank worksheet and its key
 """
 
+from .check import CheckResult, check_work
 from .compile import Compiled, CompiledResult, CompileError
 from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, draw_dot, render
@@ -134,6 +137,7 @@ __all__ = [
     "RULES", "UnknownOpError",
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
+    "check_work", "CheckResult",
     "explore", "Explorer",
     "Compiled", "CompiledResult", "CompileError",
     "primitive",

@@ -1,9 +1,10 @@
-"""The ``autograd`` command: ``grad``, ``explain``, ``draw`` and ``explore`` for a program.
+"""The ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore`` and ``check``.
 
     autograd grad    "y = x**2 + 3*x" --set x=2
     autograd explain "h = sigmoid(w*x + b); L = (1 - h)**2" --set w=1 x=-2 b=0 --wrt w
     autograd draw    program.txt --set w=1 x=-2 b=0 -o graph.svg
     autograd explore program.txt --set w=1 x=-2 b=0 -o graph.html
+    autograd check   program.txt --set w=1 x=-2 b=0 --work hand.txt
 
 The program is inline text or a file; see :mod:`autograd.program` for what it may
 contain.  Errors go to stderr with the line and column, and the exit status is 2.
@@ -17,11 +18,13 @@ import re
 import sys
 from collections.abc import Sequence
 
+from .check import check_work
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, render
 from .explain import DEFAULT_MAX_PATHS, explain
 from .explore import explore
 from .graph import grad
 from .layout import LAYOUT_TIMEOUT
+from .notation import MAX_LINE_CHARS, NotationError
 from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program
 
 __all__ = ["main", "build_parser"]
@@ -163,6 +166,46 @@ def _cmd_explore(args, out) -> None:
     print(f"wrote {explorer.path} (open it in a browser)", file=out)
 
 
+MAX_WORK_CHARS = 1_000_000  # a hand calculation is pages, not megabytes
+
+
+def _read_work(arg: str) -> tuple[str, str]:
+    """(text, name) of the learner's work: a file, or standard input for ``-``."""
+    if arg == "-":
+        raw = sys.stdin.buffer.read(4 * MAX_WORK_CHARS + 1)
+        where = "<stdin>"
+    else:
+        if not os.path.isfile(arg):
+            raise UsageError(f"--work: no such file {arg!r}" if not os.path.exists(arg)
+                             else f"--work: {arg!r} is not a regular file")
+        try:
+            with open(arg, "rb") as f:
+                raw = f.read(4 * MAX_WORK_CHARS + 1)
+        except OSError as e:
+            raise UsageError(f"cannot read {arg!r}: {e.strerror or e}") from None
+        where = arg
+    if len(raw) > 4 * MAX_WORK_CHARS:
+        raise UsageError(f"the work {where} is too large (at most {MAX_WORK_CHARS} "
+                         f"characters)")
+    try:
+        return raw.decode("utf-8-sig"), where
+    except UnicodeDecodeError:
+        raise _not_utf8(raw, f"the work {where}") from None
+
+
+def _cmd_check(args, out) -> int:
+    program = _run(args)
+    text, where = _read_work(args.work)
+    if args.lr is not None and not (args.lr == args.lr and abs(args.lr) != float("inf")):
+        raise UsageError(f"--lr must be a finite number, got {args.lr}")
+    try:
+        result = check_work(program.output, text, lr=args.lr, names=False)
+    except NotationError as e:  # the learner's file, by line and column
+        raise UsageError(f"{where}:{e.line}:{e.column}: {e.message}") from None
+    print(result, file=out)
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``autograd`` command."""
     parser = argparse.ArgumentParser(
@@ -217,17 +260,27 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
                    help=f"refuse larger graphs ({DEFAULT_MAX_NODES})")
     x.set_defaults(run=_cmd_explore)
+
+    c = command("check", "check a hand calculation line by line (exit 1 on a wrong line)")
+    c.add_argument("--work", required=True, metavar="FILE",
+                   help="the learner's work in the line notation, e.g. "
+                        "'dL/dw1 = dL/dh1 * dh1/dw1 = 0.0214' ('-' reads standard input; "
+                        f"lines of at most {MAX_LINE_CHARS} characters)")
+    c.add_argument("--lr", type=float, default=None,
+                   help="the learning rate, for update lines (w1 <- w1 - lr*dL/dw1)")
+    c.set_defaults(run=_cmd_check)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``autograd`` command; returns the exit status (0, or 2 on an error).
+    """Run the ``autograd`` command; returns the exit status (0, 1 or 2).
 
     Args:
         argv: the arguments after the program name (default: ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 2 when the command line or the program is rejected or fails.
+        0 on success; 1 when ``check`` finds a line of the work that is not right; 2 when
+        the command line, the program or the work is rejected or fails.
 
     >>> main(["grad", "y = x**2", "--set", "x=3"])
     y = 9
@@ -243,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "max_paths", 1) < 1:
         parser.error("--max-paths must be at least 1")
     try:
-        args.run(args, sys.stdout)
+        status = args.run(args, sys.stdout) or 0
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`autograd grad ... | head`): not an error to report. As the
@@ -256,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ProgramError, UsageError, GraphTooLargeError, OSError, RuntimeError, ValueError) as e:
         print(f"autograd: error: {e}", file=sys.stderr)
         return 2
-    return 0
+    return status
 
 
 if __name__ == "__main__":
