@@ -365,3 +365,17 @@ def test_default_wrt_is_every_named_leaf():
     assert [h[2:] for h in headings] == [f"dL/d{n}" for n in
                                          ("w1", "x1", "w2", "x2", "b1", "w3", "w4", "b2",
                                           "w5", "w6", "b3")]
+
+
+def test_alice_sheet_and_key_pass_check_work_and_a_changed_answer_is_named():
+    from autograd import check_work
+
+    ws, g = alice_sheet(lr=0.1)
+    assert check_work(g["L"], ws.text(), lr=0.1, names=False).ok
+    blank, _ = alice_sheet(lr=0.1, blanks=True)
+    key = blank.answers().splitlines()
+    assert check_work(g["L"], blank.answers(), lr=0.1, names=False).ok
+    i = key.index("dh1/dw1 = x1*h1*(1 - h1) = -0.0904")
+    wrong = key[:i] + ["dh1/dw1 = x1*h1*(1 - h1) = 0.0904"] + key[i + 1:]
+    result = check_work(g["L"], "\n".join(wrong), lr=0.1, names=False)
+    assert result.first_error.lineno == i + 1 and result.first_error.kind == "sign"
