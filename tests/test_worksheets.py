@@ -371,11 +371,12 @@ def test_alice_sheet_and_key_pass_check_work_and_a_changed_answer_is_named():
     from autograd import check_work
 
     ws, g = alice_sheet(lr=0.1)
-    assert check_work(g["L"], ws.text(), lr=0.1, names=False).ok
+    names = {g[n]: n for n in ("h1", "h2", "ypred", "L")}
+    assert check_work(g["L"], ws.text(), lr=0.1, names=names).ok
     blank, _ = alice_sheet(lr=0.1, blanks=True)
     key = blank.answers().splitlines()
-    assert check_work(g["L"], blank.answers(), lr=0.1, names=False).ok
+    assert check_work(g["L"], blank.answers(), lr=0.1, names=names).ok
     i = key.index("dh1/dw1 = x1*h1*(1 - h1) = -0.0904")
     wrong = key[:i] + ["dh1/dw1 = x1*h1*(1 - h1) = 0.0904"] + key[i + 1:]
-    result = check_work(g["L"], "\n".join(wrong), lr=0.1, names=False)
+    result = check_work(g["L"], "\n".join(wrong), lr=0.1, names=names)
     assert result.first_error.lineno == i + 1 and result.first_error.kind == "sign"
