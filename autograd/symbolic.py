@@ -799,7 +799,7 @@ def to_sympy(root: Value, *, names: Names = None):
         NotExpressible: an op's rule has no ``expr`` sympy can read.
 
     >>> from autograd import Value
-    >>> x = Value(2.0); y = (x * x).exp()
+    >>> x = Value(2.0, label="x"); y = (x * x).exp()
     >>> to_sympy(y)
     exp(x**2)
     """
@@ -828,7 +828,7 @@ def symbolic_grad(root: Value, wrt, *, names: Names = None, simplify: bool = Tru
         ValueError: ``wrt`` is not a named leaf of the graph.
 
     >>> from autograd import Value
-    >>> x = Value(3.0); y = x * x + x
+    >>> x = Value(3.0, label="x"); y = x * x + x
     >>> symbolic_grad(y, x)
     2*x + 1
     """

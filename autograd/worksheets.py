@@ -374,8 +374,9 @@ class _Graph:
             return self.hand[node]
         return _rounded(self.hand[node], self.digits)
 
-    def number(self, value: float) -> Num:
-        return Num(value, _number_text(value, self.digits), const=False)
+    def number(self, raw: float) -> Num:
+        """``raw`` as written: rounded, its precision shown (``1.00``, not ``1``)."""
+        return Num(_rounded(raw, self.digits), _number_text(raw, self.digits), const=False)
 
     def with_numbers(self, tree: Expr) -> Expr:
         """``tree`` with every node name replaced by its written number."""
@@ -385,7 +386,7 @@ class _Graph:
                 node = self.by_name[leaf.name]
                 if node.is_leaf:
                     return Num(node.data, _number_text(node.data), const=False)
-                return self.number(self.written(node))
+                return self.number(self.hand[node])
             return None
 
         return substitute(tree, replace)
@@ -517,10 +518,12 @@ def worksheet(root: Value, wrt: Value | str | Sequence | None = None, *,
             whose formula cannot be written.
 
     >>> from autograd import Value, worksheet
-    >>> w = Value(2.0, label="w"); x = Value(3.0, label="x")
+    >>> w = Value(0.5, label="w"); x = Value(1.5, label="x")
     >>> y = (w * x).tanh(); y.label = "y"
-    >>> print(worksheet(y, w).text().splitlines()[-3])
-    dy/dw = x*(1 - y**2) = 3*(1 - 1**2) = 7.37e-05
+    >>> sheet = worksheet(y, w)
+    >>> print(sheet.lines[5]); print(sheet.lines[8])
+    y = tanh(w*x) = tanh(0.5*1.5) = 0.635
+    dy/dw = x*(1 - y**2) = 1.5*(1 - 0.635**2) = 0.895
     """
     frame = user_frame()
     if not isinstance(root, Value):
@@ -619,7 +622,7 @@ def _build(g: _Graph, params: list[Value], lr: float | None, blanks: bool) -> Wo
         for p in leaves:
             name = names[p]
             d = Deriv(out, name)
-            new, new_text = _stepped(p.data, lr * written_grads[p], digits)
+            new, new_text = _stepped(p.data, lr * _rounded(written_grads[p], digits), digits)
             symbols = [binop("-", Name(name), binop("*", Name(ETA), d))]
             numbers = [binop("-", Num(p.data, _number_text(p.data), const=False),
                              binop("*", Num(float(lr), _number_text(float(lr)), const=False),
@@ -653,7 +656,7 @@ def _stepped(w: float, change: float, digits: int | None) -> tuple[float, str]:
         return new, _number_text(new, digits)
     places = digits - 1 - math.floor(math.log10(abs(change)))
     if places <= 0:
-        return _rounded(new, digits), _number_text(_rounded(new, digits), digits)
+        return _rounded(new, digits), _number_text(new, digits)
     places = min(places, 17)
     value = round(new, places)
     return value, f"{value:.{places}f}"
@@ -675,9 +678,8 @@ def _reading_order(g: _Graph) -> list[Value]:
 def _value_line(g: _Graph, node: Value) -> Line:
     symbols = g.define[node]
     numbers = g.with_numbers(symbols)
-    value = _rounded(g.hand[node], g.digits)
-    return Line(Name(g.names[node]), "=", [symbols], _distinct(symbols, numbers), value,
-                _number_text(value, g.digits))
+    return _line(g, Name(g.names[node]), [symbols], _distinct(symbols, numbers),
+                 g.hand[node])
 
 
 def _distinct(symbols: Expr, numbers: Expr) -> list[Expr]:
@@ -734,20 +736,17 @@ def _derivative_lines(g, section, segs, reach, root, p, paths, factor_lines) -> 
         return 0.0
     if len(paths) > MAX_PATHS:
         (value,) = grad(root, [p])
-        shown = _rounded(value, digits)
         section.items.append(f"{target} reaches {out} by more than {MAX_PATHS} paths: "
                              f"their sum is given, not written out")
-        section.items.append(Line(Deriv(out, target), "=", [], [], shown,
-                                  _number_text(shown, digits)))
-        return shown
+        section.items.append(_line(g, Deriv(out, target), [], [], value))
+        return value
     terms, number_terms, path_values = [], [], []
     for path in paths:
         factors, numbers, written = [], [], 1.0
         for a, b in path:
             seg = segs[a][b]
-            w = _rounded(seg.written, digits)
-            written *= w
-            numbers.append(g.number(w))
+            written *= _rounded(seg.written, digits)
+            numbers.append(g.number(seg.written))
             if _nameable(segs, reach, a, b):
                 factors.append(Deriv(names[a], names[b]))
                 if (a, b) not in factor_lines and (len(paths) > 1 or len(path) > 1):
@@ -761,7 +760,7 @@ def _derivative_lines(g, section, segs, reach, root, p, paths, factor_lines) -> 
         terms.append(chain)
         number_terms.append(Juxt(tuple(numbers)))
         path_values.append(_rounded(written, digits))
-    value = _rounded(math.fsum(path_values), digits)
+    value = math.fsum(path_values)
     if len(paths) == 1 and len(paths[0]) == 1:
         a, b = paths[0][0]
         section.items.append(_factor_line(g, a, b, segs[a][b]))
@@ -771,8 +770,7 @@ def _derivative_lines(g, section, segs, reach, root, p, paths, factor_lines) -> 
     for t, n in zip(terms[1:], number_terms[1:]):
         symbols = _plus(symbols, t)
         numbers = _plus(numbers, n)
-    section.items.append(Line(Deriv(out, target), "=", [symbols], [numbers], value,
-                              _number_text(value, digits)))
+    section.items.append(_line(g, Deriv(out, target), [symbols], [numbers], value))
     return value
 
 
@@ -788,14 +786,20 @@ def _plus(a: Expr, b: Expr) -> Expr:
     return BinOp("+", a, b)
 
 
+def _line(g: _Graph, lhs: Expr, symbols: list, numbers: list, raw: float,
+          arrow: str = "=") -> Line:
+    """A line whose result is ``raw`` written to the sheet's digits."""
+    result = g.number(raw)
+    return Line(lhs, arrow, symbols, numbers, result.value, result.text)
+
+
 def _factor_line(g: _Graph, a: Value, b: Value, seg: _Segment) -> Line:
-    w = _rounded(seg.written, g.digits)
     lhs = Deriv(g.names[a], g.names[b])
     if isinstance(seg.symbols, Num):  # a constant factor (1): nothing to work out
-        return Line(lhs, "=", [], [], w, _number_text(w, g.digits))
+        return _line(g, lhs, [], [], seg.written)
     numbers = g.with_numbers(seg.symbols)
     nums = [] if isinstance(seg.symbols, Name) else _distinct(seg.symbols, numbers)
-    return Line(lhs, "=", [seg.symbols], nums, w, _number_text(w, g.digits))
+    return _line(g, lhs, [seg.symbols], nums, seg.written)
 
 
 def _closed_form(g: _Graph, segs, paths, root, p) -> str | None:
@@ -824,7 +828,7 @@ def _check_note(g: _Graph, p: Value, reverse: float, written: float) -> str:
     exact_text = f"{reverse:.6g}"
     if digits is None:
         return f"{name} = {exact_text} by reverse mode, as above"
-    rounded = _number_text(_rounded(reverse, digits), digits)
+    rounded = _number_text(reverse, digits)
     mine = _number_text(written, digits)
     if rounded == mine:
         return f"{name} = {exact_text} by reverse mode: {mine} to {digits} digits, as above"
