@@ -32,6 +32,7 @@ from .engine import Value
 from .fileio import write_atomically
 from .graph import grad, topological_order
 from .naming import Names, node_names, user_frame
+from .notation import format_line
 from .rules import RULES, UnknownOpError
 from .symbolic import (
     Blank,
@@ -104,6 +105,19 @@ class Line:
         return [printer(self.lhs), *(printer(p) for p in self.parts(filled))]
 
 
+def _written(line: Line, filled: bool) -> str:
+    """``line`` in the checker's notation, by the notation's own writer (which reads it
+    back); a line whose names the notation cannot read (a label with spaces or
+    punctuation) is written all the same, for people."""
+    parts = [_text(p) for p in line.parts(filled)]
+    target = (line.lhs.top, line.lhs.bottom) if isinstance(line.lhs, Deriv) else \
+        _text(line.lhs)
+    try:
+        return format_line(target, *parts, update=line.arrow == "←")
+    except ValueError:
+        return f"{_text(line.lhs)} {line.arrow} " + " = ".join(parts)
+
+
 def _text(e: Expr) -> str:
     """The checker's notation; a blank is ``___`` (the n-th of the sheet is blank n)."""
     return to_text(e, blank=lambda n: "___")
@@ -145,11 +159,7 @@ class Worksheet:
                 out.append("")
             out.append(f"# {section.title}")
             for item in section.items:
-                if isinstance(item, Line):
-                    lhs, *rhs = item.render(_text, filled)
-                    out.append(f"{lhs} {item.arrow} " + " = ".join(rhs))
-                else:
-                    out.append(f"# {item}")
+                out.append(_written(item, filled) if isinstance(item, Line) else f"# {item}")
         return out
 
     @property
@@ -186,8 +196,7 @@ class Worksheet:
             block: list[str] = []
             for item in section.items:
                 if isinstance(item, Line):
-                    lhs, *rhs = item.render(_text, False)
-                    block.append(f"{lhs} {item.arrow} " + " = ".join(rhs))
+                    block.append(_written(item, False))
                     continue
                 if block:
                     out += _md_block(block)
@@ -252,8 +261,7 @@ class Worksheet:
                 arrow = "←" if item.arrow == "←" else "="
                 rows.append(f"<mtd>{lhs}</mtd><mtd><mo>{arrow}</mo></mtd><mtd>{rhs[0]}</mtd>")
                 rows += [f"<mtd></mtd><mtd><mo>=</mo></mtd><mtd>{r}</mtd>" for r in rhs[1:]]
-                t_lhs, *t_rhs = item.render(_text, False)
-                plain.append(f"{t_lhs} {item.arrow} " + " = ".join(t_rhs))
+                plain.append(_written(item, False))
             body += [_mathml_table(rows)] if rows else []
             if plain:
                 body.append("<details><summary>as text lines</summary><pre>"

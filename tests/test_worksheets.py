@@ -380,3 +380,31 @@ def test_alice_sheet_and_key_pass_check_work_and_a_changed_answer_is_named():
     wrong = key[:i] + ["dh1/dw1 = x1*h1*(1 - h1) = 0.0904"] + key[i + 1:]
     result = check_work(g["L"], "\n".join(wrong), lr=0.1, names=names)
     assert result.first_error.lineno == i + 1 and result.first_error.kind == "sign"
+
+
+def test_many_paths_give_the_total_only():
+    x = Value(0.3, label="x")
+    layer = [x]
+    for depth in range(4):  # two named nodes per layer, each reading both: 2**4 paths
+        a, b = layer[0], layer[-1]
+        p, q = a * b + a, (a + b).tanh()
+        p.label, q.label = f"p{depth}", f"q{depth}"
+        layer = [p, q]
+    out = layer[0] + layer[1]
+    out.label = "out"
+    ws = worksheet(out, x, digits=None)
+    assert f"# x reaches out by more than {autograd.worksheets.MAX_PATHS} paths: their sum " \
+        "is given, not written out" in ws.lines
+    (line,) = [ln for ln in parse_work(ws.text()) if ln.target == ("out", "x")]
+    assert line.parts[-1].value == grad(out, [x])[0]
+
+
+def test_wrt_an_intermediate_node():
+    g = alice_graph()
+    h1, h2, ypred, L = g["h1"], g["h2"], g["ypred"], g["L"]  # noqa: F841 - names
+    ws = worksheet(L, [h1, g["w1"]], lr=0.1)
+    assert "dL/dh1 = dL/dypred * dypred/dh1 = (-0.952)(0.249) = -0.237" in ws.lines
+    steps = [line for line in ws.lines if " ← " in line]
+    assert len(steps) == 1 and steps[0].startswith("w1 ← ")  # a step moves leaves only
+    with pytest.raises(ValueError, match="the output itself"):
+        worksheet(L, [L])
