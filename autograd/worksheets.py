@@ -372,7 +372,11 @@ class _Graph:
                 continue
             rule = _rule(node)
             self.hand[node] = rule.forward(node.ctx, *map(self.written, node.inputs))
-            self.define[node] = forward_tree(node, [self.tree[c] for c in node.inputs])
+            args = [self.tree[c] for c in node.inputs]
+            define = forward_tree(node, args)
+            if not writable(define):  # a case split (leaky_relu's expr): call it by name
+                define = Call(node.op, tuple(args))
+            self.define[node] = define
             self.tree[node] = Name(names[node]) if node in names else self.define[node]
         self.by_name = {name: node for node, name in names.items()}
 

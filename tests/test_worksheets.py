@@ -408,3 +408,18 @@ def test_wrt_an_intermediate_node():
     assert len(steps) == 1 and steps[0].startswith("w1 ← ")  # a step moves leaves only
     with pytest.raises(ValueError, match="the output itself"):
         worksheet(L, [L])
+
+
+def test_case_splits_are_written_by_name():
+    z = Value(-2.0, label="z")
+    y = autograd.leaky_relu(z)
+    y.label = "y"
+    ws = worksheet(y, z)
+    assert "y = leaky_relu(z) = leaky_relu(-2) = -0.0200" in ws.lines
+    assert "dy/dz = leaky_relu'(z) = leaky_relu'(-2) = 0.0100" in ws.lines
+    parse_work(ws.text())
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    m = autograd.maximum(a, b)
+    m.label = "m"
+    with pytest.raises(ValueError, match="cannot write the derivative of op 'maximum'"):
+        worksheet(m, a)
