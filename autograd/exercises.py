@@ -53,7 +53,7 @@ class Exercise:
     activation: str
     loss: str
     description: str
-    _sheet: Worksheet | None = field(default=None, repr=False)
+    _sheet: Worksheet | None = field(default=None, init=False, repr=False)
 
     @property
     def worksheet(self) -> Worksheet:
