@@ -479,7 +479,7 @@ def _local_formula(node: Value, k: int, args: list[Expr], itself: Expr | None) -
 
 def _as_values(root: Value, wrt, names: dict, g: _Graph) -> list[Value]:
     if wrt is None:
-        return [n for n in _reading_order(g) if n.is_leaf and n in names]
+        return [n for n in _reading_order(g) if n.is_leaf and n in names and n is not root]
     items = [wrt] if isinstance(wrt, Value | str) else list(wrt)
     out = []
     for item in items:

@@ -423,3 +423,10 @@ def test_case_splits_are_written_by_name():
     m.label = "m"
     with pytest.raises(ValueError, match="cannot write the derivative of op 'maximum'"):
         worksheet(m, a)
+
+
+def test_a_leaf_alone():
+    a = Value(2.0, label="a")
+    ws = worksheet(a)
+    assert ws.lines == ["# Given values", "a = 2", "", "# Output a"]
+    parse_work(ws.text())
