@@ -375,7 +375,7 @@ def _ctx_env(rule, ctx) -> dict[str, Expr]:
     return env
 
 
-def _input_names(rule, n: int) -> tuple[str, ...]:
+def _input_names(n: int) -> tuple[str, ...]:
     return ("x",) if n == 1 else ("a", "b") if n == 2 else ()
 
 
@@ -408,13 +408,13 @@ def forward_tree(node: Value, args: list[Expr], *, calls: bool = True) -> Expr:
     rule = _rule(node)
     if rule.arity == -1:
         return _nary_forward(node, args)
-    expr = getattr(rule, "expr", "") or ""
-    if calls and node.op in FUNCTIONS and node.ctx is None or not expr:
-        if not expr and not calls:
-            raise NotExpressible(f"op {node.op!r} has no expr in the rule table")
+    expr = getattr(rule, "expr", "") or ""  # a user's primitive may have none
+    if not expr and not calls:
+        raise NotExpressible(f"op {node.op!r} has no expr in the rule table")
+    if not expr or (calls and node.op in FUNCTIONS and node.ctx is None):
         return Call(node.op, tuple(args))
     env = dict(_ctx_env(rule, node.ctx))
-    env.update(zip(_input_names(rule, len(args)), args))
+    env.update(zip(_input_names(len(args)), args))
     return from_formula(expr, env)
 
 
@@ -429,7 +429,7 @@ def partial_tree(node: Value, k: int, args: list[Expr], itself: Expr | None = No
         n = len(args) // 2
         return args[k + n] if k < n else (args[k - n] if k < 2 * n else _const(1.0))
     text = rule.formula[0] if rule.arity == -1 else rule.formula[k]
-    names = _input_names(rule, len(args))
+    names = _input_names(len(args))
     env = dict(_ctx_env(rule, node.ctx))
     env.update(zip(names, args))
     calls = {(node.op, names): itself} if itself is not None else None
