@@ -11,11 +11,10 @@ Where things live:
 * ``gradcheck.py`` reverse mode against central finite differences
 * ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files; ``draw_dot``
 * ``layout.py``    Graphviz layout in a child process, bounded in time and memory
-* ``modules_in_graph.py`` which nodes belong to which nn neuron or layer (``collapse``)
+* ``modules_in_graph.py`` which nodes form a module, asked of a library's grouping (``collapse``)
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``notation.py``  the line notation of hand calculations (``h1 = ... = 0.0474``): read, write
 * ``check.py``     ``check_work``: a learner's hand calculation checked line by line
-* ``naming.py``    node names for people: labels, then the caller's variable names
 * ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore``
@@ -31,80 +30,20 @@ Where things live:
 * ``exercises.py`` fresh exercises by seed: a graph, its blank worksheet and its key
 """
 
+from . import engine as _engine
 from .check import CheckResult, check_work
 from .compile import Compiled, CompiledResult, CompileError
 from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, draw_dot, render
-from .engine import (
-    Value,
-    absolute,
-    acos,
-    acosh,
-    as_value,
-    asin,
-    asinh,
-    atan,
-    atan2,
-    atanh,
-    cbrt,
-    ceil,
-    celu,
-    clamp,
-    copysign,
-    cos,
-    cosh,
-    div,
-    dot,
-    elu,
-    erf,
-    erfc,
-    exp,
-    exp2,
-    expm1,
-    floor,
-    fmod,
-    gelu,
-    hardsigmoid,
-    hardswish,
-    hardtanh,
-    hypot,
-    leaky_relu,
-    log,
-    log1p,
-    log2,
-    log10,
-    logaddexp,
-    logsigmoid,
-    maximum,
-    minimum,
-    mish,
-    relu,
-    relu6,
-    remainder,
-    rsqrt,
-    selu,
-    sigmoid,
-    sign,
-    silu,
-    sin,
-    sinh,
-    softplus,
-    softsign,
-    sqrt,
-    tan,
-    tanh,
-    trunc,
-)
-from .engine import absolute as abs  # noqa: F401 - torch.abs; not in __all__
-from .engine import round as round  # public, not in __all__ (see below)
-from .engine import sum as sum  # public, not in __all__ (see below)
+from .engine import *  # noqa: F403 - Value, as_value and every op's function (from RULES)
+from .engine import abs, round, sum  # noqa: F401 - public, not in __all__ (see below)
 from .exercises import Exercise, exercise
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .explore import Explorer, explore
 from .extend import primitive
-from .functional import hessian, hvp, jacobian, jvp
+from .functional import grad, hessian, hvp, jacobian, jvp
 from .gradcheck import GradcheckError, check_local_derivatives, gradcheck
-from .graph import backward, grad, topological_order
+from .graph import backward, topological_order
 from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError
@@ -113,34 +52,23 @@ from .worksheets import Worksheet, worksheet
 
 __version__ = "0.1.0"
 
-# `sum` and `compile` are public but left out of __all__, so that `from autograd import *`
-# does not shadow the built-ins of the same names: import them by name
-# (`from autograd import compile, sum`) or call them as `autograd.sum`, `autograd.compile`.
+# `sum`, `abs`, `round` and `compile` are public but left out of __all__, so that
+# `from autograd import *` does not shadow the built-ins of the same names: import them by
+# name (`from autograd import compile, sum`) or call them as `autograd.sum`.
 __all__ = [
-    "Value", "as_value",
-    "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus", "absolute",
-    "dot",
-    # unary math, under torch's names (`abs` and `round` are public but, like `sum`, left
-    # out of __all__: they would shadow the built-ins)
-    "div", "log1p", "expm1", "log2", "log10", "exp2", "tan", "sinh", "cosh", "asin",
-    "acos", "atan", "asinh", "acosh", "atanh", "erf", "erfc", "rsqrt", "cbrt", "sign",
-    "floor", "ceil", "trunc",
-    # activations, under torch.nn.functional's names
-    "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "softsign", "logsigmoid",
-    "hardtanh", "hardsigmoid", "hardswish", "relu6",
-    # two inputs
-    "atan2", "maximum", "minimum", "clamp", "logaddexp", "hypot", "copysign", "fmod",
-    "remainder",
+    # Value, as_value and the functions of the ops, generated from the rule table (those
+    # named like a built-in, abs, round and sum, are public but left out, see above)
+    *_engine.__all__,
     "backward", "grad", "topological_order",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "GradcheckError", "check_local_derivatives",
     "RULES", "UnknownOpError",
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
-    "check_work", "CheckResult",
     "explore", "Explorer",
     "Compiled", "CompiledResult", "CompileError",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",
+    "check_work", "CheckResult",
     "worksheet", "Worksheet", "to_sympy", "symbolic_grad", "exercise", "Exercise",
 ]

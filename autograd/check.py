@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from . import program
 from .engine import Value
 from .explain import explain
-from .graph import grad as reverse_grad
+from .functional import grad as reverse_grad
 from .graph import topological_order
 from .naming import Names, node_names, user_frame
 from .notation import (

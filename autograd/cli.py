@@ -28,7 +28,7 @@ from .exercises import exercise
 from .explain import DEFAULT_MAX_PATHS, explain
 from .explore import explore
 from .fileio import write_atomically
-from .graph import grad
+from .functional import grad
 from .layout import LAYOUT_TIMEOUT
 from .notation import MAX_LINE_CHARS, NotationError
 from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program

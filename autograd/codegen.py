@@ -18,7 +18,7 @@ import re
 
 from .rules import RULES, FloatMath, UnknownOpError
 
-__all__ = ["Expr", "CODE_MATH", "GLOBALS", "code_globals", "src", "forward_src", "forward_lines",
+__all__ = ["Expr", "CODE_MATH", "code_globals", "src", "forward_src", "forward_lines",
            "partials_src", "backward_lines", "backward_function"]
 
 
@@ -116,6 +116,7 @@ class _CodeMath:
 
 CODE_MATH = _CodeMath()
 
+
 def code_globals() -> dict[str, object]:
     """Names the generated code may use, from the rule table as it is now.
 
@@ -123,18 +124,11 @@ def code_globals() -> dict[str, object]:
     with :func:`autograd.rules.rule` compiles like a built-in one.
     """
     return {
-        **GLOBALS,
         "_inf": math.inf, "_nan": math.nan, "_exp": math.exp,
         **{f"_m_{n}": getattr(FloatMath, n) for n in dir(FloatMath) if not n.startswith("_")},
         **{f"_f_{op}": r.forward for op, r in RULES.items()},
         **{f"_x_{op}": r.of_x for op, r in RULES.items() if r.of_x is not None},
     }
-
-
-#: The names as they were at import (kept for code that reads or extends it: names added
-#: here reach generated code too; :func:`code_globals` is the up-to-date table).
-GLOBALS: dict[str, object] = {}
-GLOBALS.update(code_globals())
 
 
 #: The most terms one generated expression adds.  CPython's compiler recurses once per

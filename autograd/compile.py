@@ -52,9 +52,9 @@ from .codegen import (
     times,
 )
 from .engine import Value
-from .graph import _partials_of, topological_order
-from .modes import _close, _open, _tls, enable_grad
-from .rules import RULES, UnknownOpError
+from .graph import topological_order
+from .modes import close_mode, enable_grad, open_mode, thread_state
+from .rules import CHANGES, RULES, UnknownOpError, rule_of
 
 __all__ = ["compile", "Compiled", "CompiledResult", "CompileError", "DivergedBatch",
            "MAX_NODES"]
@@ -95,14 +95,14 @@ class _Tracer:
         self.guards.append((value, op, other, result))
 
     def __enter__(self):
-        self._prev = getattr(_tls, "tracer", None)
-        _tls.tracer = self
-        _open()  # makes the engine look at thread-local state, and so report guards
+        self._prev = getattr(thread_state, "tracer", None)
+        thread_state.tracer = self
+        open_mode()  # makes the engine look at thread-local state, and so report guards
         return self
 
     def __exit__(self, *exc) -> None:
-        _tls.tracer = self._prev
-        _close()
+        thread_state.tracer = self._prev
+        close_mode()
 
 
 # One instruction per node, in topological order:
@@ -227,9 +227,14 @@ class _Program:
         self.shape = shape
         self.functions: dict[str, Callable] = {}
         self.sources: dict[str, str] = {}
+        self.made_at = CHANGES.count  # the rule table's version the functions come from
 
     def function(self, name: str) -> Callable:
         """The generated ``check``, ``forward``, ``backward`` or ``grad`` function."""
+        if self.made_at != CHANGES.count:  # the table changed: write them again
+            self.functions.clear()
+            self.sources.clear()
+            self.made_at = CHANGES.count
         fn = self.functions.get(name)
         if fn is None:
             source = _generate(self.instrs, self.guards, self.out_index, self.shape, name)
@@ -252,14 +257,8 @@ def _constants(instrs: list) -> dict:
 
 
 def _rule_partials(op: str):
-    """The partials the engine uses for ``op`` (which tests may swap), or the table's
-    for a rule registered after the engine was imported."""
-    try:
-        return _partials_of(op)
-    except UnknownOpError:
-        if op in RULES:
-            return RULES[op].partials
-        raise
+    """The partials of ``op``'s rule (UnknownOpError if it has none)."""
+    return rule_of(op).partials
 
 
 def _matrix_ops() -> set[str]:

@@ -21,7 +21,8 @@ import random
 from dataclasses import dataclass, field
 
 from .engine import Value
-from .graph import grad, topological_order
+from .functional import grad
+from .graph import topological_order
 from .worksheets import Worksheet, worksheet
 
 __all__ = ["exercise", "Exercise", "KINDS"]

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 
 from .engine import Value
-from .graph import grad, topological_order
+from .functional import grad
+from .graph import topological_order
 from .rules import RULES, UnknownOpError
 from .rules.maths import safe_fsum
 

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from . import graph as _graph
-from .codegen import CODE_MATH, GLOBALS, Expr
-from .engine import Value, _node, _to_float, as_value
-from .rules import RULES, FloatMath, Rule, rule
+from . import rules
+from .codegen import CODE_MATH, Expr
+from .engine import Value, as_value, new_node
+from .floats import to_float
+from .rules import BUILT_IN, RULES, FloatMath, registered, rule
 
-__all__ = ["primitive", "unregister"]
-
-# name -> rule, for the primitives defined here (the built-in ops are never removed).
-_DEFINED: dict[str, Rule] = {}
+__all__ = ["primitive", "unregister", "registered"]
 
 
 def _math_functions() -> str:
@@ -37,11 +35,11 @@ def _check_name(name) -> str:
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"primitive name must be a Python identifier (it names the op in "
                          f"generated code and error messages), got {name!r}")
-    if name in _DEFINED:
+    if name in BUILT_IN:
+        raise ValueError(f"op {name!r} is a built-in op; choose another name")
+    if name in RULES:
         raise ValueError(f"op {name!r} is already defined by autograd.primitive; call "
                          f"autograd.extend.unregister({name!r}) first to redefine it")
-    if name in RULES:
-        raise ValueError(f"op {name!r} is a built-in op; choose another name")
     return name
 
 
@@ -186,23 +184,21 @@ def primitive(
         if type(data) is float:
             return data
         try:  # ints, numpy floats: the same float eager and compiled code will see
-            return _to_float(data)
+            return to_float(data)
         except TypeError:
             raise TypeError(f"forward of primitive {name!r} returned "
                             f"{type(data).__name__}, not a real number") from None
 
     # No ``of_x``: generated code calls ``_f_<name>(None, *xs)`` (batched replay: once
     # per sample, autograd.vectorized's fallback for ops without a NumPy version).
-    entry = rule(name, arity, lambda ctx, *xs: value_of(*xs), partials, *formulas)
-    _DEFINED[name] = entry
-    # The code generator's names are collected at import; add this op's forward.
-    GLOBALS[f"_f_{name}"] = entry.forward
+    entry = rule(name, arity, lambda ctx, *xs: value_of(*xs), partials, *formulas,
+                 functions=(), cli=False)
 
     def op(*inputs) -> Value:
         if len(inputs) != arity:
             raise TypeError(f"{name}() takes {arity} input(s), got {len(inputs)}")
         xs = tuple(x if type(x) is Value else as_value(x) for x in inputs)
-        return _node(value_of(*[x.data for x in xs]), xs, name)
+        return new_node(value_of(*[x.data for x in xs]), xs, name)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc if doc is not None else \
@@ -215,20 +211,16 @@ def primitive(
 def unregister(name: str) -> None:
     """Remove a primitive defined with :func:`primitive`, so its name can be defined again.
 
-    For a notebook cell that defines a primitive and is run twice, and for tests.  Nodes
-    built with the op before stay in their graphs but can no longer be differentiated
-    (``UnknownOpError``).  A name that is not defined is ignored.
+    For a notebook cell that defines a primitive and is run twice.  Nodes built with the
+    op before stay in their graphs but can no longer be differentiated
+    (``UnknownOpError``).  A name that is not defined is ignored.  (For a primitive that
+    should exist only for a block of code, a test say, use :func:`registered`.)
 
     Raises:
         ValueError: ``name`` is a built-in op.
     """
-    if name not in _DEFINED:
-        if name in RULES:
-            raise ValueError(f"op {name!r} is a built-in op; only primitives defined with "
-                             f"autograd.primitive can be unregistered")
-        return
-    del _DEFINED[name]
-    RULES.pop(name, None)
-    GLOBALS.pop(f"_f_{name}", None)
-    # backward() keeps code generated per op name: a redefined op must not reuse it.
-    _graph._forget_generated()
+    if name in BUILT_IN:
+        raise ValueError(f"op {name!r} is a built-in op; only primitives defined with "
+                         f"autograd.primitive can be unregistered")
+    if name in RULES:
+        rules.unregister(name)

@@ -1,4 +1,9 @@
-"""Forward mode, Jacobians and Hessians: ``torch.autograd.functional`` for scalars.
+"""``grad``, forward mode, Jacobians and Hessians: ``torch.autograd.grad`` and
+``torch.autograd.functional`` for scalars.
+
+``grad`` returns d(output)/d(inputs) instead of storing them in ``.grad`` (with
+``create_graph=True``, as Values that can be differentiated again: the rules evaluated
+with :class:`~autograd.valuemath.ValueMath`).
 
 ``jvp`` pushes tangents *forward* through a recorded graph, in topological order: each
 node's tangent is the sum over its inputs of (local partial) x (input's tangent), with the
@@ -22,12 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .engine import Value, _to_float, as_value
-from .graph import grad, topological_order
-from .modes import enable_grad
-from .rules import RULES, FloatMath, UnknownOpError, ValueMath
+from .engine import Value, as_value
+from .floats import to_float
+from .graph import topological_order
+from .modes import enable_grad, no_grad
+from .rules import FloatMath, local_partials
+from .valuemath import ValueMath
 
-__all__ = ["jvp", "jacobian", "hessian", "hvp"]
+__all__ = ["grad", "jvp", "jacobian", "hessian", "hvp"]
 
 Number = float | Value
 Inputs = Number | Sequence[Number]
@@ -51,7 +58,7 @@ def _items(inputs, what: str) -> tuple[list, bool]:
                             f"input (f is called as f(*inputs))")
         if not isinstance(x, Value):
             try:
-                _to_float(x)
+                to_float(x)
             except TypeError as e:
                 raise TypeError(f"{where}: {e}") from None
     return items, several
@@ -74,7 +81,7 @@ def _call(f: Callable, leaves: list[Value], several: bool) -> tuple[list[Value],
         out = f(*leaves) if several else f(leaves[0])
     if not isinstance(out, (list, tuple, Value)):
         try:
-            _to_float(out)
+            to_float(out)
         except TypeError:
             raise TypeError(f"f must return a Value or a number, or a list of them; got "
                             f"{type(out).__name__}") from None
@@ -104,7 +111,7 @@ def _tangents(v, items: list, several: bool, create_graph: bool) -> list:
         raise ValueError(f"v has {len(ts)} entries but there are {len(items)} inputs")
     if create_graph:
         return [as_value(t) for t in ts]
-    return [t.data if isinstance(t, Value) else _to_float(t) for t in ts]
+    return [t.data if isinstance(t, Value) else to_float(t) for t in ts]
 
 
 def _shaped(values: list, several: bool):
@@ -148,13 +155,7 @@ def _push_forward(order: list[Value], seeds: dict, create_graph: bool) -> dict:
         ts = [get(c) for c in prev]
         if all(t is None for t in ts):
             continue
-        r = RULES.get(node._op)
-        if r is None:
-            raise UnknownOpError(node._op)
-        if create_graph:
-            ps = r.partials(ValueMath, node, node._ctx, *prev)
-        else:
-            ps = r.partials(FloatMath, node.data, node._ctx, *[c.data for c in prev])
+        ps = local_partials(node, ValueMath if create_graph else FloatMath)
         total = None
         for p, t in zip(ps, ts):
             if t is not None:
@@ -322,3 +323,81 @@ def hvp(f: Callable, inputs: Inputs, v: Inputs | None = None,
     products = _directional(gradient, dict(zip(leaves, ts)), create_graph)
     value = out if create_graph else out.data
     return value, _shaped(products, several)
+
+
+def grad(
+    output: Value,
+    inputs: Value | Sequence[Value],
+    create_graph: bool = False,
+    allow_unused: bool = True,
+) -> list:
+    """The gradients d(output)/d(input), returned instead of stored in ``.grad``.
+
+    Args:
+        output: the Value to differentiate.
+        inputs: a Value or a sequence of Values.
+        create_graph: if True, the gradients are Values with a graph of their own, so
+            they can be differentiated again (second derivatives, Hessian entries).
+        allow_unused: if True (the default), an input that ``output`` does not depend on
+            gets the gradient 0.0 (PyTorch returns ``None`` there, or zeros with
+            ``materialize_grads=True``).  If False, such an input is an error, as in
+            PyTorch's default.
+
+    Returns:
+        A list with one gradient per input: floats, or Values when ``create_graph`` is
+        True.
+
+    Raises:
+        TypeError: ``output`` or an input is not a Value.
+        ValueError: with ``allow_unused=False``, an input is not used to compute
+            ``output``; the message names it.
+
+    >>> from autograd import Value, grad
+    >>> x = Value(3.0)
+    >>> y = x ** 3
+    >>> (dy,) = grad(y, [x], create_graph=True)
+    >>> (d2y,) = grad(dy, [x])
+    >>> dy.data, d2y
+    (27.0, 18.0)
+    """
+    if isinstance(inputs, Value):
+        inputs = [inputs]
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() inputs must be Values; input {i} is {type(x).__name__}")
+    if not isinstance(output, Value):
+        raise TypeError(f"grad() output must be a Value, got {type(output).__name__}")
+    order = topological_order(output)
+    if create_graph:
+        grads = _accumulate(order, output, ValueMath, as_value(1.0))
+    else:
+        with no_grad():
+            grads = _accumulate(order, output, FloatMath, 1.0)
+    # Every node the output depends on has an entry (even a gradient of exactly 0).
+    if not allow_unused:
+        for i, x in enumerate(inputs):
+            if x not in grads:
+                name = f" {x.label!r}" if x.label else ""
+                raise ValueError(
+                    f"grad(): input {i}{name} (data {x.data!r}) is not used to compute the "
+                    f"output; pass allow_unused=True to get 0.0 for it"
+                )
+    if create_graph:
+        return [grads.get(x, as_value(0.0)) for x in inputs]
+    return [grads.get(x, 0.0) for x in inputs]
+
+
+def _accumulate(order: list[Value], output: Value, m, seed) -> dict:
+    grads: dict[Value, object] = {output: seed}
+    for node in reversed(order):
+        prev = node._prev
+        if not prev or node not in grads:
+            continue
+        g = grads[node]
+        ps = local_partials(node, m)
+        for child, p in zip(prev, ps):
+            contribution = g * p
+            old = grads.get(child)
+            grads[child] = contribution if old is None else old + contribution
+    return grads

@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from .engine import Value
-from .graph import grad, topological_order
-from .rules import RULES
+from .functional import grad
+from .graph import topological_order
+from .rules import local_partials, rule_of
 
 __all__ = ["gradcheck", "GradcheckError", "check_local_derivatives"]
 
@@ -120,9 +121,9 @@ def check_local_derivatives(root: Value, eps: float = 1e-6, atol: float = 1e-5,
     for node in topological_order(root):
         if not node._prev:
             continue
-        r = RULES[node._op]
+        r = rule_of(node._op)
         xs = [c.data for c in node._prev]
-        partials = r.local_partials(node.data, node._ctx, xs)
+        partials = local_partials(node)
         for i, p in enumerate(partials):
             numeric = _central_difference(partial(_call_forward, r, node._ctx), xs, i, eps)
             if not _close(p, numeric, atol, rtol):

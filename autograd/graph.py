@@ -1,4 +1,4 @@
-"""Walking the graph: topological order, ``backward`` and ``grad``.
+"""Walking the graph: topological order and ``backward``.
 
 No recursion anywhere: the order is built with an explicit stack, so a chain of a
 million nodes works.  The derivative of every op comes from
@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import _thread
 import threading
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .codegen import backward_function, backward_lines, code_globals
-from .engine import Value, as_value
-from .modes import STATE, current_anomaly, no_grad
-from .rules import _REGISTRATIONS, RULES, FloatMath, UnknownOpError, ValueMath
+from .modes import STATE, current_anomaly
+from .rules import CHANGES, RULES, FloatMath, local_partials, rule_of
 
-__all__ = ["topological_order", "backward", "grad"]
+if TYPE_CHECKING:  # the walk reads nodes' fields; it never makes one
+    from .engine import Value
+
+__all__ = ["topological_order", "backward", "reference_backward"]
 
 
 # Backward functions generated from the rule table (see autograd.codegen), made on first
 # use: one per (op, constant, number of inputs), and, for ops whose nodes all share one
 # (no constant, fixed arity), also by op name alone so the hot loop does one lookup.
 # The rule is read from RULES when its function is first made, so a rule registered after
-# import (a user's own primitive) is found; see _MADE_FROM for a rule removed or replaced.
+# import (a user's own primitive) is found; when the table changes (CHANGES.count), all of
+# it is dropped and made again from the rules registered then.
 _BACKWARD: dict[tuple, object] = {}
 _BY_OP: dict[str, object] = {}
 _GENERIC: dict[str, object] = {}  # op -> the generic loop, for the cases not generated
@@ -34,13 +37,7 @@ _MAX_CACHED = 512  # e.g. x ** k for many different k: stop generating, use the 
 # inline in one loop (no call per node), other nodes through their function.  Made again
 # when _BY_OP gains an op; None until then.
 _PASS: list = [None]
-# Each op's rule as it was when its code was generated, and the state of the table then
-# (its size, how many rule() calls): when RULES changes (a user's primitive registered,
-# a test's removed, a name registered again), code made from rules no longer registered
-# is dropped before the next pass.  Replacing an entry in place (RULES[op] = ...) is not
-# supported: rule() is the way in, and it refuses a name that is taken.
-_MADE_FROM: dict[str, object] = {}
-_TABLE_STATE = [len(RULES), _REGISTRATIONS[0]]
+_MADE_AT = [CHANGES.count]  # the table's version the code above was made from
 _MAX_INLINE = 16  # ops written into the pass (first seen, first tested); others are called
 
 # One backward at a time, process-wide: a backward pass resets and accumulates the grads of
@@ -140,14 +137,6 @@ def _interior_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]
     return order, earlier
 
 
-def _partials_of(op: str):
-    """The partials of ``op``'s rule, read from :data:`~autograd.rules.RULES` now."""
-    try:
-        return RULES[op].partials
-    except KeyError:
-        raise UnknownOpError(op) from None
-
-
 def _generic_backward(partials):
     """The chain rule for one node, evaluating its rule on floats (any arity)."""
 
@@ -161,25 +150,11 @@ def _generic_backward(partials):
 
 
 def _forget_generated() -> None:
-    """Drop every piece of generated backward code (``autograd.extend.unregister`` calls
-    this when a primitive is removed, so a name defined again is generated afresh)."""
-    for table in (_BACKWARD, _BY_OP, _GENERIC, _MADE_FROM):
+    """Drop every piece of generated backward code: the rule table has changed."""
+    for table in (_BACKWARD, _BY_OP, _GENERIC):
         table.clear()
     _PASS[0] = None
-    _TABLE_STATE[:] = len(RULES), _REGISTRATIONS[0]
-
-
-def _forget_stale() -> None:
-    """Drop generated code whose rule is no longer the one registered under its op."""
-    _TABLE_STATE[:] = len(RULES), _REGISTRATIONS[0]
-    stale = {op for op, r in _MADE_FROM.items() if RULES.get(op) is not r}
-    if stale:
-        for table in (_BY_OP, _GENERIC, _MADE_FROM):
-            for op in stale:
-                table.pop(op, None)
-        for key in [key for key in _BACKWARD if key[0] in stale]:
-            del _BACKWARD[key]
-        _PASS[0] = None
+    _MADE_AT[0] = CHANGES.count
 
 
 def _backward_of(node: Value):
@@ -188,17 +163,15 @@ def _backward_of(node: Value):
     key = (op, ctx, n)
     fn = _BACKWARD.get(key)
     if fn is None:
-        partials = _partials_of(op)
-        if _MADE_FROM.setdefault(op, RULES[op]) is not RULES[op]:
-            _forget_stale()
-            _MADE_FROM[op] = RULES[op]
+        rule = rule_of(op)
+        partials = rule.partials
         if n > _MAX_UNROLLED or len(_BACKWARD) >= _MAX_CACHED or ctx != ctx:
             fn = _GENERIC.get(op)
             if fn is None:
                 fn = _GENERIC[op] = _generic_backward(partials)
             return fn
         fn = _BACKWARD[key] = backward_function(op, partials, ctx, n)
-        if ctx is None and RULES[op].arity == n:
+        if ctx is None and rule.arity == n:
             _BY_OP[op] = fn
             _PASS[0] = None
     return fn
@@ -219,7 +192,7 @@ def _make_pass():
     for op in list(_BY_OP)[:_MAX_INLINE]:
         lines.append(f"        {keyword} op == {op!r}:")
         lines += ["            " + line
-                  for line in backward_lines(_partials_of(op), None, RULES[op].arity)]
+                  for line in backward_lines(RULES[op].partials, None, RULES[op].arity)]
         keyword = "elif"
     call = "(by_op.get(op) or by_shape.get((op, node._ctx, len(node._prev)))" \
            " or backward_of(node))(node, g)"
@@ -261,7 +234,23 @@ def backward(root: Value, gradient: float = 1.0) -> None:
         _release()
 
 
-def _backward(root: Value, gradient) -> None:
+def reference_backward(root: Value, gradient: float = 1.0) -> None:
+    """:func:`backward` as the plain loop of the chain rule: for each node, last first, its
+    local partials (:func:`autograd.rules.local_partials`) times its gradient are added to
+    its inputs' ``grad``.
+
+    The generated pass that :func:`backward` runs performs exactly these float operations
+    in this order, so both give the same gradients bit for bit (the tests check it); this
+    one is for reading, and for checking the other.
+    """
+    _acquire()
+    try:
+        _backward(root, gradient, reference=True)
+    finally:
+        _release()
+
+
+def _backward(root: Value, gradient, reference: bool = False) -> None:
     if not root._prev:  # a leaf: d root / d root = 1, accumulated like any leaf's
         old = root.grad
         root.grad = float(gradient)
@@ -274,105 +263,23 @@ def _backward(root: Value, gradient) -> None:
     root.grad = float(gradient)
     # Modes are rare: the thread-local lookup is skipped unless one is open somewhere.
     anomaly = current_anomaly() if STATE.active else None
-    if anomaly is not None:
-        _backward_checked(order, anomaly)
+    if anomaly is not None or reference:
+        _plain_pass(order, anomaly)
     else:
-        if len(RULES) != _TABLE_STATE[0] or _REGISTRATIONS[0] != _TABLE_STATE[1]:
-            _forget_stale()
+        if CHANGES.count != _MADE_AT[0]:
+            _forget_generated()
         (_PASS[0] or _make_pass())(order)
     for leaf, old in earlier:
         leaf.grad += old
 
 
-def _backward_checked(order: list[Value], anomaly) -> None:
-    """The same walk, handing every gradient contribution to ``detect_anomaly``."""
-    fm = FloatMath
+def _plain_pass(order: list[Value], anomaly=None) -> None:
+    """The reverse pass as a plain loop (see :func:`reference_backward`), handing every
+    gradient contribution to ``detect_anomaly`` when it is on."""
     for node in reversed(order):
-        prev = node._prev
         g = node.grad
-        ps = _partials_of(node._op)(fm, node.data, node._ctx, *[c.data for c in prev])
-        anomaly.on_gradient(node, g, [g * p for p in ps])
-        for child, p in zip(prev, ps):
+        ps = local_partials(node)
+        if anomaly is not None:
+            anomaly.on_gradient(node, g, [g * p for p in ps])
+        for child, p in zip(node._prev, ps):
             child.grad += g * p
-
-
-def grad(
-    output: Value,
-    inputs: Value | Sequence[Value],
-    create_graph: bool = False,
-    allow_unused: bool = True,
-) -> list:
-    """The gradients d(output)/d(input), returned instead of stored in ``.grad``.
-
-    Args:
-        output: the Value to differentiate.
-        inputs: a Value or a sequence of Values.
-        create_graph: if True, the gradients are Values with a graph of their own, so
-            they can be differentiated again (second derivatives, Hessian entries).
-        allow_unused: if True (the default), an input that ``output`` does not depend on
-            gets the gradient 0.0 (PyTorch returns ``None`` there, or zeros with
-            ``materialize_grads=True``).  If False, such an input is an error, as in
-            PyTorch's default.
-
-    Returns:
-        A list with one gradient per input: floats, or Values when ``create_graph`` is
-        True.
-
-    Raises:
-        TypeError: ``output`` or an input is not a Value.
-        ValueError: with ``allow_unused=False``, an input is not used to compute
-            ``output``; the message names it.
-
-    >>> from autograd import Value, grad
-    >>> x = Value(3.0)
-    >>> y = x ** 3
-    >>> (dy,) = grad(y, [x], create_graph=True)
-    >>> (d2y,) = grad(dy, [x])
-    >>> dy.data, d2y
-    (27.0, 18.0)
-    """
-    if isinstance(inputs, Value):
-        inputs = [inputs]
-    inputs = list(inputs)
-    for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad() inputs must be Values; input {i} is {type(x).__name__}")
-    if not isinstance(output, Value):
-        raise TypeError(f"grad() output must be a Value, got {type(output).__name__}")
-    order = topological_order(output)
-    if create_graph:
-        grads = _accumulate(order, output, ValueMath, as_value(1.0))
-    else:
-        with no_grad():
-            grads = _accumulate(order, output, FloatMath, 1.0)
-    # Every node the output depends on has an entry (even a gradient of exactly 0).
-    if not allow_unused:
-        for i, x in enumerate(inputs):
-            if x not in grads:
-                name = f" {x.label!r}" if x.label else ""
-                raise ValueError(
-                    f"grad(): input {i}{name} (data {x.data!r}) is not used to compute the "
-                    f"output; pass allow_unused=True to get 0.0 for it"
-                )
-    if create_graph:
-        return [grads.get(x, as_value(0.0)) for x in inputs]
-    return [grads.get(x, 0.0) for x in inputs]
-
-
-def _accumulate(order: list[Value], output: Value, m, seed) -> dict:
-    grads: dict[Value, object] = {output: seed}
-    floats = m is FloatMath
-    for node in reversed(order):
-        prev = node._prev
-        if not prev or node not in grads:
-            continue
-        g = grads[node]
-        if floats:
-            ps = _partials_of(node._op)(m, node.data, node._ctx, *[c.data for c in prev])
-        else:
-            ps = _partials_of(node._op)(m, node, node._ctx, *prev)
-        for child, p in zip(prev, ps):
-            contribution = g * p
-            old = grads.get(child)
-            grads[child] = contribution if old is None else old + contribution
-    return grads

@@ -25,23 +25,23 @@ class _Shared:
 
 STATE = _Shared()
 _lock = threading.Lock()
-_tls = threading.local()
+thread_state = threading.local()
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _open() -> None:
+def open_mode() -> None:
     with _lock:
         STATE.active += 1
 
 
-def _close() -> None:
+def close_mode() -> None:
     with _lock:
         STATE.active -= 1
 
 
 def is_grad_enabled() -> bool:
     """Whether operations in this thread currently record a graph."""
-    return getattr(_tls, "grad_enabled", True)
+    return getattr(thread_state, "grad_enabled", True)
 
 
 class _GradMode:
@@ -51,13 +51,13 @@ class _GradMode:
 
     def __enter__(self):
         self._prev = is_grad_enabled()
-        _tls.grad_enabled = self._enabled
-        _open()
+        thread_state.grad_enabled = self._enabled
+        open_mode()
         return self
 
     def __exit__(self, *exc) -> None:
-        _tls.grad_enabled = self._prev
-        _close()
+        thread_state.grad_enabled = self._prev
+        close_mode()
 
     def __call__(self, func):
         @functools.wraps(func)
@@ -99,11 +99,17 @@ class enable_grad(_GradMode):
     _enabled = True
 
 
+def _ours(filename: str) -> bool:
+    """Whether code of this file name is the package's (its files, or code it generated,
+    whose names start ``<autograd.``)."""
+    return filename.startswith("<autograd.") or \
+        os.path.dirname(os.path.abspath(filename)) == _PACKAGE_DIR
+
+
 def user_site() -> str:
     """``file:line`` of the innermost frame outside the autograd package."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
-            == _PACKAGE_DIR:
+    while frame is not None and _ours(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
@@ -126,16 +132,16 @@ class detect_anomaly:
     """
 
     def __enter__(self):
-        self._prev = getattr(_tls, "anomaly", None)
+        self._prev = getattr(thread_state, "anomaly", None)
         self.sites: dict[int, tuple[object, str]] = {}
-        _tls.anomaly = self
-        _open()
+        thread_state.anomaly = self
+        open_mode()
         return self
 
     def __exit__(self, *exc) -> None:
-        _tls.anomaly = self._prev
+        thread_state.anomaly = self._prev
         self.sites.clear()
-        _close()
+        close_mode()
 
     # --- called by the engine ---------------------------------------------------------
     def on_node(self, node) -> None:
@@ -168,4 +174,4 @@ class detect_anomaly:
 
 def current_anomaly():
     """The innermost open ``detect_anomaly`` of this thread, or None."""
-    return getattr(_tls, "anomaly", None)
+    return getattr(thread_state, "anomaly", None)

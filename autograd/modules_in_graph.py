@@ -1,90 +1,72 @@
-"""Which nodes of a graph belong to which ``nn`` neuron or layer, read from labels alone.
+"""Which nodes of a graph belong to which module (a neuron, a layer), for ``draw``'s
+``collapse``: asked of a *grouping* that the library building the modules provides.
 
-``nn`` labels every parameter with its full name (``layers.0.neurons.3.w.0``) and builds a
-neuron as one fused ``dot`` node (``w . x + b``) followed by at most one activation node.
-So, with no bookkeeping in the engine (``backward`` pays nothing):
+autograd knows no neural-network library and no label grammar: ``nn`` hands its grouping
+(:mod:`nn.grouping`, which reads nn's parameter labels) to :func:`use_grouping` when it is
+imported, and another library may do the same.  Without one, nothing is collapsed.  A
+grouping is any object with
 
-* a ``dot`` node whose labelled inputs are parameters of one neuron (``P.w.k``, ``P.b``)
-  is that neuron's pre-activation;
-* a node applying one of nn's activations to it (and nothing else) is the neuron's output.
-
-A neuron's name is the prefix ``P`` (``layers.0.neurons.3``; ``neuron`` for a lone
-``nn.Neuron``); its layer is ``P`` without the last ``neurons.j`` (``layers.0``; ``layer``
-for a lone ``nn.Layer``).  The neuron's parameters belong to it too.
+* ``modules(order, level) -> {node: name}``: the nodes of ``order`` (a topological order)
+  that belong to a module at ``level`` (``"neuron"`` or ``"layer"``), with its name;
+* ``neuron_of_parameter(node) -> str | None``: the neuron a parameter belongs to.
 """
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING, Protocol
 
-from .engine import Value
+if TYPE_CHECKING:
+    from .engine import Value
 
-__all__ = ["ACTIVATION_OPS", "COLLAPSE_LEVELS", "module_of_nodes", "neuron_of_parameter"]
-
-# The ops nn.activations.ACTIVATIONS builds (its "linear" builds none).  Named here because
-# autograd must not import nn; a test keeps the two in step.
-ACTIVATION_OPS = frozenset({
-    "sigmoid", "tanh", "relu", "softplus", "leaky_relu", "elu", "selu", "celu", "gelu",
-    "silu", "mish", "softsign", "logsigmoid", "hardtanh", "hardsigmoid", "hardswish"})
+__all__ = ["COLLAPSE_LEVELS", "Grouping", "use_grouping", "module_of_nodes",
+           "neuron_of_parameter"]
 
 COLLAPSE_LEVELS = ("neuron", "layer")
 
-_PARAMETER = re.compile(r"(?:(.*)\.)?(?:w\.\d+|b)")
-_NEURON_IN_LAYER = re.compile(r"(?:(.*)\.)?neurons\.\d+")
+
+class Grouping(Protocol):
+    """What a library tells ``draw`` about its modules (see the module docstring)."""
+
+    def modules(self, order: list[Value], level: str) -> dict[Value, str]: ...
+
+    def neuron_of_parameter(self, node: Value) -> str | None: ...
 
 
-def neuron_of_parameter(node: Value) -> str | None:
-    """The neuron prefix of an nn parameter's label (``""`` for a lone neuron), or None."""
-    if not node.is_leaf or not node.label:
-        return None
-    match = _PARAMETER.fullmatch(node.label)
-    if match is None:
-        return None
-    return match.group(1) or ""
+_GROUPINGS: list[Grouping] = []
 
 
-def _layer_of(neuron: str) -> str:
-    match = _NEURON_IN_LAYER.fullmatch(neuron)
-    if match is None:
-        return neuron or "neuron"  # a neuron that is not in a layer is its own module
-    return match.group(1) or "layer"
+def use_grouping(grouping: Grouping) -> None:
+    """Let ``draw``'s ``collapse`` ask ``grouping`` which nodes form modules (``nn`` calls
+    this when imported; a grouping given twice counts once)."""
+    if grouping not in _GROUPINGS:
+        _GROUPINGS.append(grouping)
 
 
-def module_of_nodes(order: list[Value], level: str) -> dict[Value, str]:
-    """The nodes of ``order`` that belong to an nn module, each with the module's name.
+def module_of_nodes(order: list[Value], level: str,
+                    groups: Grouping | None = None) -> dict[Value, str]:
+    """The nodes of ``order`` that belong to a module, each with the module's name.
 
     Args:
         order: the nodes of a graph in topological order.
         level: ``"neuron"`` or ``"layer"``.
+        groups: the grouping to ask; by default every grouping given to
+            :func:`use_grouping` (``nn``'s, once ``nn`` is imported).
 
-    Returns:
-        ``{node: name}``; names are ``layers.0.neurons.3`` for neurons and ``layers.0``
-        for layers (``neuron``/``layer`` for a lone ``nn.Neuron``/``nn.Layer``).
-
-    >>> import nn
-    >>> model = nn.MLP(2, [2, 1], seed=0)
-    >>> y = model([1.0, 2.0])
-    >>> from autograd import topological_order
-    >>> sorted(set(module_of_nodes(topological_order(y), "neuron").values()))
-    ['layers.0.neurons.0', 'layers.0.neurons.1', 'layers.1.neurons.0']
+    Raises:
+        ValueError: ``level`` is neither.
     """
     if level not in COLLAPSE_LEVELS:
         raise ValueError(f"collapse must be 'neuron' or 'layer', got {level!r}")
-    neuron: dict[Value, str] = {}
-    for node in order:
-        if node.op == "dot":
-            owners = {neuron_of_parameter(child) for child in node.inputs}
-            owners.discard(None)
-            if len(owners) == 1:
-                (name,) = owners
-                neuron[node] = name
-                for child in node.inputs:
-                    if neuron_of_parameter(child) == name:
-                        neuron[child] = name
-        elif node.op in ACTIVATION_OPS and len(node.inputs) == 1:
-            (child,) = node.inputs
-            if child.op == "dot" and child in neuron:
-                neuron[node] = neuron[child]
-    if level == "neuron":
-        return {node: name or "neuron" for node, name in neuron.items()}
-    return {node: _layer_of(name) for node, name in neuron.items()}
+    found: dict[Value, str] = {}
+    for grouping in [groups] if groups is not None else _GROUPINGS:
+        found.update(grouping.modules(order, level))
+    return found
+
+
+def neuron_of_parameter(node: Value, groups: Grouping | None = None) -> str | None:
+    """The neuron a parameter belongs to, by the first grouping that knows (or None)."""
+    for grouping in [groups] if groups is not None else _GROUPINGS:
+        name = grouping.neuron_of_parameter(node)
+        if name is not None:
+            return name
+    return None

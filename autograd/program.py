@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from . import engine
 from .engine import Value
+from .rules import RULES
 
 __all__ = ["Program", "ProgramError", "run_program", "FUNCTIONS", "UNARY", "BINARY",
            "MAX_EXPONENT"]
@@ -34,19 +35,15 @@ MAX_EXPONENT = 1000.0
 # an exponent beyond this bound is never meant: it is refused rather than giving inf.
 MAX_PROGRAM_CHARS = 100_000
 
-#: Functions of one argument (activations with PyTorch's default arguments).
-UNARY = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "softplus",
-         "log1p", "expm1", "log2", "log10", "exp2", "tan", "sinh", "cosh", "asin", "acos",
-         "atan", "asinh", "acosh", "atanh", "erf", "erfc", "rsqrt", "cbrt", "sign", "floor",
-         "ceil", "round", "trunc", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
-         "softsign", "logsigmoid", "hardtanh", "hardsigmoid", "hardswish", "relu6")
+#: The functions a program may call: those the rule table lets the command line call
+#: (each rule says so), and the engine's composites and fused ops.
+FUNCTIONS: dict[str, Callable] = {name: engine.FUNCTIONS[name] for name in engine.COMMAND_LINE}
+_OWN_GRAMMAR = ("clamp", "sum", "dot")  # checked by their own grammar (see _check_call)
+_INPUTS = {name: r.arity for r in RULES.values() for name in r.functions}
 #: Functions of two arguments.
-BINARY = ("atan2", "maximum", "minimum", "logaddexp", "hypot", "copysign", "fmod",
-          "remainder")
-FUNCTIONS: dict[str, Callable] = {name: getattr(engine, name)
-                                   for name in UNARY + BINARY + ("clamp",)}
-FUNCTIONS.update({"abs": engine.absolute, "absolute": engine.absolute, "sum": engine.sum,
-                  "dot": engine.dot})
+BINARY = tuple(n for n in FUNCTIONS if n not in _OWN_GRAMMAR and _INPUTS.get(n) == 2)
+#: Functions of one argument (activations with PyTorch's default arguments).
+UNARY = tuple(n for n in FUNCTIONS if n not in _OWN_GRAMMAR and n not in BINARY)
 
 _ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
                ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod}

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from .engine import Value
 from .fileio import write_atomically
-from .graph import grad, topological_order
+from .functional import grad
+from .graph import topological_order
 from .naming import Names, node_names, user_frame
 from .notation import format_line
 from .rules import RULES, UnknownOpError

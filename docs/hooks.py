@@ -92,7 +92,15 @@ def on_files(files, config):
     return files
 
 
+#: A line of a page replaced by the table of every op, made from the rule table now.
+OP_TABLE = "<!-- the op table, generated from autograd.rules.RULES when the site is built -->"
+
+
 def on_page_markdown(markdown, page, config, files):
+    if OP_TABLE in markdown:
+        from autograd.rules import op_table
+
+        markdown = markdown.replace(OP_TABLE, op_table())
     outputs = _outputs.get(page.file.src_uri, [])
     blocks = markdown_blocks.runnable_blocks(markdown)
     lines = markdown.splitlines(keepends=True)

@@ -9,6 +9,8 @@ Where things live:
 * ``optim.py``         ``SGD``, ``Adam`` and learning-rate schedules
 * ``train.py``         ``fit`` and its ``History``
 * ``serialization.py`` ``save`` / ``load`` as versioned JSON, written atomically
+* ``jsonfile.py``     the saved file's header, and writing one
+* ``grouping.py``     which nodes form a neuron or layer (``draw``'s ``collapse``)
 """
 
 import autograd as _autograd
@@ -25,6 +27,7 @@ if not hasattr(_autograd, "Value"):
         f"or `make demo`) and run it from there."
     )
 
+from . import grouping as _grouping  # noqa: E402
 from .losses import (  # noqa: E402
     bce_loss,
     bce_with_logits_loss,
@@ -38,6 +41,10 @@ from .modules import MLP, Layer, Module, Neuron  # noqa: E402
 from .optim import SGD, Adam, ConstantLR, LinearLR, Optimizer, StepLR  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from .train import History, fit  # noqa: E402
+
+# draw(..., collapse="neuron") groups nn's parameters through nn's own grouping: autograd
+# does not read nn's labels.
+_autograd.modules_in_graph.use_grouping(_grouping)
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",

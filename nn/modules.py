@@ -20,10 +20,11 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 
 from autograd import Value, dot
-from autograd.engine import _dot, _values
+from autograd.engine import as_values, fused_dot
 
 from .activations import activation as _activation
 from .init import make_rng, weight_matrix
+from .jsonfile import write
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
 
@@ -59,7 +60,7 @@ def _inputs(x, nin: int, who: str) -> tuple[Value, ...]:
         ) from None
     if n != nin:
         raise ValueError(f"{who} takes {nin} inputs, got {n}")
-    return _values(x)
+    return as_values(x)
 
 
 class Module:
@@ -287,7 +288,7 @@ class Layer(Module):
     def _forward(self, xs: Sequence[Value]) -> list[Value]:
         # xs: nin Values, checked by the caller.  Each neuron is one trusted dot (no
         # rescanning of inputs every neuron shares) and its activation.
-        return [n._activate(_dot(n.w, xs, n.b)) for n in self.neurons]
+        return [n._activate(fused_dot(n.w, xs, n.b)) for n in self.neurons]
 
     def __repr__(self) -> str:
         return (f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r}, "
@@ -412,9 +413,7 @@ class MLP(Module):
 
     def save(self, path) -> None:
         """Write architecture and weights to ``path`` as JSON, atomically (see :func:`nn.save`)."""
-        from .serialization import save
-
-        save(self, path)
+        write(path, self.architecture(), self.state_dict())
 
     def __repr__(self) -> str:
         lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers)]

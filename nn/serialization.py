@@ -27,20 +27,16 @@ file's size.
 from __future__ import annotations
 
 import json
-import math
 import os
 import reprlib
 import stat
 
-from autograd.fileio import write_atomically
-
 from .activations import ACTIVATIONS
+from .jsonfile import FORMAT, VERSION, write
 from .modules import MLP
 
 __all__ = ["save", "load", "FORMAT", "VERSION", "MAX_BYTES"]
 
-FORMAT = "scalar-autograd/mlp"
-VERSION = 1
 MAX_BYTES = 64 * 2**20  # load() refuses larger files unless its max_bytes is raised
 _short = reprlib.repr  # what a message quotes of the file: never megabytes of it
 
@@ -59,14 +55,7 @@ def save(model: MLP, path) -> None:
     """
     if not isinstance(model, MLP):
         raise TypeError(f"save() writes an nn.MLP, got {type(model).__name__}")
-    state = model.state_dict()
-    for name, v in state.items():
-        if not math.isfinite(v):
-            raise ValueError(f"cannot save: parameter {name!r} is {v!r} (not finite)")
-    text = json.dumps({"format": FORMAT, "version": VERSION,
-                       "architecture": model.architecture(), "state": state},
-                      indent=1, allow_nan=False)
-    write_atomically(path, text + "\n")
+    write(path, model.architecture(), model.state_dict())
 
 
 def _reject_constant(name: str):

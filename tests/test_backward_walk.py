@@ -25,8 +25,9 @@ from test_random_graphs import build, step
 import autograd as ag
 import nn
 from autograd import RULES, UnknownOpError, Value
-from autograd.engine import _node
-from autograd.rules import FloatMath, rule
+from autograd.engine import new_node
+from autograd.extend import registered
+from autograd.rules import FloatMath
 
 
 def reference_order(root: Value) -> list[Value]:
@@ -255,19 +256,17 @@ def test_the_graph_is_freed_by_reference_counting_alone():
 
 def test_a_rule_registered_after_import_is_found_by_backward():
     name = "cube_after_import"
-    rule(name, 1, lambda ctx, x: x**3, lambda m, out, ctx, x: (3.0 * x * x,), "3*x**2")
-    try:
+    with registered(name, 1, lambda ctx, x: x**3, lambda m, out, ctx, x: (3.0 * x * x,),
+                    "3*x**2"):
         x = Value(2.0)
-        y = _node(8.0, (x,), name) * x  # d/dx x^4 = 4 x^3
+        y = new_node(8.0, (x,), name) * x  # d/dx x^4 = 4 x^3
         y.backward()
         assert x.grad == 32.0
-    finally:
-        del RULES[name]
 
 
 def test_an_op_without_a_rule_names_it():
     x = Value(2.0)
-    y = _node(1.0, (x,), "no_such_op_here") + x
+    y = new_node(1.0, (x,), "no_such_op_here") + x
     with pytest.raises(UnknownOpError, match="no_such_op_here"):
         y.backward()
 
@@ -318,11 +317,9 @@ def test_a_rule_removed_and_registered_again_is_used_afresh():
     name = "swapped_after_import"
     x = Value(2.0)
     for factor in (3.0, 5.0):  # d/dx of the op is `factor`, differently each time
-        rule(name, 1, lambda ctx, v: v, lambda m, out, ctx, v, f=factor: (f,), "f")
-        try:
+        with registered(name, 1, lambda ctx, v: v, lambda m, out, ctx, v, f=factor: (f,),
+                        "f"):
             for _ in range(3):  # the first call generates code, later ones reuse it
                 x.grad = 0.0
-                (_node(2.0, (x,), name) * 1.0).backward()
+                (new_node(2.0, (x,), name) * 1.0).backward()
                 assert x.grad == factor
-        finally:
-            del RULES[name]

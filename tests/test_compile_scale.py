@@ -107,15 +107,14 @@ def test_compiling_a_huge_chain_is_refused_within_bounded_time_and_memory():
 @pytest.fixture
 def cube_rule():
     """A primitive registered after import, as a user would: x**3 (d/dx = 3 x**2)."""
-    entry = rules.rule("test_cube", 1, lambda ctx, x: x * x * x,
-                       lambda m, out, ctx, x: (3.0 * x * x,), "3*x**2",
-                       of_x=lambda x: x * x * x)
-    yield entry
-    del rules.RULES["test_cube"]
+    with rules.registered("test_cube", 1, lambda ctx, x: x * x * x,
+                          lambda m, out, ctx, x: (3.0 * x * x,), "3*x**2",
+                          of_x=lambda x: x * x * x) as entry:
+        yield entry
 
 
 def _cube(x: Value) -> Value:
-    return ag.engine._node(x.data ** 3, (x,), "test_cube")
+    return ag.engine.new_node(x.data ** 3, (x,), "test_cube")
 
 
 def test_an_op_registered_after_import_compiles(cube_rule):
@@ -141,31 +140,28 @@ def test_an_op_registered_after_import_replays_on_batches(cube_rule):
 @pytest.fixture
 def scaled_rule():
     """A primitive with a constant that has no literal (a tuple): x * ctx[0]."""
-    entry = rules.rule("test_scaled", 1, lambda ctx, x: ctx[0] * x,
-                       lambda m, out, ctx, x: (ctx[0],), "k")
-    yield entry
-    del rules.RULES["test_scaled"]
-    ag.graph._forget_generated()  # backward keeps code generated per op name
+    with rules.registered("test_scaled", 1, lambda ctx, x: ctx[0] * x,
+                          lambda m, out, ctx, x: (ctx[0],), "k") as entry:
+        yield entry
 
 
 def test_an_op_whose_constant_has_no_literal_compiles(scaled_rule):
     w = Value(0.75)
-    compiled = ag.compile(lambda x: ag.engine._node(3.0 * (w * x).data, (w * x,),
+    compiled = ag.compile(lambda x: ag.engine.new_node(3.0 * (w * x).data, (w * x,),
                                                     "test_scaled", (3.0,)), [2.0])
     assert compiled.backward(2.0) == 4.5 and w.grad == 6.0
     assert compiled(-1.0).grads[w] == -3.0
 
 
-def test_an_unknown_op_is_named(cube_rule):
+def test_an_unknown_op_is_named():
     w = Value(1.5)
-    compiled = ag.compile(lambda x: _cube(w * x), [2.0])
-    del rules.RULES["test_cube"]
-    try:
-        with pytest.raises(CompileError, match="test_cube"):
-            compiled.backward(2.0)
-        assert w.grad == 0.0  # refused before any gradient was added
-    finally:
-        rules.RULES["test_cube"] = cube_rule
+    with rules.registered("test_cube", 1, lambda ctx, x: x * x * x,
+                          lambda m, out, ctx, x: (3.0 * x * x,), "3*x**2",
+                          of_x=lambda x: x * x * x):
+        compiled = ag.compile(lambda x: _cube(w * x), [2.0])
+    with pytest.raises(CompileError, match="test_cube"):
+        compiled.backward(2.0)
+    assert w.grad == 0.0  # refused before any gradient was added
 
 
 def test_fit_trains_eagerly_and_says_so_when_compile_refuses(monkeypatch):

@@ -159,6 +159,13 @@ assert gradcheck(lambda t: exp10(t) * t, [0.4])
 assert abs(d2 - 10 ** 0.4 * math.log(10) ** 2) < 1e-12
 assert compile(lambda t: exp10(t), [0.4]).backward(0.4) == 10 ** 0.4
 assert explain(y, x).agrees and RULES["exp10"].formula == ("10**x*log(10)",)
+# generated from the rule: method, function with its doc, export, command line, NumPy
+import autograd, numpy
+from autograd.program import run_program
+assert Value.exp10.__doc__ == autograd.exp10.__doc__ == "10 ** x." and "exp10" in autograd.__all__
+assert run_program("y = exp10(2)").output.data == 100.0
+fast = compile(lambda t: exp10(t), [0.4]).batch_forward(numpy.array([0.0, 2.0]))
+assert list(fast) == [1.0, 100.0]
 """
     result = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True,
                             text=True, timeout=60,

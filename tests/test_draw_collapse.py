@@ -17,7 +17,8 @@ import pytest
 import nn
 from autograd import Value, draw, topological_order
 from autograd import sum as vsum
-from autograd.modules_in_graph import ACTIVATION_OPS, module_of_nodes
+from autograd.modules_in_graph import module_of_nodes
+from nn.grouping import ACTIVATION_OPS
 
 
 def one_sample(seed=3):
@@ -41,6 +42,9 @@ def test_activation_ops_are_nn_activations():
     # the op each activation builds (relu6 is a hardtanh node, as in PyTorch)
     assert ACTIVATION_OPS == {f(Value(0.5)).op for name, f in ACTIVATIONS.items()
                               if name != "linear"}
+    assert ACTIVATION_OPS == {
+        "sigmoid", "tanh", "relu", "softplus", "leaky_relu", "elu", "selu", "celu", "gelu",
+        "silu", "mish", "softsign", "logsigmoid", "hardtanh", "hardsigmoid", "hardswish"}
 
 
 def test_every_parameter_lands_in_its_own_neuron_and_layer():

@@ -45,107 +45,28 @@ from these primitives, exactly, and differentiate through them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from .maths import (  # noqa: F401 - the float functions, importable from here as before
-    FloatMath,
-    ValueMath,
-    safe_cos,
-    safe_div,
-    safe_exp,
-    safe_log,
-    safe_pow,
-    safe_recip,
-    safe_sin,
-    safe_sqrt,
-    stable_sigmoid,
-)
-
-__all__ = ["Rule", "RULES", "rule", "unary", "FloatMath", "ValueMath", "UnknownOpError"]
-
-
-class UnknownOpError(KeyError):
-    """Raised when a node's op has no entry in the rule table."""
-
-    def __str__(self) -> str:
-        return f"no derivative rule for op {self.args[0]!r}; known ops: {sorted(RULES)}"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One primitive: its name, forward function, derivative rule and formulas."""
-
-    name: str
-    forward: Callable[..., float]
-    partials: Callable[..., tuple]
-    formula: tuple[str, ...]
-    arity: int  # number of inputs, or -1 for n-ary ops
-    # For one-input ops without a constant: the forward as a function of x alone, which
-    # the engine and generated code call directly (``forward`` wraps it to take ctx).
-    of_x: Callable[[float], float] | None = None
-    # The forward in symbols (see the module docstring); "" where none was given (a user
-    # primitive).  An n-ary op's is written for a person ("x_1 + ... + x_n").
-    expr: str = ""
-    # The names ``expr`` and ``formula`` give ctx's constants, in ctx's order (a one-name
-    # tuple for an op whose ctx is a single number).
-    ctx_names: tuple[str, ...] = ()
-
-    def local_partials(self, out: float, ctx, xs) -> tuple:
-        """The local partials evaluated on floats."""
-        return self.partials(FloatMath, out, ctx, *xs)
-
-
-RULES: dict[str, Rule] = {}
-# How many rule() calls so far: code generated from RULES (autograd.graph's backward) is
-# checked against it, and against len(RULES), so a rule removed or registered again is
-# never served from code made for an earlier one.
-_REGISTRATIONS = [0]
-
-
-def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, expr: str = "",
-         ctx_names: tuple[str, ...] = ()) -> Rule:
-    """Register a primitive in :data:`RULES` and return its entry.
-
-    Args:
-        name: the op name that nodes carry (``Value.op``).
-        arity: number of inputs, or -1 for an n-ary op.
-        forward: ``forward(ctx, *xs) -> float``, the output on floats.
-        partials: ``partials(m, out, ctx, *xs) -> tuple``, the local derivative of the
-            output with respect to each input, written with the math namespace ``m``
-            (:class:`FloatMath` or :class:`ValueMath`).
-        *formula: the same derivatives written for a person, one per input.
-        of_x: for a one-input op without a constant, the forward as a function of x
-            alone (see :func:`unary`).
-        expr: the forward written in the formula's notation (``"exp(x)"``, ``"a*b"``).
-        ctx_names: the names ``expr`` and ``formula`` use for ctx's constants, in order.
-
-    Returns:
-        The new :class:`Rule`.
-
-    Raises:
-        ValueError: ``name`` is already registered.
-    """
-    if name in RULES:
-        raise ValueError(f"op {name!r} is already registered")
-    entry = Rule(name, forward, partials, tuple(formula), arity, of_x, expr, tuple(ctx_names))
-    RULES[name] = entry
-    _REGISTRATIONS[0] += 1
-    return entry
-
-
-def unary(name: str, of_x: Callable[[float], float], partials, formula: str, *,
-          expr: str = "") -> Rule:
-    """Register a one-input primitive without a constant, given its forward ``of_x(x)``."""
-    return rule(name, 1, lambda ctx, x: of_x(x), partials, formula, of_x=of_x, expr=expr)
-
-
 # This registers all the operations, family by family (each module calls rule()).
-from . import (  # noqa: E402, F401
-    activations,
-    arithmetic,
-    exponential,
-    piecewise,
-    special,
-    trigonometric,
+from . import activations, arithmetic, exponential, piecewise, special, trigonometric  # noqa: F401
+from .maths import FloatMath
+from .registry import (
+    CHANGES,
+    RULES,
+    Rule,
+    UnknownOpError,
+    local_partials,
+    op_table,
+    registered,
+    rule,
+    rule_of,
+    seal_built_in,
+    unary,
+    unregister,
+    version,
 )
+
+__all__ = ["Rule", "RULES", "BUILT_IN", "CHANGES", "version", "rule", "unary", "unregister",
+           "registered", "rule_of", "local_partials", "op_table", "FloatMath",
+           "UnknownOpError"]
+
+#: The ops of the package itself (never removed).
+BUILT_IN: frozenset[str] = seal_built_in()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 
-from . import rule, unary
+from ..floats import constant
+from .maths import ArrayMath, array_at_minus_inf_zero, np, stable_sigmoid
 from .maths import softplus as _softplus_of
-from .maths import stable_sigmoid
+from .registry import rule, unary
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -36,22 +37,36 @@ def _at_minus_inf_zero(f):
 unary("sigmoid", stable_sigmoid,
       lambda m, out, ctx, x: (out * (1.0 - out),),
       "sigmoid(x)*(1 - sigmoid(x))",
-      expr="1/(1 + exp(-x))")
+      expr="1/(1 + exp(-x))",
+      method=True,
+      doc="1 / (1 + exp(-x)), computed without overflow for any x.",
+      array=ArrayMath.sigmoid)
 
 # relu(-0.0) is 0.0 and relu(nan) is nan (it propagates).  The derivative is 0 at 0, as in
 # PyTorch, and 0 at nan (m.step); PyTorch's threshold rule gives 1 there.
 unary("relu", lambda x: 0.0 if x <= 0.0 else x,
       lambda m, out, ctx, x: (m.step(x),),
       "1 if x > 0 else 0",
-      expr="x if x > 0 else 0")
+      expr="x if x > 0 else 0",
+      method=True,
+      doc="max(x, 0): relu(-0.0) = 0.0, relu(nan) = nan; its derivative at 0 is 0, as in "
+           "PyTorch (and 0 at nan, where PyTorch's is 1).",
+      array=lambda x: np.where(x <= 0.0, 0.0, x))
 
 # leaky_relu(x, negative_slope): ctx is the slope.  At 0 the derivative is the slope
 # (PyTorch: x > 0 ? 1 : slope); leaky_relu(-0.0) is -0.0.
+def _leaky_relu_ctx(negative_slope: float = 0.01) -> float:
+    return constant(negative_slope, "negative_slope")
+
+
 rule("leaky_relu", 1,
      lambda slope, x: x if x > 0.0 else x * slope,
      lambda m, out, slope, x: (slope + (1.0 - slope) * m.step(x),),
      "1 if x > 0 else negative_slope",
-     expr="x if x > 0 else negative_slope*x", ctx_names=("negative_slope",))
+     expr="x if x > 0 else negative_slope*x", ctx_names=("negative_slope",),
+     doc="x where x > 0, else negative_slope * x; derivative at 0 is negative_slope.",
+     ctx_of=_leaky_relu_ctx,
+     array=lambda slope, x: np.where(x > 0.0, x, x * slope))
 
 
 # softplus(x, beta, threshold) = log(1 + exp(beta*x))/beta, and x where beta*x > threshold
@@ -63,6 +78,28 @@ def _softplus(ctx, x: float) -> float:
     return x if z > threshold else _softplus_of(z) / beta
 
 
+def _softplus_ctx(beta: float = 1.0, threshold: float = 20.0) -> tuple[float, float]:
+    beta, threshold = constant(beta, "beta"), constant(threshold, "threshold")
+    if beta == 0.0 or not math.isfinite(beta):
+        raise ValueError(f"softplus: beta must be a finite non-zero number, got {beta!r}")
+    return beta, threshold
+
+
+def _softplus_array(ctx, x):
+    beta, threshold = ctx
+    return np.where(beta * x > threshold, x, ArrayMath.softplus(beta * x) / beta)
+
+
+_SOFTPLUS_DOC = """log(1 + exp(beta*x))/beta, never overflowing; x itself where beta*x > threshold.
+
+As ``torch.nn.functional.softplus``.  Its own rule: the derivative is sigmoid(beta*x),
+0.5 at 0, with second derivative beta/4 there.
+
+Raises:
+    ValueError: ``beta`` is 0 or not finite.
+"""
+
+
 def _softplus_partials(m, out, ctx, x):
     beta, threshold = ctx
     s = m.sigmoid(beta * x)
@@ -71,23 +108,40 @@ def _softplus_partials(m, out, ctx, x):
 
 rule("softplus", 1, _softplus, _softplus_partials,
      "sigmoid(beta*x) (1 if beta*x > threshold)",
-     expr="x if beta*x > threshold else log(1 + exp(beta*x))/beta", ctx_names=("beta", "threshold"))
+     expr="x if beta*x > threshold else log(1 + exp(beta*x))/beta", ctx_names=("beta", "threshold"),
+     method=True,
+     doc=_SOFTPLUS_DOC,
+     ctx_of=_softplus_ctx,
+     array=_softplus_array)
 
 
 # elu(x, alpha): alpha*(exp(x) - 1) below 0; ctx is alpha.  Derivative 1 above 0 and
 # alpha*exp(x) at and below 0, as PyTorch (exp(x), not out + alpha: exact near -inf);
 # nan at nan (PyTorch's is 1).  selu and celu follow the same conventions.
+def _alpha_ctx(alpha: float = 1.0) -> float:
+    return constant(alpha, "alpha")
+
+
+def _elu_array(alpha, x):
+    return np.where(x > 0.0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
 rule("elu", 1,
      lambda alpha, x: x if x > 0.0 else alpha * math.expm1(x),
      lambda m, out, alpha, x: (m.step(x) + m.mul0(1.0 - m.step(x), alpha * m.exp(x)),),
      "1 if x > 0 else alpha*exp(x)",
-     expr="x if x > 0 else alpha*(exp(x) - 1)", ctx_names=("alpha",))
+     expr="x if x > 0 else alpha*(exp(x) - 1)", ctx_names=("alpha",),
+     doc="x where x > 0, else alpha * (exp(x) - 1); derivative alpha at 0, as PyTorch.",
+     ctx_of=_alpha_ctx,
+     array=_elu_array)
 
 unary("selu", lambda x: SELU_SCALE * (x if x > 0.0 else SELU_ALPHA * math.expm1(x)),
       lambda m, out, ctx, x: (SELU_SCALE * m.step(x)
                               + m.mul0(1.0 - m.step(x), SELU_SCALE * SELU_ALPHA * m.exp(x)),),
       "scale if x > 0 else scale*alpha*exp(x)",
-      expr="1.0507009873554805*(x if x > 0 else 1.6732632423543772*(exp(x) - 1))")
+      expr="1.0507009873554805*(x if x > 0 else 1.6732632423543772*(exp(x) - 1))",
+      doc="scale * elu(x, alpha) with PyTorch's fixed alpha and scale (self-normalising).",
+      array=lambda x: SELU_SCALE * _elu_array(SELU_ALPHA, x))
 
 
 # celu(x, alpha) = max(0, x) + min(0, alpha*(exp(x/alpha) - 1)); ctx is alpha.
@@ -100,10 +154,30 @@ def _celu(alpha, x: float) -> float:
         return -math.inf * alpha
 
 
+def _celu_ctx(alpha: float = 1.0) -> float:
+    alpha = constant(alpha, "alpha")
+    if alpha == 0.0:
+        raise ValueError("celu: alpha must not be 0")
+    return alpha
+
+
+def _celu_array(alpha, x):
+    return np.where(x > 0.0, x, alpha * np.expm1(np.minimum(x, 0.0) / alpha))
+
+
+_CELU_DOC = """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+
+Raises:
+    ValueError: ``alpha`` is 0.
+"""
+
 rule("celu", 1, _celu,
      lambda m, out, alpha, x: (m.step(x) + m.mul0(1.0 - m.step(x), m.exp(x / alpha)),),
      "1 if x > 0 else exp(x/alpha)",
-     expr="x if x > 0 else alpha*(exp(x/alpha) - 1)", ctx_names=("alpha",))
+     expr="x if x > 0 else alpha*(exp(x/alpha) - 1)", ctx_names=("alpha",),
+     doc=_CELU_DOC,
+     ctx_of=_celu_ctx,
+     array=_celu_array)
 
 
 # gelu(x) = x * Phi(x), Phi the normal CDF, written with erfc so it keeps its digits for
@@ -112,12 +186,19 @@ unary("gelu", _at_minus_inf_zero(lambda x: 0.5 * x * math.erfc(-x * _SQRT_HALF))
       lambda m, out, ctx, x: (0.5 * m.erfc(-x * _SQRT_HALF)
                               + m.mul0(_INV_SQRT_2PI * m.exp(-0.5 * (x * x)), x),),
       "Phi(x) + x*exp(-x**2/2)/sqrt(2*pi)",
-      expr="x*(1 + erf(x/sqrt(2)))/2")
+      expr="x*(1 + erf(x/sqrt(2)))/2",
+      functions=(),
+      doc="x * Phi(x), Phi the normal CDF (``autograd.gelu``).",
+      array=array_at_minus_inf_zero(lambda x: 0.5 * x * ArrayMath.erfc(-x * _SQRT_HALF)))
 
 
 # gelu(x, approximate="tanh"): 0.5*x*(1 + tanh(k*(x + c*x**3))), PyTorch's derivative.
 def _gelu_tanh(x: float) -> float:
     return 0.5 * x * (1.0 + math.tanh(_GELU_K * (x + _GELU_C * (x * x * x))))
+
+
+def _gelu_tanh_array(x):
+    return 0.5 * x * (1.0 + np.tanh(_GELU_K * (x + _GELU_C * (x * x * x))))
 
 
 def _gelu_tanh_partials(m, out, ctx, x):
@@ -128,12 +209,17 @@ def _gelu_tanh_partials(m, out, ctx, x):
 
 unary("gelu_tanh", _at_minus_inf_zero(_gelu_tanh), _gelu_tanh_partials,
       "(1 + t)/2 + x*(1 - t**2)*k*(1 + 3*c*x**2)/2, t = tanh(k*(x + c*x**3))",
-      expr="x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))/2")
+      expr="x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))/2",
+      functions=(),
+      doc="PyTorch's tanh approximation of gelu (``gelu(x, approximate='tanh')``).",
+      array=array_at_minus_inf_zero(_gelu_tanh_array))
 
 unary("silu", _at_minus_inf_zero(lambda x: x * stable_sigmoid(x)),
       lambda m, out, ctx, x: (m.sigmoid(x) + m.mul0(m.sigmoid(x) * (1.0 - m.sigmoid(x)), x),),
       "sigmoid(x)*(1 + x*(1 - sigmoid(x)))",
-      expr="x/(1 + exp(-x))")
+      expr="x/(1 + exp(-x))",
+      doc="x * sigmoid(x) (also called swish).",
+      array=array_at_minus_inf_zero(lambda x: x * ArrayMath.sigmoid(x)))
 
 
 def _mish_partials(m, out, ctx, x):
@@ -144,7 +230,9 @@ def _mish_partials(m, out, ctx, x):
 unary("mish", _at_minus_inf_zero(lambda x: x * math.tanh(_softplus_of(x))),
       _mish_partials,
       "tanh(softplus(x)) + x*sigmoid(x)*(1 - tanh(softplus(x))**2)",
-      expr="x*tanh(log(1 + exp(x)))")
+      expr="x*tanh(log(1 + exp(x)))",
+      doc="x * tanh(softplus(x)).",
+      array=array_at_minus_inf_zero(lambda x: x * np.tanh(ArrayMath.softplus(x))))
 
 
 def _softsign(x: float) -> float:
@@ -158,12 +246,16 @@ def _softsign_partials(m, out, ctx, x):
 
 
 unary("softsign", _softsign, _softsign_partials, "1/(1 + abs(x))**2",
-      expr="x/(1 + abs(x))")
+      expr="x/(1 + abs(x))",
+      doc="x / (1 + |x|).",
+      array=lambda x: np.where(np.isinf(x), np.sign(x), x / (1.0 + np.abs(x))))
 
 unary("logsigmoid", lambda x: -_softplus_of(-x),
       lambda m, out, ctx, x: (m.sigmoid(-x),),
       "sigmoid(-x)",
-      expr="-log(1 + exp(-x))")
+      expr="-log(1 + exp(-x))",
+      doc="log(sigmoid(x)) = -softplus(-x), never overflowing.",
+      array=lambda x: -ArrayMath.softplus(-x))
 
 
 # hardtanh(x, min_val, max_val); ctx is (min_val, max_val).  The derivative is 1 strictly
@@ -174,17 +266,35 @@ def _hardtanh(ctx, x: float) -> float:
     return lo if x < lo else (hi if x > hi else x)
 
 
+def _hardtanh_ctx(min_val: float = -1.0, max_val: float = 1.0) -> tuple[float, float]:
+    lo, hi = constant(min_val, "min_val"), constant(max_val, "max_val")
+    if lo > hi:
+        raise ValueError(f"hardtanh: min_val {lo!r} is greater than max_val {hi!r}")
+    return lo, hi
+
+
+_HARDTANH_DOC = """x limited to [min_val, max_val]; derivative 1 strictly inside, 0 at the bounds.
+
+Raises:
+    ValueError: ``min_val`` is greater than ``max_val``.
+"""
+
 rule("hardtanh", 1, _hardtanh,
      lambda m, out, ctx, x: (m.step(x - ctx[0]) * m.step(ctx[1] - x),),
      "1 if min_val < x < max_val else 0",
      expr="min_val if x < min_val else (max_val if x > max_val else x)",
-     ctx_names=("min_val", "max_val"))
+     ctx_names=("min_val", "max_val"),
+     doc=_HARDTANH_DOC,
+     ctx_of=_hardtanh_ctx,
+     array=lambda ctx, x: np.where(x < ctx[0], ctx[0], np.where(x > ctx[1], ctx[1], x)))
 
 # hardsigmoid(x) = relu6(x + 3)/6: derivative 1/6 strictly inside (-3, 3), as PyTorch.
 unary("hardsigmoid", lambda x: 0.0 if x <= -3.0 else (1.0 if x >= 3.0 else x / 6.0 + 0.5),
       lambda m, out, ctx, x: (m.step(x + 3.0) * m.step(3.0 - x) * (1.0 / 6.0),),
       "1/6 if -3 < x < 3 else 0",
-      expr="0 if x <= -3 else (1 if x >= 3 else x/6 + 1/2)")
+      expr="0 if x <= -3 else (1 if x >= 3 else x/6 + 1/2)",
+      doc="relu6(x + 3) / 6, one node; derivative 1/6 strictly inside (-3, 3).",
+      array=lambda x: np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, x / 6.0 + 0.5)))
 
 
 # hardswish(x) = x*relu6(x + 3)/6, computed as PyTorch does (-0.0 at and below -3).  Its
@@ -199,4 +309,6 @@ unary("hardswish",
       _at_minus_inf_zero(lambda x: x * min(max(x + 3.0, 0.0), 6.0) / 6.0),
       _hardswish_partials,
       "0 if x <= -3 else (x/3 + 1/2 if x < 3 else 1)",
-      expr="0 if x <= -3 else (x if x >= 3 else x*(x + 3)/6)")
+      expr="0 if x <= -3 else (x if x >= 3 else x*(x + 3)/6)",
+      doc="x * relu6(x + 3) / 6, one node, with PyTorch's derivative.",
+      array=array_at_minus_inf_zero(lambda x: x * np.minimum(np.maximum(x + 3.0, 0.0), 6.0) / 6.0))

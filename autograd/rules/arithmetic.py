@@ -6,8 +6,8 @@ import math
 from functools import reduce
 from operator import add, mul
 
-from . import rule, unary
-from .maths import safe_div, safe_hypot, safe_pow, safe_recip, safe_sqrt
+from .maths import np, safe_div, safe_hypot, safe_pow, safe_recip, safe_sqrt
+from .registry import rule, unary
 
 # partials(m, out, ctx, *inputs) -> one local derivative per input.
 
@@ -15,13 +15,19 @@ rule("add", 2,
      lambda ctx, a, b: a + b,
      lambda m, out, ctx, a, b: (1.0, 1.0),
      "1", "1",
-     expr="a + b")
+     expr="a + b",
+     functions=(),
+     doc="a + b (the operator ``+``).",
+     array=lambda ctx, a, b: a + b)
 
 rule("mul", 2,
      lambda ctx, a, b: a * b,
      lambda m, out, ctx, a, b: (b, a),
      "b", "a",
-     expr="a*b")
+     expr="a*b",
+     functions=(),
+     doc="a * b (the operator ``*``).",
+     array=lambda ctx, a, b: a * b)
 
 # a / b as its own rule, not a * b**-1: b**-2 overflows long before a/b does, so
 # d(x/x)/dx at 1e-300 is 1e300 - 1e300 = 0, not inf.  d/db = -out/b, itself a division
@@ -31,14 +37,20 @@ rule("div", 2,
      lambda ctx, a, b: safe_div(a, b),
      lambda m, out, ctx, a, b: (m.recip(b), -m.div(out, b)),
      "1/b", "-a/b**2",
-     expr="a/b")
+     expr="a/b",
+     cli=False,
+     doc="a / b (IEEE: x/0 is +-inf, 0/0 nan); d/db = -out/b, exact down to 1e-300.",
+     array=lambda ctx, a, b: np.divide(a, b))
 
 # x ** k with a constant exponent k (ctx).  d/dx x^0 is 0 everywhere, including x = 0.
 rule("pow", 1,
      lambda k, x: safe_pow(x, k),
      lambda m, out, k, x: ((k * m.pow(x, k - 1.0)) if k != 0.0 else 0.0,),
      "k*x**(k-1)",
-     expr="x**k", ctx_names=("k",))
+     expr="x**k", ctx_names=("k",),
+     functions=(),
+     doc="x ** k with a constant exponent k (the operator ``**``).",
+     array=lambda k, x: np.power(x, k))
 
 # a ** b with a Value exponent (also `2 ** x`).  Where the base is exactly 0 (either sign)
 # the derivatives are PyTorch's, HIPS autograd's and tinygrad's: d/db is 0 (log0), and
@@ -49,19 +61,28 @@ rule("powv", 2,
      lambda ctx, a, b: safe_pow(a, b),
      lambda m, out, ctx, a, b: (m.mul0(b, m.pow(a, b - 1.0)), m.mul0(out, m.log0(a))),
      "b*a**(b-1)", "a**b*log(a)",
-     expr="a**b")
+     expr="a**b",
+     functions=(),
+     doc="a ** b with a Value exponent (the operator ``**``).",
+     array=lambda ctx, a, b: np.power(a, b))
 
 # sqrt as its own rule (not x ** 0.5): IEEE at the edges, sqrt(-0.0) = -0.0 and
 # sqrt(-inf) = nan; d sqrt = 0.5/out, so the derivative at -0.0 is -inf, as in PyTorch.
 unary("sqrt", safe_sqrt,
       lambda m, out, ctx, x: (0.5 * m.recip(out),),
       "1/(2*sqrt(x))",
-      expr="sqrt(x)")
+      expr="sqrt(x)",
+      method=True,
+      doc="Square root: IEEE at the edges (sqrt(-0.0) = -0.0; nan below 0, also at -inf).",
+      array=lambda x: np.sqrt(x))
 
 unary("rsqrt", lambda x: safe_recip(safe_sqrt(x)),
       lambda m, out, ctx, x: (-0.5 * (out * out * out),),
       "-rsqrt(x)**3/2",
-      expr="1/sqrt(x)")
+      expr="1/sqrt(x)",
+      method=True,
+      doc="1 / sqrt(x): inf at 0, nan below.",
+      array=lambda x: 1.0 / np.sqrt(x))
 
 
 def _cbrt(x: float) -> float:
@@ -79,7 +100,10 @@ def _cbrt(x: float) -> float:
 unary("cbrt", _cbrt,
       lambda m, out, ctx, x: (m.recip(3.0 * (out * out)),),
       "1/(3*cbrt(x)**2)",
-      expr="sign(x)*abs(x)**(1/3)")
+      expr="sign(x)*abs(x)**(1/3)",
+      method=True,
+      doc="The real cube root (cbrt(-8) = -2).",
+      array=lambda x: np.cbrt(x))
 
 # hypot(a, b) = sqrt(a**2 + b**2) without overflow; d/da = a/out.  At (0, 0), a kink,
 # the derivative is 0 (div0): a subgradient, as PyTorch's norm gives (its hypot, nan).
@@ -89,7 +113,10 @@ rule("hypot", 2,
      lambda ctx, a, b: safe_hypot(a, b),
      lambda m, out, ctx, a, b: (m.div0(a, out), m.div0(b, out)),
      "a/hypot(a, b)", "b/hypot(a, b)",
-     expr="sqrt(a**2 + b**2)")
+     expr="sqrt(a**2 + b**2)",
+     method=True,
+     doc="sqrt(a**2 + b**2), never overflowing; derivative 0 at (0, 0).",
+     array=lambda ctx, a, b: np.hypot(a, b))
 
 
 # Fused n-ary sum: one node for x1 + ... + xn instead of n - 1.  Both fused ops add left to
@@ -104,7 +131,9 @@ rule("sum", -1,
      lambda ctx, *xs: left_to_right_sum(xs),
      lambda m, out, ctx, *xs: (1.0,) * len(xs),
      "1",
-     expr="x_1 + ... + x_n")
+     expr="x_1 + ... + x_n",
+     functions=(),
+     doc="x1 + ... + xn as one node (``autograd.sum``).")
 
 
 # Fused dot product: one node for w1*x1 + ... + wn*xn (+ b), instead of 2n nodes.
@@ -122,4 +151,6 @@ def _dot_partials(m, out, has_bias, *xs):
 
 
 rule("dot", -1, _dot_forward, _dot_partials, "x_i (for w_i)", "w_i (for x_i)", "1 (for b)",
-     expr="w_1*x_1 + ... + w_n*x_n + b (b if has_bias)", ctx_names=("has_bias",))
+     expr="w_1*x_1 + ... + w_n*x_n + b (b if has_bias)", ctx_names=("has_bias",),
+     functions=(),
+     doc="w1*x1 + ... + wn*xn (+ bias) as one node (``autograd.dot``).")

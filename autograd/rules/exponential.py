@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import math
 
-from . import rule, unary
-from .maths import safe_exp, safe_log, safe_pow
+from .maths import np, safe_exp, safe_log, safe_pow
+from .registry import rule, unary
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 unary("exp", safe_exp,
       lambda m, out, ctx, x: (out,),
       "exp(x)",
-      expr="exp(x)")
+      expr="exp(x)",
+      method=True,
+      doc="e ** x (inf on overflow, never OverflowError).",
+      array=lambda x: np.exp(x))
 
 unary("exp2", lambda x: safe_pow(2.0, x),
       lambda m, out, ctx, x: (out * _LN2,),
       "2**x*log(2)",
-      expr="2**x")
+      expr="2**x",
+      method=True,
+      doc="2 ** x.",
+      array=lambda x: np.exp2(x))
 
 
 def _expm1(x: float) -> float:
@@ -31,12 +37,18 @@ def _expm1(x: float) -> float:
 unary("expm1", _expm1,
       lambda m, out, ctx, x: (m.exp(x),),
       "exp(x)",
-      expr="exp(x) - 1")
+      expr="exp(x) - 1",
+      method=True,
+      doc="exp(x) - 1, accurate for small x.",
+      array=lambda x: np.expm1(x))
 
 unary("log", safe_log,
       lambda m, out, ctx, x: (m.recip(x),),
       "1/x",
-      expr="log(x)")
+      expr="log(x)",
+      method=True,
+      doc="Natural log: log(0) = -inf, log(negative) = nan.",
+      array=lambda x: np.log(x))
 
 
 def _log1p(x: float) -> float:
@@ -48,7 +60,10 @@ def _log1p(x: float) -> float:
 unary("log1p", _log1p,
       lambda m, out, ctx, x: (m.recip(1.0 + x),),
       "1/(1 + x)",
-      expr="log(1 + x)")
+      expr="log(1 + x)",
+      method=True,
+      doc="log(1 + x), accurate for small x: -inf at -1, nan below.",
+      array=lambda x: np.where(x < -1.0, np.nan, np.log1p(np.maximum(x, -1.0))))
 
 
 def _log_base(log_fn):
@@ -64,12 +79,18 @@ def _log_base(log_fn):
 unary("log2", _log_base(math.log2),
       lambda m, out, ctx, x: (m.recip(_LN2 * x),),
       "1/(x*log(2))",
-      expr="log(x)/log(2)")
+      expr="log(x)/log(2)",
+      method=True,
+      doc="Base-2 logarithm: -inf at 0, nan below.",
+      array=lambda x: np.log2(x))
 
 unary("log10", _log_base(math.log10),
       lambda m, out, ctx, x: (m.recip(_LN10 * x),),
       "1/(x*log(10))",
-      expr="log(x)/log(10)")
+      expr="log(x)/log(10)",
+      method=True,
+      doc="Base-10 logarithm: -inf at 0, nan below.",
+      array=lambda x: np.log10(x))
 
 
 def _logaddexp(a: float, b: float) -> float:
@@ -87,4 +108,7 @@ rule("logaddexp", 2,
      lambda ctx, a, b: _logaddexp(a, b),
      lambda m, out, ctx, a, b: (m.sigmoid(a - b), m.sigmoid(b - a)),
      "sigmoid(a - b)", "sigmoid(b - a)",
-     expr="log(exp(a) + exp(b))")
+     expr="log(exp(a) + exp(b))",
+     method=True,
+     doc="log(exp(a) + exp(b)), never overflowing.",
+     array=lambda ctx, a, b: np.where((a != a) | (b != b), np.nan, np.logaddexp(a, b)))

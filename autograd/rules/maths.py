@@ -5,16 +5,17 @@ stop a training run with ``OverflowError``, so the ``safe_*`` functions here ret
 IEEE says.  They are the forwards of the rule table and the helpers its ``partials`` call.
 
 A rule's ``partials(m, ...)`` sees only the names of :class:`FloatMath` (on floats, the
-fast path of ``backward``) or :class:`ValueMath` (on Values, recording a graph: higher
-derivatives).  A helper added here must exist in both, and have a NumPy version in
-:mod:`autograd.vectorized` for batched replay; generated code calls FloatMath's own.
+fast path of ``backward``), :class:`ArrayMath` (the same on NumPy arrays, for batched
+replay) or :class:`autograd.valuemath.ValueMath` (on Values, recording a graph: higher
+derivatives; it sits above the engine, which it builds nodes with).  A helper added here
+must exist in all three; generated code calls FloatMath's own.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["FloatMath", "ValueMath"]
+__all__ = ["FloatMath", "ArrayMath", "np"]
 
 _inf, _nan = math.inf, math.nan
 
@@ -217,128 +218,94 @@ class FloatMath:
         return 0.0 if x == 0.0 else safe_log(x)
 
 
-def _engine():
-    from .. import engine  # rules sit below the engine; ValueMath needs it only when run
+class _NumPy:
+    """The ``numpy`` module, imported on first use: it is optional (batched replay needs
+    it, nothing else) and slow to import, so ``import autograd`` does not load it."""
 
-    return engine
+    def __getattr__(self, name: str):
+        import numpy
+
+        self.__dict__.update(vars(numpy))
+        return getattr(numpy, name)
 
 
-def _data(x) -> float:
-    return getattr(x, "data", x)
+np = _NumPy()
 
 
-class ValueMath:
-    """Evaluate a rule on Values, recording a graph (for higher-order derivatives)."""
+def _array_floor(x):
+    return np.floor(x)  # IEEE already: floor(-0.0) = -0.0, inf and nan stay
 
-    # Where a function is flat at an infinite input (exp at -inf, 1/x at +-inf, tanh and
-    # sigmoid at +-inf, rsqrt at inf), every derivative there is 0: return the constant,
-    # so a higher derivative is 0 and not 0 * inf = nan from the chain through the input
-    # (d2 atan(x) = -2x/(1 + x**2)**2 tends to 0 at inf; the graph of 1/(1 + x*x) would
-    # give -0.0 * inf).  Elsewhere an ordinary node.
-    @staticmethod
-    def exp(x):
-        return 0.0 if _data(x) == -_inf else x.exp()
 
-    @staticmethod
-    def log(x):
-        return x.log()
+def _array_div(a, b):
+    return np.divide(a, b)
 
-    @staticmethod
-    def sin(x):
-        return x.sin()
 
-    @staticmethod
-    def cos(x):
-        return x.cos()
+class ArrayMath:
+    """The functions of :class:`FloatMath` on NumPy arrays, with the same IEEE results
+    (inf and nan, never an error): what batched replay's generated code calls."""
 
-    @staticmethod
-    def sinh(x):
-        return _engine().sinh(x)
-
-    @staticmethod
-    def cosh(x):
-        return _engine().cosh(x)
-
-    @staticmethod
-    def tanh(x):
-        d = _data(x)
-        return math.copysign(1.0, d) if math.isinf(d) else _engine().tanh(x)
+    exp = staticmethod(lambda x: np.exp(x))
+    log = staticmethod(lambda x: np.log(x))
+    sin = staticmethod(lambda x: np.sin(x))
+    cos = staticmethod(lambda x: np.cos(x))
+    sinh = staticmethod(lambda x: np.sinh(x))
+    cosh = staticmethod(lambda x: np.cosh(x))
+    tanh = staticmethod(lambda x: np.tanh(x))
+    pow = staticmethod(lambda x, k: np.power(x, k))
+    recip = staticmethod(lambda x: np.divide(1.0, x))
+    div = staticmethod(_array_div)
+    hypot = staticmethod(lambda a, b: np.hypot(a, b))
+    floor = staticmethod(_array_floor)
+    trunc = staticmethod(lambda x: np.trunc(x))
+    rsqrt = staticmethod(lambda x: 1.0 / np.sqrt(x))
+    # numpy's floor_divide is the quotient of its remainder, as Python's // is of %
+    floordiv = staticmethod(lambda a, b: np.floor_divide(a, b))
 
     @staticmethod
     def sigmoid(x):
-        d = _data(x)
-        return stable_sigmoid(d) if math.isinf(d) else _engine().sigmoid(x)
+        # Never exponentiate a large positive number, as stable_sigmoid.
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    @staticmethod
+    def step(x):
+        return np.where(x > 0.0, 1.0, 0.0)
+
+    @staticmethod
+    def sign(x):
+        return np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0))  # 0 at nan, as FloatMath
 
     @staticmethod
     def softplus(x):
-        return _engine().softplus(x)
+        return np.where(x != x, x, np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))))
 
     @staticmethod
     def erfc(x):
-        return _engine().erfc(x)
-
-    @staticmethod
-    def pow(x, k):
-        return x**k
-
-    @staticmethod
-    def recip(x):
-        d = _data(x)
-        return safe_recip(d) if math.isinf(d) else x**-1.0
-
-    @staticmethod
-    def div(a, b):
-        return _engine().div(a, b)
-
-    @staticmethod
-    def hypot(a, b):
-        return _engine().hypot(a, b)
-
-    @staticmethod
-    def rsqrt(x):
-        return 0.0 if _data(x) == _inf else _engine().rsqrt(x)
-
-    # step, sign, floor, trunc and the quotients are piecewise constant: their derivative
-    # is zero almost everywhere, so a constant is exact for every higher-order derivative.
-    @staticmethod
-    def step(x) -> float:
-        return FloatMath.step(_data(x))
-
-    @staticmethod
-    def sign(x) -> float:
-        return FloatMath.sign(_data(x))
-
-    @staticmethod
-    def floor(x) -> float:
-        return floor(_data(x))
-
-    @staticmethod
-    def trunc(x) -> float:
-        return trunc(_data(x))
-
-    @staticmethod
-    def floordiv(a, b) -> float:
-        return floordiv(_data(a), _data(b))
-
-    @staticmethod
-    def truncdiv(a, b) -> float:
-        return truncdiv(_data(a), _data(b))
+        return np.vectorize(erfc, otypes=[float])(x)  # NumPy has none: the float one
 
     @staticmethod
     def mul0(x, y):
-        # Where x is 0 and y is not finite the product is the constant 0 (the convention);
-        # elsewhere an ordinary product, so its derivatives are the product rule's.
-        if _data(x) == 0.0 and not math.isfinite(_data(y)):
-            return 0.0
-        return x * y
+        return np.where(x == 0.0, 0.0, x * y)
 
     @staticmethod
     def div0(a, b):
-        # At 0/0 the constant 0 (the convention); elsewhere a division node.
-        if _data(a) == 0.0 and _data(b) == 0.0:
-            return 0.0
-        return _engine().div(a, b)
+        return np.where((a == 0.0) & (b == 0.0), 0.0, _array_div(a, b))
+
+    @staticmethod
+    def truncdiv(a, b):
+        return np.copysign(np.floor_divide(np.abs(a), np.abs(b)),
+                           np.copysign(1.0, a) * np.copysign(1.0, b))
 
     @staticmethod
     def log0(x):
-        return 0.0 if _data(x) == 0.0 else _engine().log(x)
+        return np.where(x == 0.0, 0.0, np.log(np.where(x == 0.0, 1.0, x)))
+
+
+def array_erf(x):
+    """erf on an array (NumPy has none: the float one, element by element)."""
+    return np.vectorize(math.erf, otypes=[float])(x)
+
+
+def array_at_minus_inf_zero(f):
+    """``f`` on arrays, but -0.0 at -inf, where x * (something -> 0) is the limit 0."""
+    return lambda x: np.where(x == -np.inf, -0.0, f(x))

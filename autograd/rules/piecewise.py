@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 
-from . import rule, unary
-from .maths import floor, trunc
+from ..floats import constant
+from .maths import ArrayMath, floor, np, trunc
+from .registry import rule, unary
 
 _ZERO = lambda m, out, ctx, x: (0.0,)  # noqa: E731 - the derivative of a step function
 
@@ -25,7 +26,11 @@ _ZERO = lambda m, out, ctx, x: (0.0,)  # noqa: E731 - the derivative of a step f
 unary("abs", abs,
       lambda m, out, ctx, x: (m.sign(x),),
       "sign(x)",
-      expr="abs(x)")
+      expr="abs(x)",
+      method=True,
+      functions=("absolute", "abs"),
+      doc="|x|; its derivative at 0 is 0.",
+      array=lambda x: np.abs(x))
 
 
 def _sign(x: float) -> float:
@@ -34,9 +39,15 @@ def _sign(x: float) -> float:
 
 
 unary("sign", _sign, _ZERO, "0",
-      expr="sign(x)")
+      expr="sign(x)",
+      method=True,
+      doc="-1, 0 or 1 (nan for nan); derivative 0, as in PyTorch.",
+      array=lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, np.where(x == 0.0, 0.0, x))))
 unary("floor", floor, _ZERO, "0",
-      expr="floor(x)")
+      expr="floor(x)",
+      method=True,
+      doc="Round down; derivative 0, as in PyTorch.",
+      array=ArrayMath.floor)
 
 
 def _ceil(x: float) -> float:
@@ -49,11 +60,20 @@ def _round(x: float) -> float:
 
 
 unary("ceil", _ceil, _ZERO, "0",
-      expr="ceil(x)")
+      expr="ceil(x)",
+      method=True,
+      doc="Round up; derivative 0, as in PyTorch.",
+      array=lambda x: np.ceil(x))
 unary("round", _round, _ZERO, "0",
-      expr="round(x)")
+      expr="round(x)",
+      method=True,
+      doc="Round half to even, as torch.round (round(-0.4) is -0.0); derivative 0.",
+      array=lambda x: np.where(x == 0.0, x, np.round(x)))
 unary("trunc", trunc, _ZERO, "0",
-      expr="trunc(x)")
+      expr="trunc(x)",
+      method=True,
+      doc="Round toward 0; derivative 0, as in PyTorch.",
+      array=lambda x: np.trunc(x))
 
 
 def _maximum(a: float, b: float) -> float:
@@ -78,13 +98,19 @@ rule("maximum", 2,
      lambda ctx, a, b: _maximum(a, b),
      lambda m, out, ctx, a, b: (0.5 + 0.5 * m.sign(a - b), 0.5 - 0.5 * m.sign(a - b)),
      "1 if a > b else (1/2 if a == b else 0)", "1 if b > a else (1/2 if a == b else 0)",
-     expr="maximum(a, b)")
+     expr="maximum(a, b)",
+     method=True,
+     doc="The larger of a and b (nan if either is); at a tie each gets half the gradient.",
+     array=lambda ctx, a, b: np.maximum(a, b))
 
 rule("minimum", 2,
      lambda ctx, a, b: _minimum(a, b),
      lambda m, out, ctx, a, b: (0.5 - 0.5 * m.sign(a - b), 0.5 + 0.5 * m.sign(a - b)),
      "1 if a < b else (1/2 if a == b else 0)", "1 if b < a else (1/2 if a == b else 0)",
-     expr="minimum(a, b)")
+     expr="minimum(a, b)",
+     method=True,
+     doc="The smaller of a and b (nan if either is); at a tie each gets half the gradient.",
+     array=lambda ctx, a, b: np.minimum(a, b))
 
 
 # clamp(x, min, max); ctx is (min, max), either None for no bound.  As torch.clamp: nan
@@ -100,6 +126,30 @@ def _clamp(ctx, x: float) -> float:
     return x
 
 
+def _clamp_ctx(min: float | None = None, max: float | None = None):  # noqa: A002
+    if min is None and max is None:
+        raise ValueError("clamp: give min, max or both")
+    return (None if min is None else constant(min, "clamp's min"),
+            None if max is None else constant(max, "clamp's max"))
+
+
+def _clamp_array(ctx, x):
+    lo, hi = ctx
+    if lo is not None:
+        x = np.where(x < lo, lo, x)
+    if hi is not None:
+        x = np.where(x > hi, hi, x)
+    return x
+
+
+_CLAMP_DOC = """x limited to [min, max], as ``torch.clamp``; derivative 1 with the bounds included.
+
+Raises:
+    ValueError: both bounds are None.
+    TypeError: a bound is a Value (use :func:`maximum` / :func:`minimum`).
+"""
+
+
 def _clamp_partials(m, out, ctx, x):
     lo, hi = ctx
     inside = 1.0
@@ -111,7 +161,11 @@ def _clamp_partials(m, out, ctx, x):
 
 
 rule("clamp", 1, _clamp, _clamp_partials, "1 if min <= x <= max else 0",
-     expr="minimum(maximum(x, min), max)", ctx_names=("min", "max"))
+     expr="minimum(maximum(x, min), max)", ctx_names=("min", "max"),
+     method=True,
+     doc=_CLAMP_DOC,
+     ctx_of=_clamp_ctx,
+     array=_clamp_array)
 
 # copysign(a, b): |a| with the sign of b.  d/da = +-1 (sign(a)*sign(out)), 0 at a = 0 as
 # PyTorch; d/db = 0.
@@ -119,7 +173,10 @@ rule("copysign", 2,
      lambda ctx, a, b: math.copysign(a, b),
      lambda m, out, ctx, a, b: (m.sign(a) * m.sign(out), 0.0),
      "sign(a)*sign(copysign(a, b))", "0",
-     expr="abs(a)*sign(b)")
+     expr="abs(a)*sign(b)",
+     method=True,
+     doc="|a| with the sign of b; d/db = 0.",
+     array=lambda ctx, a, b: np.copysign(a, b))
 
 
 def _fmod(a: float, b: float) -> float:
@@ -144,11 +201,17 @@ rule("fmod", 2,
      lambda ctx, a, b: _fmod(a, b),
      lambda m, out, ctx, a, b: (1.0, -m.truncdiv(a, b)),
      "1", "-trunc(a/b)",
-     expr="a - trunc(a/b)*b")
+     expr="a - trunc(a/b)*b",
+     method=True,
+     doc="C's fmod: a - trunc(a/b)*b, with the sign of a (nan for b = 0).",
+     array=lambda ctx, a, b: np.fmod(a, b))
 
 rule("remainder", 2,
      lambda ctx, a, b: _remainder(a, b),
      lambda m, out, ctx, a, b: (1.0, -m.floordiv(a, b)),
      "1", "-floor(a/b)",
-     expr="a - floor(a/b)*b")
+     expr="a - floor(a/b)*b",
+     method=True,
+     doc="Python's ``%``: a - floor(a/b)*b, with the sign of b (nan for b = 0).",
+     array=lambda ctx, a, b: np.remainder(a, b))
 

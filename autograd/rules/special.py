@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from . import unary
+from .maths import ArrayMath, array_erf
+from .registry import unary
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
@@ -12,9 +13,15 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 unary("erf", math.erf,
       lambda m, out, ctx, x: (_TWO_OVER_SQRT_PI * m.exp(-(x * x)),),
       "2*exp(-x**2)/sqrt(pi)",
-      expr="erf(x)")
+      expr="erf(x)",
+      method=True,
+      doc="The error function.",
+      array=array_erf)
 
 unary("erfc", math.erfc,
       lambda m, out, ctx, x: (-_TWO_OVER_SQRT_PI * m.exp(-(x * x)),),
       "-2*exp(-x**2)/sqrt(pi)",
-      expr="erfc(x)")
+      expr="erfc(x)",
+      method=True,
+      doc="1 - erf(x), accurate where erf(x) is near 1.",
+      array=ArrayMath.erfc)

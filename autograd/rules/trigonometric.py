@@ -8,23 +8,32 @@ from __future__ import annotations
 
 import math
 
-from . import rule, unary
-from .maths import safe_cos, safe_cosh, safe_sin, safe_sinh
+from .maths import np, safe_cos, safe_cosh, safe_sin, safe_sinh
+from .registry import rule, unary
 
 unary("sin", safe_sin,
       lambda m, out, ctx, x: (m.cos(x),),
       "cos(x)",
-      expr="sin(x)")
+      expr="sin(x)",
+      method=True,
+      doc="Sine.",
+      array=lambda x: np.sin(x))
 
 unary("cos", safe_cos,
       lambda m, out, ctx, x: (-1.0 * m.sin(x),),
       "-sin(x)",
-      expr="cos(x)")
+      expr="cos(x)",
+      method=True,
+      doc="Cosine.",
+      array=lambda x: np.cos(x))
 
 unary("tan", lambda x: math.tan(x) if math.isfinite(x) else math.nan,
       lambda m, out, ctx, x: (1.0 + out * out,),
       "1 + tan(x)**2",
-      expr="tan(x)")
+      expr="tan(x)",
+      method=True,
+      doc="Tangent.",
+      array=lambda x: np.tan(x))
 
 
 def _in_unit(fn):
@@ -38,17 +47,26 @@ def _in_unit(fn):
 unary("asin", _in_unit(math.asin),
       lambda m, out, ctx, x: (m.rsqrt((1.0 - x) * (1.0 + x)),),
       "1/sqrt(1 - x**2)",
-      expr="asin(x)")
+      expr="asin(x)",
+      method=True,
+      doc="Inverse sine: nan outside [-1, 1].",
+      array=lambda x: np.arcsin(x))
 
 unary("acos", _in_unit(math.acos),
       lambda m, out, ctx, x: (-m.rsqrt((1.0 - x) * (1.0 + x)),),
       "-1/sqrt(1 - x**2)",
-      expr="acos(x)")
+      expr="acos(x)",
+      method=True,
+      doc="Inverse cosine: nan outside [-1, 1].",
+      array=lambda x: np.arccos(x))
 
 unary("atan", math.atan,
       lambda m, out, ctx, x: (m.recip(1.0 + x * x),),
       "1/(1 + x**2)",
-      expr="atan(x)")
+      expr="atan(x)",
+      method=True,
+      doc="Inverse tangent.",
+      array=lambda x: np.arctan(x))
 
 
 # atan2(a, b) is the angle of the point (b, a), as torch.atan2(input=a, other=b).
@@ -63,33 +81,51 @@ rule("atan2", 2,
      lambda ctx, a, b: math.atan2(a, b),
      _atan2_partials,
      "b/(a**2 + b**2)", "-a/(a**2 + b**2)",
-     expr="atan2(a, b)")
+     expr="atan2(a, b)",
+     method=True,
+     doc="The angle of the point (b, a), as ``torch.atan2(a, b)``; derivative 0 at (0, 0).",
+     array=lambda ctx, a, b: np.arctan2(a, b))
 
 unary("sinh", safe_sinh,
       lambda m, out, ctx, x: (m.cosh(x),),
       "cosh(x)",
-      expr="sinh(x)")
+      expr="sinh(x)",
+      method=True,
+      doc="Hyperbolic sine (+-inf on overflow).",
+      array=lambda x: np.sinh(x))
 
 unary("cosh", safe_cosh,
       lambda m, out, ctx, x: (m.sinh(x),),
       "sinh(x)",
-      expr="cosh(x)")
+      expr="cosh(x)",
+      method=True,
+      doc="Hyperbolic cosine (inf on overflow).",
+      array=lambda x: np.cosh(x))
 
 unary("tanh", math.tanh,
       lambda m, out, ctx, x: (1.0 - out * out,),
       "1 - tanh(x)**2",
-      expr="tanh(x)")
+      expr="tanh(x)",
+      method=True,
+      doc="Hyperbolic tangent.",
+      array=lambda x: np.tanh(x))
 
 # 1/hypot(1, x), not 1/sqrt(1 + x**2): x**2 overflows at 1e300 where the answer is 1e-300.
 unary("asinh", math.asinh,
       lambda m, out, ctx, x: (m.recip(m.hypot(1.0, x)),),
       "1/sqrt(1 + x**2)",
-      expr="asinh(x)")
+      expr="asinh(x)",
+      method=True,
+      doc="Inverse hyperbolic sine.",
+      array=lambda x: np.arcsinh(x))
 
 unary("acosh", lambda x: math.acosh(x) if x >= 1.0 else math.nan,
       lambda m, out, ctx, x: (m.rsqrt(x - 1.0) * m.rsqrt(x + 1.0),),
       "1/sqrt(x**2 - 1)",
-      expr="acosh(x)")
+      expr="acosh(x)",
+      method=True,
+      doc="Inverse hyperbolic cosine: nan below 1.",
+      array=lambda x: np.arccosh(x))
 
 
 def _atanh(x: float) -> float:
@@ -101,5 +137,8 @@ def _atanh(x: float) -> float:
 unary("atanh", _atanh,
       lambda m, out, ctx, x: (m.recip((1.0 - x) * (1.0 + x)),),
       "1/(1 - x**2)",
-      expr="atanh(x)")
+      expr="atanh(x)",
+      method=True,
+      doc="Inverse hyperbolic tangent: +-inf at +-1, nan beyond.",
+      array=lambda x: np.arctanh(x))
 

@@ -1,0 +1,256 @@
+"""The registry of the rule table: :data:`RULES`, :class:`Rule`, and the one seam that
+changes it (:func:`rule`, :func:`unregister`, :func:`registered`, each change counted by
+:func:`version`), and :func:`local_partials`, the one way to evaluate a node's rule.
+
+The families (``arithmetic.py``, ...) register their rules here; :mod:`autograd.rules`
+loads them and is the public face of the table (see its docstring for what a rule is).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .maths import FloatMath
+
+__all__ = ["Rule", "RULES", "UnknownOpError", "CHANGES", "version", "rule", "unary", "unregister",
+           "registered", "rule_of", "local_partials", "op_table", "seal_built_in"]
+
+
+class UnknownOpError(KeyError):
+    """Raised when a node's op has no entry in the rule table."""
+
+    def __str__(self) -> str:
+        return f"no derivative rule for op {self.args[0]!r}; known ops: {sorted(RULES)}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One primitive: its name, forward function, derivative rule and formulas."""
+
+    name: str
+    forward: Callable[..., float]
+    partials: Callable[..., tuple]
+    formula: tuple[str, ...]
+    arity: int  # number of inputs, or -1 for n-ary ops
+    # For one-input ops without a constant: the forward as a function of x alone, which
+    # the engine and generated code call directly (``forward`` wraps it to take ctx).
+    of_x: Callable[[float], float] | None = None
+    # The forward in symbols (see the module docstring); "" where none was given (a user
+    # primitive).  An n-ary op's is written for a person ("x_1 + ... + x_n").
+    expr: str = ""
+    # The names ``expr`` and ``formula`` give ctx's constants, in ctx's order (a one-name
+    # tuple for an op whose ctx is a single number).
+    ctx_names: tuple[str, ...] = ()
+    # What the engine builds from the rule (autograd.engine generates them at import):
+    doc: str = ""  # the docstring of the op's method and function(s)
+    method: bool = False  # a Value method of the op's name (v.exp())
+    functions: tuple[str, ...] = ()  # module-level functions building it (autograd.exp)
+    cli: bool = False  # the command line (autograd.program) may call those functions
+    # ctx_of(*constants) -> ctx: the op's constant arguments (after its inputs, with their
+    # defaults) checked and made into ctx; its signature is the functions' too.
+    ctx_of: Callable | None = None
+    # The forward on NumPy arrays (batched replay, autograd.vectorized), with forward's
+    # signature, and for a one-input op without a constant, as a function of x alone.
+    array: Callable | None = None
+    array_of_x: Callable | None = None
+
+    def local_partials(self, out: float, ctx, xs) -> tuple:
+        """The local partials evaluated on floats (see also the module's
+        :func:`local_partials`, which takes a node)."""
+        return self.partials(FloatMath, out, ctx, *xs)
+
+
+_RULES: dict[str, Rule] = {}
+#: The table, op name -> :class:`Rule`: read-only (:func:`rule` registers, and
+#: :func:`unregister` removes, a rule).
+RULES: Mapping[str, Rule] = MappingProxyType(_RULES)
+class Changes:
+    """How many times the table has changed (a rule registered or removed), in ``count``.
+
+    Whatever is made from rules (backward's generated code, compiled programs) remembers
+    the count it was made at and is made again when it differs, so a rule removed or
+    registered again is never served from code made for an earlier one.  (An object
+    read by attribute, as ``modes.STATE``: the check costs no call on the hot path.)
+    """
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+#: The table's change count (read ``CHANGES.count``; only this module changes it).
+CHANGES = Changes()
+_BUILT_IN: set[str] = set()
+
+
+def version() -> int:
+    """How many times the table has changed (``CHANGES.count``)."""
+    return CHANGES.count
+
+
+def _changed() -> None:
+    CHANGES.count += 1
+
+
+def seal_built_in() -> frozenset[str]:
+    """Mark the ops registered so far as the package's own (never removed); called once,
+    by :mod:`autograd.rules` when its families are loaded."""
+    _BUILT_IN.update(_RULES)
+    return frozenset(_BUILT_IN)
+
+
+def rule_of(op: str) -> Rule:
+    """The rule of ``op``.
+
+    Raises:
+        UnknownOpError: ``op`` has no rule (the message names it, and the known ops).
+    """
+    try:
+        return _RULES[op]
+    except KeyError:
+        raise UnknownOpError(op) from None
+
+
+def local_partials(node, m=FloatMath) -> tuple:
+    """The local partial derivatives of ``node`` with respect to each of its inputs, in
+    order: its op's rule evaluated at the node (``d node / d node.inputs[i]``).
+
+    This is the one way to evaluate a node's rule: backward's checked and generic paths,
+    ``grad``, ``functional``, ``gradcheck`` and the presentation code use it.
+
+    Args:
+        node: a :class:`~autograd.Value` made by an op (not a leaf).
+        m: :class:`FloatMath` (floats, the default) or :class:`ValueMath` (Values that
+            record a graph, for higher derivatives).
+
+    Raises:
+        UnknownOpError: the node's op has no rule.
+    """
+    r = rule_of(node.op)
+    if m is FloatMath:
+        return r.partials(m, node.data, node.ctx, *[x.data for x in node.inputs])
+    return r.partials(m, node, node.ctx, *node.inputs)
+
+
+def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, expr: str = "",
+         ctx_names: tuple[str, ...] = (), doc: str = "", method: bool = False,
+         functions: tuple[str, ...] | None = None, cli: bool = True, ctx_of=None, array=None,
+         array_of_x=None) -> Rule:
+    """Register a primitive in :data:`RULES` and return its entry.
+
+    Args:
+        name: the op name that nodes carry (``Value.op``).
+        arity: number of inputs, or -1 for an n-ary op.
+        forward: ``forward(ctx, *xs) -> float``, the output on floats.
+        partials: ``partials(m, out, ctx, *xs) -> tuple``, the local derivative of the
+            output with respect to each input, written with the math namespace ``m``
+            (:class:`FloatMath` or :class:`ValueMath`).
+        *formula: the same derivatives written for a person, one per input.
+        of_x: for a one-input op without a constant, the forward as a function of x
+            alone (see :func:`unary`).
+        expr: the forward written in the formula's notation (``"exp(x)"``, ``"a*b"``).
+        ctx_names: the names ``expr`` and ``formula`` use for ctx's constants, in order.
+        doc: the op's docstring (its method's and functions').
+        method: whether ``Value`` has a method of the op's name.
+        functions: the names of the module-level functions that build the op
+            (``autograd.exp``); ``(name,)`` when not given.
+        cli: whether the command line may call those functions.
+        ctx_of: ``ctx_of(*constants) -> ctx`` for an op with constant arguments: checks
+            them (errors name the op) and makes ``ctx``; its signature, after the op's
+            inputs, is the functions' and the method's.
+        array: ``forward`` on NumPy arrays, for batched replay.
+        array_of_x: ``of_x`` on NumPy arrays.
+
+    Returns:
+        The new :class:`Rule`.
+
+    Raises:
+        ValueError: ``name`` is already registered.
+    """
+    if name in RULES:
+        raise ValueError(f"op {name!r} is already registered")
+    entry = Rule(name, forward, partials, tuple(formula), arity, of_x, expr, tuple(ctx_names),
+                 doc, method, (name,) if functions is None else tuple(functions), cli, ctx_of,
+                 array, array_of_x)
+    _RULES[name] = entry
+    _changed()
+    return entry
+
+
+def unregister(name: str) -> None:
+    """Remove the rule of ``name`` (one registered after import: built-in ops stay).
+
+    Nodes built with the op before stay in their graphs but can no longer be
+    differentiated (:class:`UnknownOpError`).
+
+    Raises:
+        ValueError: ``name`` is a built-in op.
+        UnknownOpError: ``name`` has no rule.
+    """
+    if name in _BUILT_IN:
+        raise ValueError(f"op {name!r} is a built-in op; only rules registered after import "
+                         f"can be removed")
+    rule_of(name)
+    del _RULES[name]
+    _changed()
+
+
+@contextmanager
+def registered(name: str, arity: int, forward, partials, *formula: str,
+               **keywords) -> Iterator[Rule]:
+    """Register a rule for the duration of a ``with`` block (arguments as :func:`rule`'s),
+    and remove it at the end, however the block ends.
+
+    >>> from autograd import Value
+    >>> with registered("cube", 1, lambda ctx, x: x**3,
+    ...                 lambda m, out, ctx, x: (3.0 * x * x,), "3*x**2") as cube:
+    ...     cube.partials(FloatMath, 8.0, None, 2.0)
+    (12.0,)
+    >>> "cube" in RULES
+    False
+    """
+    entry = rule(name, arity, forward, partials, *formula, **keywords)
+    try:
+        yield entry
+    finally:
+        if _RULES.get(name) is entry:
+            unregister(name)
+
+
+def unary(name: str, of_x: Callable[[float], float], partials, formula: str, *,
+          array: Callable | None = None, **keywords) -> Rule:
+    """Register a one-input primitive without a constant, given its forward ``of_x(x)``
+    (and ``array(x)``, the same on NumPy arrays); other keywords as :func:`rule`'s."""
+    return rule(name, 1, lambda ctx, x: of_x(x), partials, formula, of_x=of_x,
+                array=None if array is None else lambda ctx, x: array(x), array_of_x=array,
+                **keywords)
+
+
+def op_table() -> str:
+    """The table of every op, in Markdown, from :data:`RULES` (the docs show it: it is
+    generated when the site is built, so it cannot go stale): its file, how to call it,
+    its forward and its local derivatives."""
+
+    def calls(r: Rule) -> str:
+        constants = [] if r.ctx_of is None else [
+            f"{p.name}={p.default!r}" for p in inspect.signature(r.ctx_of).parameters.values()]
+        inputs = {1: "x", 2: "a, b"}.get(r.arity, "...")
+        ways = [f"`{name}({', '.join([inputs, *constants])})`" for name in r.functions]
+        if r.method:
+            ways.append(f"`x.{r.name}({', '.join(constants)})`" if r.arity == 1
+                        else f"`a.{r.name}(b)`")
+        return ", ".join(ways) or "operator, or see its doc"
+
+    rows = ["| op | file | call | forward | d/d(inputs) | doc |", "|---|---|---|---|---|---|"]
+    for r in RULES.values():
+        family = r.partials.__module__.rsplit(".", 1)[-1]
+        cells = [f"`{r.name}`", f"`{family}.py`", calls(r), f"`{r.expr}`",
+                 ", ".join(f"`{f}`" for f in r.formula), r.doc.split("\n\n")[0]]
+        rows.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ")
+                                      for c in cells) + " |")
+    return "\n".join(rows) + "\n"
