@@ -15,6 +15,8 @@ Where things live:
 * ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
 * ``notation.py``  the line notation of hand calculations (``h1 = ... = 0.0474``): read, write
 * ``check.py``     ``check_work``: a learner's hand calculation checked line by line
+* ``diagnose.py``  right values at any point, and the slips that give wrong ones (``KINDS``)
+* ``naming.py``    node names for people: labels, then the caller's variable names
 * ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
 * ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
 * ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore``

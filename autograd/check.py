@@ -27,19 +27,15 @@ and a sentence that names the nodes and gives the correct formula as
 from __future__ import annotations
 
 import html
-import inspect
 import math
-import random
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from . import program
+from .diagnose import ACTIVATIONS, KINDS, Diagnoser, GraphEval, stale_grad_notes
 from .engine import Value
-from .explain import explain
 from .functional import grad as reverse_grad
-from .graph import topological_order
-from .naming import Names, node_names, user_frame
+from .naming import Names, user_frame
 from .notation import (
     Blank,
     Call,
@@ -47,29 +43,19 @@ from .notation import (
     Line,
     NotationError,
     Num,
-    derivative_name,
     evaluate,
     format_number,
     leaves,
     parse_work,
     read_work,
 )
-from .rules import RULES, UnknownOpError
 
 __all__ = ["check_work", "CheckResult", "CheckedLine", "KINDS", "ACTIVATIONS", "LR_NAMES"]
 
-#: Every diagnosis kind, in the order they are tried (tests and tools rely on these).
-KINDS = ("sign", "missing_path", "missing_factor", "extra_factor", "pre_activation",
-         "other_node", "after_update", "carried", "rounding", "formula", "unknown")
-#: Ops a written ``f`` (the documents' "activation") may stand for.
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "celu", "gelu",
-               "silu", "mish", "softplus", "softsign", "logsigmoid", "hardsigmoid",
-               "hardswish", "hardtanh", "relu6")
 #: Names of the learning rate in update lines (unless a node has that name).
 LR_NAMES = ("η", "lr", "eta")
 _F_ALIASES = ("f", "σ")
-_MAX_PATHS = 16  # paths listed for missing_path / missing_factor diagnoses
-_PERTURBED_POINTS = 3
+_LOOKED_UP = ("other_node", "after_update")
 _REL = 1e-6  # agreement of formulas (names only) with the truth, relative
 _MARK = {"right": "✔", "wrong": "✘", "cannot check": "?"}
 
@@ -209,126 +195,6 @@ def _first_sentence(text: str) -> str:
 # --- the graph, evaluated on floats from the rule table ---------------------------------
 
 
-def _rule(op: str):
-    try:
-        return RULES[op]
-    except KeyError:
-        raise UnknownOpError(op) from None
-
-
-class _Graph:
-    """The root's graph as index arrays, with forward values and total derivatives
-    computed from the rule table at any point (the learner's nodes are never touched)."""
-
-    def __init__(self, root: Value, names: Names, frame) -> None:
-        self.root = root
-        self.order = topological_order(root)
-        self.index = {id(n): i for i, n in enumerate(self.order)}
-        self.inputs = [[self.index[id(c)] for c in n.inputs] for n in self.order]
-        named = node_names(self.order, names, frame=frame)
-        self.name = {self.index[id(n)]: s for n, s in named.items()}
-        self.by_name: dict[str, int] = {}
-        for i, s in self.name.items():
-            self.by_name.setdefault(s, i)
-        # every name the caller gave resolves, and so does every label, even where a
-        # node shows by another name: a learner may call one node o1 and ypred
-        aliases = [(n.label, n) for n in self.order if isinstance(n.label, str) and n.label]
-        if isinstance(names, Mapping):
-            aliases += [(k, v) if isinstance(k, str) else (v, k) for k, v in names.items()]
-        for s, node in aliases:
-            if isinstance(s, str) and id(node) in self.index:
-                self.by_name.setdefault(s, self.index[id(node)])
-        self.frame = frame if names is not False else None
-        self.base = [n.data for n in self.order]
-        self._adjoints: dict[tuple[int, int | None], list[float]] = {}
-        self._points: list[list[float]] = []
-
-    # names
-    def resolve(self, name: str) -> int | None:
-        """The node called ``name``: its name, else any variable of the caller's frame
-        that holds a node of this graph (so ``ypred = o1`` makes both names work)."""
-        if name in self.by_name:
-            return self.by_name[name]
-        if self.frame is not None and not name.startswith("_"):
-            for scope in (self.frame.f_locals, self.frame.f_globals):
-                obj = scope.get(name)
-                if obj is not None and id(obj) in self.index \
-                        and self.order[self.index[id(obj)]] is obj:
-                    return self.index[id(obj)]
-        return None
-
-    def show(self, i: int) -> str:
-        """A node for people: its name, else ``#i`` and its op."""
-        if i in self.name:
-            return self.name[i]
-        node = self.order[i]
-        return f"#{i} ({node.op})" if node.op else f"#{i} (a constant {node.data:g})"
-
-    # evaluation
-    def forward(self, leaves: Mapping[int, float]) -> list[float]:
-        """Every node's value with the given leaves replaced (the rest as they are)."""
-        vals: list[float] = []
-        for i, node in enumerate(self.order):
-            if not self.inputs[i]:
-                vals.append(leaves.get(i, self.base[i]))
-            else:
-                xs = [vals[c] for c in self.inputs[i]]
-                vals.append(_rule(node.op).forward(node.ctx, *xs))
-        return vals
-
-    def partials(self, i: int, vals: list[float]) -> tuple:
-        node = self.order[i]
-        return _rule(node.op).local_partials(vals[i], node.ctx,
-                                             [vals[c] for c in self.inputs[i]])
-
-    def adjoint(self, top: int, vals: list[float] | None = None,
-                point: int | None = None) -> list[float]:
-        """d(top)/d(node) for every node (reverse mode over the rule table's partials),
-        at ``vals`` (the base point when None); cached for the base point and for the
-        moved points (``point``, an index into :meth:`points`)."""
-        cacheable = vals is None or point is not None
-        if cacheable and (top, point) in self._adjoints:
-            return self._adjoints[(top, point)]
-        vals = self.base if vals is None else vals
-        g = [0.0] * len(self.order)
-        g[top] = 1.0
-        for i in range(top, -1, -1):
-            if g[i] == 0.0 or not self.inputs[i]:
-                continue
-            for c, p in zip(self.inputs[i], self.partials(i, vals)):
-                g[c] += p * g[i]
-        if cacheable:
-            self._adjoints[(top, point)] = g
-        return g
-
-    def tangent(self, bottom: int) -> list[float]:
-        """d(node)/d(bottom) for every node (forward mode), at the base point."""
-        t = [0.0] * len(self.order)
-        t[bottom] = 1.0
-        for i in range(bottom + 1, len(self.order)):
-            if not self.inputs[i]:
-                continue
-            ins = self.inputs[i]
-            if any(t[c] for c in ins):
-                t[i] = math.fsum(p * t[c] for c, p in zip(ins, self.partials(i, self.base))
-                                 if t[c])
-        return t
-
-    def points(self) -> list[list[float]]:
-        """Forward values at a few points where every named leaf is moved a little."""
-        if not self._points:
-            rng = random.Random(19)
-            movable = [i for i in self.name if not self.inputs[i]]
-            for _ in range(_PERTURBED_POINTS):
-                moved = {i: self.base[i] * (1.0 + 0.05 * rng.uniform(-1, 1))
-                         + 0.02 * rng.uniform(-1, 1) for i in movable}
-                self._points.append(self.forward(moved))
-        return self._points
-
-    def activation_ops(self) -> list[str]:
-        return sorted({n.op for n in self.order if n.op in ACTIVATIONS})
-
-
 # --- the check --------------------------------------------------------------------------
 
 
@@ -354,21 +220,13 @@ class _Eval:
     by_name: int | None = None
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    kind: str
-    value: float
-    message: str
-
-
 class _Checker:
-    def __init__(self, graph: _Graph, lr: float | None) -> None:
+    def __init__(self, graph: GraphEval, lr: float | None) -> None:
         self.g = graph
         self.lr = lr
+        self.d = Diagnoser(graph, lr)
         self.learned: dict[tuple, _Learned] = {}
         self.wrong_numbers: list[tuple[float, float, _Learned]] = []  # value, quantum, line
-        self._candidates: dict[tuple, list[_Candidate]] = {}
-        self._updated: list[float] | None = None
 
     # -- names and values --------------------------------------------------------------
     def node(self, name: str, line: Line, col: int) -> int:
@@ -389,19 +247,6 @@ class _Checker:
             return ("lr",)
         return ("v", self.node(leaf.name, line, leaf.col))
 
-    def truth(self, key: tuple, vals: list[float] | None = None,
-              point: int | None = None) -> float:
-        if key[0] == "lr":
-            return self.lr if self.lr is not None else math.nan
-        if key[0] == "v":
-            return (vals or self.g.base)[key[1]]
-        if key[0] == "d":
-            return self.g.adjoint(key[1], vals, point)[key[2]]
-        # ("u", i): the value of leaf i after one SGD step
-        root = len(self.g.order) - 1
-        return (vals or self.g.base)[key[1]] - self.lr * self.g.adjoint(
-            root, vals, point)[key[1]]
-
     def target_key(self, line: Line) -> tuple:
         col = 1
         if line.kind == "derivative":
@@ -410,11 +255,6 @@ class _Checker:
                     self.node(bottom, line, col + 3 + len(top)))
         i = self.node(line.target, line, col)
         return ("u", i) if line.kind == "update" else ("v", i)
-
-    def target_text(self, key: tuple) -> str:
-        if key[0] == "d":
-            return derivative_name(self.g.show(key[1]), self.g.show(key[2]))
-        return self.g.show(key[1])
 
     def call(self, line: Line, expr: Call):
         """A function of the notation on floats: the engine's own (rule table)."""
@@ -441,6 +281,8 @@ class _Checker:
                 x = Value(args[0])
                 (d,) = reverse_grad(function(x), [x])
                 return d
+            if name == "sum":
+                return math.fsum(args) if all(map(math.isfinite, args)) else sum(args)
             if name == "clamp":
                 return function(Value(args[0]), *args[1:]).data
             out = function(*(Value(a) for a in args))
@@ -465,7 +307,7 @@ class _Checker:
             key = self.key_of(leaf, line)
             if learner and key in self.learned:
                 return self.learned[key].value
-            return self.truth(key, vals, point)
+            return self.d.truth(key, vals, point)
 
         def call(func, prime, args):
             for node in _calls(expr):
@@ -524,7 +366,7 @@ class _Checker:
     def symbolic_ok(self, line: Line, expr, key: tuple) -> bool:
         """Whether a names-only expression equals the target at the moved points too."""
         for p, vals in enumerate(self.g.points()):
-            t = self.truth(key, vals, p)
+            t = self.d.truth(key, vals, p)
             try:
                 v = self.evaluate(line, expr, vals=vals, point=p)
             except (ValueError, OverflowError, ZeroDivisionError):
@@ -547,7 +389,7 @@ class _Checker:
             return CheckedLine(line.text, line.lineno, name, "cannot check", None, None,
                                "an update line needs the learning rate: pass lr=",
                                None, ())
-        t = self.truth(key)
+        t = self.d.truth(key)
         parts: list[PartCheck] = []
         prev: tuple[_Eval, str] | None = None  # the previous part's value and verdict
         last_value: float | None = None
@@ -580,7 +422,7 @@ class _Checker:
         if not math.isfinite(t):
             ev = self.with_bound(line, expr, learner=True)
             return PartCheck(text, "cannot check", None, ev.value,
-                             f"the engine's value of {self.target_text(key)} is {t}"), ev
+                             f"the engine's value of {self.d.target_text(key)} is {t}"), ev
         names = [leaf for leaf in leaves(expr) if not isinstance(leaf, Num)]
         numbers = len(names) < sum(1 for _ in leaves(expr))
         learner = self.with_bound(line, expr, learner=True)
@@ -595,9 +437,9 @@ class _Checker:
                 if self.symbolic_ok(line, expr, key):
                     return PartCheck(text, "right", None, learner.value), learner
                 return PartCheck(text, "wrong", "formula", learner.value, (
-                    f"{text} equals {self.target_text(key)} here only by coincidence: "
+                    f"{text} equals {self.d.target_text(key)} here only by coincidence: "
                     f"as a function of the leaves it differs (move a weight and they "
-                    f"part). {self.formula(key)}")), learner
+                    f"part). {self.d.formula(key)}")), learner
             return self.diagnosed(line, key, t, text, exact, learner, _REL * abs(t), True,
                                   prev)
         truth = self.with_bound(line, expr, learner=False)
@@ -643,174 +485,23 @@ class _Checker:
                               prev)[0]
 
     def diagnosed(self, line, key, t, text, value, learner, tol, is_expr, prev):
-        for cand in self.candidates(key):
-            tol_c = max(tol, _REL * abs(cand.value), 1e-12)
+        vague = not is_expr and _significant(text) < 2
+        for cand in self.d.candidates(key):
+            if vague and cand.kind in _LOOKED_UP:
+                continue  # one digit matches some node or other: no diagnosis from it
+            # a slip of arithmetic may be a unit of the last digit off (rounded inputs);
+            # a number looked up elsewhere (another node's) must round to what is written
+            near = tol / 2 if not is_expr and cand.kind in _LOOKED_UP else tol
+            tol_c = max(near, _REL * abs(cand.value), 1e-12)
             if math.isfinite(cand.value) and abs(value - cand.value) <= tol_c \
                     and abs(cand.value - t) > tol_c:
                 return PartCheck(text, "wrong", cand.kind, learner.value,
-                                 f"{cand.message} {self.formula(key)}"), learner
+                                 f"{cand.message} {self.d.formula(key)}"), learner
         kind = "formula" if is_expr else "unknown"
         what = ("a formula that gives " if is_expr else "") + format_number(value, 4)
         return PartCheck(text, "wrong", kind, learner.value, (
-            f"{what} is not {self.target_text(key)} = {format_number(t, 4)}, and matches "
-            f"no known slip. {self.formula(key)}")), learner
-
-    # -- what the right answer is ------------------------------------------------------
-    def formula(self, key: tuple) -> str:
-        """The correct formula, from the rule table, as ``explain`` writes it."""
-        g = self.g
-        exact = format_number(self.truth(key), 4)
-        if key[0] == "u":
-            name = g.show(key[1])
-            return (f"The update is {name} ← {name} - η*d{g.show(len(g.order) - 1)}/d{name}"
-                    f" = {exact}.")
-        if key[0] == "v" and not g.inputs[key[1]]:
-            return f"{g.show(key[1])} is a leaf of the graph, holding {exact}."
-        if key[0] == "v":
-            return f"{g.show(key[1])} = {_node_formula(g, key[1])} = {exact}."
-        top, bottom = key[1], key[2]
-        kwargs = {}
-        if "names" in inspect.signature(explain).parameters:
-            kwargs["names"] = {g.order[i]: s for i, s in g.name.items()}
-        try:
-            e = explain(g.order[top], g.order[bottom], **kwargs)
-        except (ValueError, TypeError, UnknownOpError):
-            return f"The exact value is {exact}."
-        if e.n_paths == 1 and len(e.paths[0].factors) == 1:
-            f = e.paths[0].factors[0]
-            return f"By the chain rule: {e.name} = {f.formula} = {exact}."
-        paths = f", summed over {e.n_paths} paths" if e.n_paths > 1 else ""
-        return f"By the chain rule: {e.equation()} (exactly {exact}{paths})."
-
-    def updated(self) -> list[float]:
-        """Forward values after one SGD step on every named leaf."""
-        if self._updated is None:
-            g = self.g
-            grads = g.adjoint(len(g.order) - 1)
-            moved = {i: g.base[i] - self.lr * grads[i] for i in g.name if not g.inputs[i]}
-            self._updated = g.forward(moved)
-        return self._updated
-
-    def candidates(self, key: tuple) -> list[_Candidate]:
-        """The values of the known slips for ``key``, in the order of :data:`KINDS`."""
-        if key in self._candidates:
-            return self._candidates[key]
-        g, t = self.g, self.truth(key)
-        out: list[_Candidate] = []
-        name = self.target_text(key)
-        if t != 0:
-            out.append(_Candidate("sign", -t, f"The sign is flipped: {name} is "
-                                              f"{format_number(t, 4)}, not "
-                                              f"{format_number(-t, 4)}."))
-        if key[0] == "d":
-            out += self.path_candidates(key[1], key[2], t)
-        if key[0] == "u" and self.lr:
-            i = key[1]
-            gr = g.adjoint(len(g.order) - 1)[i]
-            out.append(_Candidate("sign", g.base[i] + self.lr * gr,
-                                  "The step goes up the gradient: subtract η times the "
-                                  "derivative, do not add it."))
-            out.append(_Candidate("missing_factor", g.base[i] - gr,
-                                  "The learning rate η is missing from the step."))
-            out.append(_Candidate("after_update", g.base[i] - 2 * self.lr * gr,
-                                  "The step is applied twice."))
-        out += self.other_candidates(key, t)
-        if self.lr and key[0] in ("v", "d"):
-            u = self.updated()
-            after = u[key[1]] if key[0] == "v" else g.adjoint(key[1], u)[key[2]]
-            out.append(_Candidate("after_update", after, (
-                f"This is {name} after the SGD step with lr={self.lr:g} "
-                f"({format_number(after, 4)}); the work is at the point before it.")))
-        self._candidates[key] = out
-        return out
-
-    def path_candidates(self, top: int, bottom: int, t: float) -> list[_Candidate]:
-        g = self.g
-        paths = _paths(g, top, bottom)
-        out: list[_Candidate] = []
-        if paths is None or not paths:
-            return out
-        ps_at = {}
-
-        def partial(i, k):
-            if i not in ps_at:
-                ps_at[i] = g.partials(i, g.base)
-            return ps_at[i][k]
-
-        contributions = [math.prod(partial(i, k) for i, k, _ in p) for p in paths]
-        if len(paths) > 1:
-            total = derivative_name(g.show(top), g.show(bottom))
-            for p, c in zip(paths, contributions):
-                out.append(_Candidate("missing_path", t - c, (
-                    f"The path {_path_text(g, p)} is missing: {total} sums "
-                    f"{len(paths)} paths, and this one contributes {format_number(c, 4)}.")))
-        for kind in ("missing_factor", "extra_factor"):
-            for p, c in zip(paths, contributions):
-                for i, k, _ in p:
-                    e = partial(i, k)
-                    if e in (0.0, 1.0, -1.0) or not math.isfinite(e):
-                        continue
-                    changed = c / e if kind == "missing_factor" else c * e
-                    verb = "is missing" if kind == "missing_factor" else "is counted twice"
-                    out.append(_Candidate(kind, t - c + changed, (
-                        f"The factor {_local_formula(g, i, k)} = {format_number(e, 4)} "
-                        f"{verb}.")))
-        for p, c in zip(paths, contributions):
-            for i, k, child in p:
-                op = g.order[i].op
-                e = partial(i, k)
-                if op not in ACTIVATIONS or e == 0.0 or not math.isfinite(e):
-                    continue
-                rule = _rule(op)
-                z, out_v = g.base[child], g.base[i]
-                node = g.order[i]
-                wrong_at_input = rule.local_partials(z, node.ctx, [z])[0]
-                out.append(_Candidate("pre_activation", t - c + c / e * wrong_at_input, (
-                    f"The derivative of {op} at {g.show(i)} is written in terms of its "
-                    f"input ({format_number(z, 4)}) where the rule uses its output "
-                    f"{g.show(i)} = {format_number(out_v, 4)}: "
-                    f"{_local_formula(g, i, k)} = {format_number(e, 4)}.")))
-        return out
-
-    def other_candidates(self, key: tuple, t: float) -> list[_Candidate]:
-        g = self.g
-        out: list[_Candidate] = []
-        root = len(g.order) - 1
-        if key[0] == "d":
-            top, bottom = key[1], key[2]
-            seen = {(top, bottom)}
-            pairs = []
-            adj_top = g.adjoint(top)
-            pairs += [((top, x), adj_top[x]) for x in g.name if x != bottom]
-            tan = g.tangent(bottom)
-            pairs += [((y, bottom), tan[y]) for y in g.name if y != top]
-            adj_root = g.adjoint(root)
-            pairs += [((root, x), adj_root[x]) for x in g.name]
-            for (a, b), v in pairs:
-                if (a, b) in seen or a == b:
-                    continue
-                seen.add((a, b))
-                out.append(_Candidate("other_node", v, (
-                    f"This is {derivative_name(g.show(a), g.show(b))} "
-                    f"({format_number(v, 4)}), not {self.target_text(key)}.")))
-        if key[0] == "u":
-            grads = g.adjoint(root)
-            for x in g.name:
-                if x != key[1] and not g.inputs[x]:
-                    v = g.base[x] - self.lr * grads[x]
-                    out.append(_Candidate("other_node", v, f"This is the update of "
-                                                           f"{g.show(x)}."))
-            return out
-        target = key[1] if key[0] == "v" else None
-        for x in list(g.name) + (g.inputs[target] if target is not None else []):
-            if x == target:
-                continue
-            what = (f"the value of {g.show(x)}" if x in g.name else
-                    f"the input of {g.order[target].op} at {g.show(target)}, "
-                    f"{_node_formula(g, x)}")
-            out.append(_Candidate("other_node", g.base[x],
-                                  f"This is {what} ({format_number(g.base[x], 4)})."))
-        return out
+            f"{what} is not {self.d.target_text(key)} = {format_number(t, 4)}, and matches "
+            f"no known slip. {self.d.formula(key)}")), learner
 
 
 def _calls(expr):
@@ -834,111 +525,6 @@ def _walk(expr):
             stack.extend((e.base, e.exponent))
 
 
-def _paths(g: _Graph, top: int, bottom: int) -> list | None:
-    """Every path from ``top`` down to ``bottom`` as ``[(node, input k, child), ...]``;
-    None when there are more than :data:`_MAX_PATHS` (iterative, depth first)."""
-    reaches = [False] * len(g.order)
-    reaches[bottom] = True
-    for i in range(bottom + 1, top + 1):
-        reaches[i] = any(reaches[c] for c in g.inputs[i])
-    if not reaches[top]:
-        return []
-    found = []
-    stack = [(top, [])]
-    while stack:
-        i, path = stack.pop()
-        if i == bottom:
-            found.append(path)
-            if len(found) > _MAX_PATHS:
-                return None
-            continue
-        for k, c in reversed(list(enumerate(g.inputs[i]))):
-            if reaches[c]:
-                stack.append((c, [*path, (i, k, c)]))
-    return found
-
-
-def _path_text(g: _Graph, path) -> str:
-    nodes = [path[0][0]] + [c for _, _, c in path]
-    shown = [g.show(i) for i in nodes if i in g.name or i == nodes[-1]]
-    if len(shown) < 3 and len(nodes) > 2:  # unnamed middle: name the op it runs through
-        inner = [g.order[i].op for i in nodes[1:-1]]
-        return f"{shown[0]} → ({', '.join(inner)}) → {shown[-1]}"
-    return " → ".join(shown)
-
-
-def _local_formula(g: _Graph, i: int, k: int) -> str:
-    """d(node i)/d(its input k) for people: ``dh1/d(w1*x1 + w2*x2 + b1) = h1*(1 - h1)
-    (the sigmoid rule)``, the rule table's formula with the operands put in."""
-    node = g.order[i]
-    rule = _rule(node.op)
-    ins = g.inputs[i]
-    if node.op == "dot":
-        n = (len(ins) - 1) // 2 if node.ctx else len(ins) // 2
-        text = g.show(ins[k + n]) if k < n else (g.show(ins[k - n]) if k < 2 * n else "1")
-    else:
-        text = rule.formula[0] if rule.arity == -1 else rule.formula[min(k, len(rule.formula) - 1)]
-        if i in g.name:
-            text = text.replace(f"{node.op}(x)", g.name[i])
-        if node.op == "pow":
-            text = text.replace("(k-1)", f"{node.ctx - 1.0:g}").replace("k", f"{node.ctx:g}")
-        operand = {"x": ins[0], "a": ins[0], "b": ins[-1]}
-        text = re.sub(r"\b[xab]\b", lambda m: _operand(g, operand[m.group(0)]), text)
-    return f"{_derivative_of(g, i, ins[k])} = {text} (the {node.op} rule)"
-
-
-def _operand(g: _Graph, i: int) -> str:
-    if i in g.name:
-        return g.name[i]
-    text = _node_formula(g, i) if g.inputs[i] else format_number(g.base[i], 4)
-    return f"({text})" if any(ch in text for ch in " +-*/") else text
-
-
-def _derivative_of(g: _Graph, top: int, bottom: int) -> str:
-    return f"d{_operand(g, top)}/d{_operand(g, bottom)}"
-
-
-def _node_formula(g: _Graph, i: int, budget: int = 12) -> str:
-    """How node ``i`` is computed from named nodes, e.g. ``sigmoid(w1*x1 + w2*x2 + b1)``
-    (iterative; a large unnamed subgraph is shortened)."""
-    node = g.order[i]
-    if not g.inputs[i]:
-        return format_number(node.data, 4) if i not in g.name else g.name[i]
-    texts: dict[int, str] = {}
-    stack = [(i, False)]
-    used = 0
-    while stack:
-        j, ready = stack.pop()
-        if j in texts:
-            continue
-        if (j != i and j in g.name) or not g.inputs[j]:
-            texts[j] = g.show(j) if j in g.name else format_number(g.base[j], 4)
-            continue
-        if not ready:
-            used += 1
-            if used > budget:
-                texts[j] = "…"
-                continue
-            stack.append((j, True))
-            stack.extend((c, False) for c in g.inputs[j])
-            continue
-        texts[j] = _op_text(g.order[j].op, [texts[c] for c in g.inputs[j]], g.order[j].ctx)
-    return texts[i]
-
-
-def _op_text(op: str, args: list[str], ctx) -> str:
-    if op == "add" or op == "sum":
-        return " + ".join(args)
-    if op == "mul":
-        return "*".join(f"({a})" if " + " in a else a for a in args)
-    if op == "pow":
-        a = args[0]
-        return f"({a})**{ctx:g}" if (" " in a or "*" in a) else f"{a}**{ctx:g}"
-    if op == "div":
-        return f"{args[0]}/{args[1]}"
-    return f"{op}({', '.join(args)})"
-
-
 def _line_verdict(parts: list[PartCheck]) -> tuple[str, str | None, str]:
     for p in parts:
         if p.verdict == "wrong" and p.kind != "carried":
@@ -956,6 +542,15 @@ def _line_verdict(parts: list[PartCheck]) -> tuple[str, str | None, str]:
 
 
 # --- numbers at the precision written ---------------------------------------------------
+
+
+def _significant(text: str) -> int:
+    """How many significant digits a written number has (``0.0214``: 3)."""
+    try:
+        digits = Decimal(text).as_tuple().digits
+    except InvalidOperation:
+        return 0
+    return max(1, len("".join(map(str, digits)).lstrip("0")))
 
 
 def _unit(num: Num) -> float:
@@ -1005,27 +600,6 @@ def _close(a: float, b: float) -> bool:
 # --- the public function ----------------------------------------------------------------
 
 
-def _graph_notes(g: _Graph) -> list[str]:
-    """``backward ran N times without zero_grad`` when the stored grads say so."""
-    root = len(g.order) - 1
-    truth = g.adjoint(root)
-    ratios = set()
-    for i in g.name:
-        t, stored = truth[i], g.order[i].grad
-        if not g.inputs[i] and t != 0 and math.isfinite(t) and stored != 0:
-            r = stored / t
-            n = round(r)
-            if n >= 2 and math.isclose(r, n, rel_tol=1e-9):
-                ratios.add(n)
-            else:
-                ratios.add(None)
-    if len(ratios) == 1 and None not in ratios:
-        (n,) = ratios
-        return [f"the stored .grad values are {n} times reverse mode's: backward ran "
-                f"{n} times without zero_grad (the check uses the graph, not .grad)"]
-    return []
-
-
 def check_work(root: Value, work, *, lr: float | None = None,
                names: Names = None) -> CheckResult:
     """Check a learner's hand calculation against ``root``'s graph, line by line.
@@ -1068,7 +642,7 @@ def check_work(root: Value, work, *, lr: float | None = None,
             raise ValueError(f"lr must be a finite number, got {lr!r}")
         lr = float(lr)
     text = read_work(work)
-    graph = _Graph(root, names, frame)
+    graph = GraphEval(root, names, frame)
     known = set(graph.by_name)
     if graph.frame is not None:  # variables that hold nodes of the graph name them too
         for scope in (graph.frame.f_locals, graph.frame.f_globals):
@@ -1078,6 +652,9 @@ def check_work(root: Value, work, *, lr: float | None = None,
     functions = set(program.FUNCTIONS) | {a for a in _F_ALIASES if a not in known}
     lines = parse_work(text, known=known, functions=functions)
     checker = _Checker(graph, lr)
+    # the leaves the work updates are the parameters an after_update slip has moved
+    checker.d.params = [i for line in lines if line.kind == "update"
+                        for i in [graph.resolve(line.target)] if i is not None]
     checked = [checker.check_line(line) for line in lines]
-    return CheckResult(checked, _graph_notes(graph), text)
+    return CheckResult(checked, stale_grad_notes(graph), text)
 

@@ -169,7 +169,8 @@ def _cmd_explore(args, out) -> None:
     program = _run(args)
     highlight = _named(program, args.highlight, "--highlight") if args.highlight else None
     explorer = explore(program.output, args.output, highlight=highlight,
-                       rankdir=args.rankdir, max_nodes=args.max_nodes)
+                       rankdir=args.rankdir, max_nodes=args.max_nodes,
+                       quiz=args.quiz or False)
     print(f"wrote {explorer.path} (open it in a browser)", file=out)
 
 
@@ -342,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--rankdir", choices=("TB", "LR"), default=None)
     x.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
                    help=f"refuse larger graphs ({DEFAULT_MAX_NODES})")
+    x.add_argument("--quiz", nargs="?", const="backward", choices=("backward", "forward"),
+                   help="hide the gradients (or with 'forward', the values) and ask for "
+                        "each, checking the answers")
     x.set_defaults(run=_cmd_explore)
 
     c = command("check", "check a hand calculation line by line (exit 1 on a wrong line)",

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from .diagnose import QUIZ_MODES, quiz_data
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
 from .draw import _partials as _local  # one node's local partials, from the rule table
 from .engine import Value
@@ -89,7 +90,7 @@ class Explorer:
 def explore(root: Value, path: str | os.PathLike | None = None,
             highlight: Value | None = None, *, rankdir: str | None = None,
             number_format: str = ".4g", digits: int = 3, collapse: str | None = None,
-            max_nodes: int = DEFAULT_MAX_NODES) -> Explorer:
+            max_nodes: int = DEFAULT_MAX_NODES, quiz: bool | str = False) -> Explorer:
     """An interactive explorer of the graph of ``root``, as one self-contained HTML page.
 
     Gradients are d(root)/d(node), computed by replaying the engine's backward pass with
@@ -108,6 +109,11 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             in the full graph, which the passes also replay.
         max_nodes: refuse graphs with more value nodes than this (with ``collapse``,
             counted in the full graph, which the page holds too).
+        quiz: ``True`` (or ``"backward"``): gradients are hidden and the learner types
+            each one in the engine's backward order; ``"forward"``: values are hidden
+            and typed in forward order.  Each answer is checked at the precision typed,
+            a wrong one diagnosed as :func:`autograd.check_work` would (the page
+            compares numbers that :func:`autograd.diagnose.quiz_data` computed).
 
     Returns:
         An :class:`Explorer`: ``.html`` is the page; it displays inline in Jupyter.
@@ -166,11 +172,24 @@ def explore(root: Value, path: str | os.PathLike | None = None,
                       replayed=(grads, steps))
     data["selected"] = selected
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
+    data["quiz"] = _quiz(root, order, keys, quiz, number_format)
     page = _page(svg, data, title=f"explore {keys[-1]}")
     explorer = Explorer(page)
     if path is not None:
         explorer.save(path)
     return explorer
+
+
+def _quiz(root: Value, order: list[Value], keys: list[str], quiz, number_format: str):
+    """The quiz's questions and answers under the page's own names, or None."""
+    if quiz is False or quiz is None:
+        return None
+    mode = "backward" if quiz is True else quiz
+    if mode not in QUIZ_MODES:
+        raise ValueError(f"quiz must be True, False, 'backward' or 'forward', got {quiz!r}")
+    # the page's names; unlabelled leaves stay unnamed: constants, not asked about
+    names = {node: key for node, key in zip(order, keys) if node.label or not node.is_leaf}
+    return quiz_data(root, mode, names=names, number_format=number_format)
 
 
 def _svg(graph, keys: list[str]) -> str:
@@ -420,8 +439,8 @@ def _page(svg: str, data: dict, title: str) -> str:
     # "<" never appears raw in the JSON, so no "</script>" can end the block early.
     payload = json.dumps(data, allow_nan=False, separators=(",", ":")).replace("<", "\\u003c")
     page = _asset("explorer.html")
-    for marker, text in (("/*STYLE*/", _asset("explorer.css")),
-                         ("/*SCRIPT*/", _asset("explorer.js")),
+    for marker, text in (("/*STYLE*/", _asset("explorer.css") + _asset("quiz.css")),
+                         ("/*SCRIPT*/", _asset("explorer.js") + _asset("quiz.js")),
                          ("<!--SVG-->", svg), ("/*DATA*/", payload),
                          ("<!--TITLE-->", html.escape(title))):
         head, sep, tail = page.partition(marker)

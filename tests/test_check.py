@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from test_diagnose import two_paths
 
 from autograd import Value, exp, log, sigmoid
 from autograd.check import KINDS, check_work
@@ -200,6 +201,21 @@ def test_after_update():
     assert r.first_error.kind == "missing_factor"
 
 
+def test_after_update_injected_into_d4():
+    # h1 computed after the step w1 <- w1 - 0.1*dL/dw1 (plain floats, central difference)
+    s = lambda z: 1 / (1 + math.exp(-z))
+    grad = (loss_of_w1(1 + 1e-6) - loss_of_w1(1 - 1e-6)) / 2e-6
+    w1 = 1 - 0.1 * grad
+    late = f"{s(w1 * -2 - 1):.4f}"
+    assert late != "0.0474"
+    work = "w1 ← w1 − η ∂L/∂w1 = 0.998\n" + D4.replace(
+        "h1 = f(w1x1 + w2x2 + b1) = f(−2 + −1 + 0) = 0.0474", f"h1 = {late}")
+    r = check_alice(work, lr=0.1)
+    assert r.first_error.kind == "after_update" and r.first_error.target == "h1"
+    assert "lr=0.1" in r.first_error.message
+    assert [line.verdict for line in r.lines].count("wrong") == 1
+
+
 def test_carried_through_a_name():
     work = "h1 = 0.0574\n∂h1/∂w1 = x1 ∗ h1 ∗ (1 − h1) = −0.108"
     r = check_alice(work)
@@ -244,13 +260,7 @@ def test_total_derivative_merges_parallel_edges():
 
 
 def test_missing_path_names_the_path():
-    x, y = Value(2.0, label="x"), Value(3.0, label="y")
-    u = x * y
-    u.label = "u"
-    v = u + x
-    v.label = "v"
-    L = u * v
-    L.label = "L"
+    L = two_paths()
     X, Y = sp.symbols("x y")
     Ls = (X * Y) * (X * Y + X)
     total = float(sp.diff(Ls, X).subs({X: 2, Y: 3}))  # 48
@@ -335,6 +345,17 @@ def test_bad_arguments():
         check_work(L, "h1 = 1", names=3)
 
 
+def test_the_command_lines_functions():
+    x = Value(0.5, label="x")
+    y = (x.tanh() + x.exp()).relu()
+    y.label = "y"
+    t, e = math.tanh(0.5), math.exp(0.5)
+    work = (f"y = relu(sum(tanh(x), exp(x))) = {t + e:.4f}\n"
+            f"dy/dx = tanh'(x) + exp(x) = {1 - t * t + e:.4f}\n"
+            "dy/dx = (1 - tanh(x)**2) + exp'(x)")
+    assert check_work(y, work).ok
+
+
 def test_f_must_mean_one_activation():
     x = Value(0.5, label="x")
     y = sigmoid(x).tanh()
@@ -368,3 +389,9 @@ def test_kinds_are_the_documented_vocabulary():
     assert set(KINDS) == {"sign", "missing_factor", "extra_factor", "missing_path",
                           "pre_activation", "other_node", "after_update", "carried",
                           "rounding", "formula", "unknown"}
+
+
+def test_a_one_digit_number_is_not_looked_up_among_the_nodes():
+    # 0.5 is ypred (0.524) to one digit, and so is half the graph: no diagnosis from it
+    assert check_alice("h2 = 0.5").first_error.kind == "unknown"
+    assert check_alice("h2 = 0.52").first_error.kind == "other_node"

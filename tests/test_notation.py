@@ -4,6 +4,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autograd.notation import (
     Blank,
@@ -212,3 +214,19 @@ def test_read_work_accepts_text_paths_lines_and_dicts(tmp_path):
         with pytest.raises(TypeError):
             read_work(bad)
     assert isinstance(parse_line("h = x").parts[0], Name)
+
+
+ALPHABET = "hdLw1x2/∂=←<-−+*∗·()'′ .0123456789_?#eσf,^"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_any_text_reads_or_is_refused_with_a_place(text):
+    try:
+        line = parse_line(text, known=ALICE)
+    except NotationError as e:
+        assert 1 <= e.column <= len(text) + 1 and e.line == 1
+        return
+    if line is not None:  # what was read prints back to something that reads the same
+        again = parse_line(format_line(line.target, *line.parts), known=ALICE)
+        assert [str(p) for p in again.parts] == [str(p) for p in line.parts]
