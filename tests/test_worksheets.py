@@ -205,6 +205,7 @@ def test_names_come_from_the_callers_variables_and_are_not_written():
     ws = worksheet(out, [a, b], digits=4)
     assert "out = exp(a*b) = exp(2*(-3)) = 0.002479" in ws.lines
     assert (a.label, b.label, out.label) == ("", "", "")
+    assert (a.grad, b.grad, out.grad) == (0.0, 0.0, 0.0)  # reverse mode ran on the side
     with_names = worksheet(out, [a], names={a: "alpha", b: "beta", out: "y"})
     assert "y = exp(alpha*beta)" in with_names.text()
 
