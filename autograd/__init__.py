@@ -1,35 +1,7 @@
 """scalar-autograd: reverse-mode automatic differentiation on scalars.
 
-Where things live:
-
-* ``rules/``       the rule table: every primitive's forward function and derivative, one
-                   file per family (``arithmetic``, ``exponential``, ``trigonometric``,
-                   ``special``, ``activations``, ``piecewise``); ``__init__`` is the registry
-* ``engine.py``    ``Value``, the graph node, and the operations that build nodes
-* ``graph.py``     the graph walk: topological order, ``backward``, ``grad``
-* ``modes.py``     ``no_grad``, ``enable_grad``, ``detect_anomaly``
-* ``gradcheck.py`` reverse mode against central finite differences
-* ``draw.py``      graphs as ``graphviz.Digraph`` and SVG/PNG/PDF files; ``draw_dot``
-* ``layout.py``    Graphviz layout in a child process, bounded in time and memory
-* ``modules_in_graph.py`` which nodes form a module, asked of a library's grouping (``collapse``)
-* ``explain.py``   the chain rule for one derivative, factor by factor; ``assert_grad``
-* ``notation.py``  the line notation of hand calculations (``h1 = ... = 0.0474``): read, write
-* ``check.py``     ``check_work``: a learner's hand calculation checked line by line
-* ``diagnose.py``  right values at any point, and the slips that give wrong ones (``KINDS``)
-* ``naming.py``    node names for people: labels, then the caller's variable names
-* ``explore.py``   the graph as one interactive HTML page (``explorer/``: its HTML, JS, CSS)
-* ``program.py``   small assignment programs, parsed against an ``ast`` whitelist
-* ``cli.py``       the ``autograd`` command: ``grad``, ``explain``, ``draw``, ``explore``
-* ``compile.py``   trace a function once, replay it as generated straight-line Python
-* ``extend.py``    ``primitive``: a user's own op, with its rule, from outside the package
-* ``functional.py`` ``jvp`` (forward mode), ``jacobian``, ``hessian``, ``hvp``
-* ``codegen.py``   Python source from the rule table (for ``backward`` and ``compile``)
-* ``vectorized.py`` NumPy stand-ins for batched replay (``Compiled.batch_backward``)
-* ``lanes.py``     which nodes of a batched replay run as rows of one matrix (a layer)
-* ``fileio.py``    atomic file writes (``render``, ``nn.save``)
-* ``symbolic.py``  the rule table's formula strings as trees: text, LaTeX, MathML, sympy
-* ``worksheets.py`` the hand calculation of a graph, laid out as the documents do
-* ``exercises.py`` fresh exercises by seed: a graph, its blank worksheet and its key
+The map of where things live is in docs/design.md ("Where things live"), the one place
+it is kept.
 """
 
 from . import engine as _engine

@@ -58,10 +58,10 @@ class Expr:
         return _binary("*", other, self)
 
     def __truediv__(self, other):
-        return _binary("/", self, other)
+        return _divide(self, other)
 
     def __rtruediv__(self, other):
-        return _binary("/", other, self)
+        return _divide(other, self)
 
     def __neg__(self):
         return Expr(f"(-{self.text})")
@@ -91,6 +91,15 @@ def has_literal(x) -> bool:
 
 def _binary(op: str, a, b) -> Expr:
     return Expr(f"({src(a)} {op} {src(b)})")
+
+
+def _divide(a, b) -> Expr:
+    """``a / b`` with IEEE results (``x/0`` is ``+-inf``, ``0/0`` nan, as
+    ``FloatMath.div``): Python's ``/`` raises ZeroDivisionError, so only a division by a
+    non-zero constant (``x / 3.0``, all the built-in rules write) is left as ``/``."""
+    if type(b) is not Expr and b == b and b != 0:
+        return _binary("/", a, b)
+    return Expr(f"_m_div({src(a)}, {src(b)})")
 
 
 class _CodeMath:

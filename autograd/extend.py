@@ -16,13 +16,16 @@ that names the op.
 
 from __future__ import annotations
 
+import dis
+import types
 from collections.abc import Callable, Sequence
 
 from . import rules
-from .codegen import CODE_MATH, Expr
+from .codegen import CODE_MATH, Expr, code_globals, partials_src
 from .engine import Value, as_value, new_node
 from .floats import to_float
 from .rules import BUILT_IN, RULES, FloatMath, registered, rule
+from .rules.registry import check_op_name
 
 __all__ = ["primitive", "unregister", "registered"]
 
@@ -35,6 +38,7 @@ def _check_name(name) -> str:
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"primitive name must be a Python identifier (it names the op in "
                          f"generated code and error messages), got {name!r}")
+    check_op_name(name)
     if name in BUILT_IN:
         raise ValueError(f"op {name!r} is a built-in op; choose another name")
     if name in RULES:
@@ -151,10 +155,17 @@ def primitive(
         A function of ``arity`` numbers or Values that returns a new Value (node).  Its
         ``rule`` attribute is the :class:`~autograd.rules.Rule` entered in ``RULES``.
 
+    A ``/`` in ``partials`` divides as IEEE 754 does in every path (``1/x`` at 0 is
+    ``inf``), as in the built-in rules.  ``partials`` must not read what can change after
+    the primitive is defined (``backward`` and ``compile`` write it out once): a global or
+    closure variable holding data, or a mutable default argument, is refused; bind a
+    constant as a default argument (``lambda m, out, ctx, x, k=K: ...``).
+
     Raises:
-        ValueError: a bad name (not an identifier, or already an op), arity or formula,
-            or ``partials`` cannot be evaluated by the engine or returns the wrong number
-            of partial derivatives; the message names the op.
+        ValueError: a bad name (not an identifier, already an op, or one Python reads as
+            another name: ``ℯxp`` is ``exp`` in code), arity or formula, or ``partials``
+            cannot be evaluated by the engine, returns the wrong number of partial
+            derivatives or reads state that can change; the message names the op.
         TypeError: ``forward`` or ``partials`` is not callable.
 
     >>> import math
@@ -171,16 +182,97 @@ def primitive(
     name = _check_name(name)
     arity = _check_arity(name, arity)
     formulas = _check_formula(name, formula, arity)
-    if not callable(forward):
-        raise TypeError(f"primitive {name!r}: forward must be callable, got "
-                        f"{type(forward).__name__}")
-    if not callable(partials):
-        raise TypeError(f"primitive {name!r}: partials must be callable, got "
-                        f"{type(partials).__name__}")
+    _check_callable(name, "forward", forward)
+    _check_callable(name, "partials", partials)
     _check_partials(name, partials, arity)
+    _check_no_mutable_state(name, partials)
+    value_of = _forward(name, forward)
+    # No ``of_x``: generated code calls ``_f_<name>(None, *xs)`` (batched replay: once
+    # per sample, autograd.vectorized's fallback for ops without a NumPy version).
+    entry = rule(name, arity, lambda ctx, *xs: value_of(*xs),
+                 _ieee_on_floats(name, partials, arity), *formulas, functions=(), cli=False)
+    return _op_function(entry, value_of, doc)
+
+
+_LOADS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_CLASSDEREF"}
+_FIXED = (int, float, complex, str, bytes, bool, type(None))
+
+
+def _is_fixed(value) -> bool:
+    """Whether ``value`` can never change: a number, a string, or a tuple of them."""
+    if isinstance(value, tuple):
+        return all(_is_fixed(v) for v in value)
+    return isinstance(value, _FIXED)
+
+
+def _names_read(f) -> list[tuple[str, str, object]]:
+    """``(kind, name, value)`` for each global or closure variable ``f`` reads (its
+    nested functions' too), and for its default arguments."""
+    found = []
+    cells = dict(zip(f.__code__.co_freevars, f.__closure__ or ()))
+    codes = [f.__code__]
+    while codes:
+        code = codes.pop()
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        for ins in dis.get_instructions(code):
+            if ins.opname not in _LOADS:
+                continue
+            if ins.argval in cells:
+                try:
+                    found.append(("closure variable", ins.argval, cells[ins.argval].cell_contents))
+                except ValueError:  # an empty cell: nothing to read yet
+                    pass
+            elif ins.argval in f.__globals__:
+                found.append(("global", ins.argval, f.__globals__[ins.argval]))
+    for i, value in enumerate(f.__defaults__ or ()):
+        found.append(("default argument", f.__code__.co_varnames[f.__code__.co_argcount
+                      - len(f.__defaults__) + i], value))
+    return found
+
+
+def _check_no_mutable_state(name: str, partials) -> None:
+    """Refuse ``partials`` that read a value that can change after the primitive is
+    defined (a global or closure variable holding data, a mutable default): backward and
+    compile generate code from ``partials`` once, so they would keep its value of now
+    while ``create_graph`` read the new one.  Functions it calls are checked too."""
+    seen, todo = set(), [partials]
+    while todo:
+        f = todo.pop()
+        if id(f) in seen or not isinstance(f, types.FunctionType):
+            continue
+        seen.add(id(f))
+        for kind, var, value in _names_read(f):
+            if isinstance(value, types.FunctionType):
+                todo.append(value)  # a helper the rule calls: it must be fixed too
+            elif kind == "default argument" and _is_fixed(value):
+                continue  # fixed when the function was defined
+            elif isinstance(value, types.ModuleType) or callable(value):
+                continue
+            else:
+                raise ValueError(
+                    f"partials of primitive {name!r} reads the {kind} {var!r} "
+                    f"(now {value!r}), which can change after the primitive is defined: "
+                    f"backward and compile write the rule out once and would keep its "
+                    f"value of now.  Fix it when the rule is written, as a default "
+                    f"argument holding a number (lambda m, out, ctx, x, {var}={var}: ...),"
+                    f" and define the primitive again (unregister first) to change it")
+
+
+def _check_callable(name: str, what: str, f) -> None:
+    if not callable(f):
+        raise TypeError(f"primitive {name!r}: {what} must be callable, got "
+                        f"{type(f).__name__}")
+
+
+def _forward(name: str, forward) -> Callable[..., float]:
+    """``forward`` as the op's float forward: a float out, an error naming the op."""
 
     def value_of(*xs: float) -> float:
-        data = forward(*xs)
+        try:
+            data = forward(*xs)
+        except (ArithmeticError, ValueError, TypeError) as e:
+            raise type(e)(f"forward of primitive {name!r} at {xs!r} raised "
+                          f"{type(e).__name__}: {e}") from e
         if type(data) is float:
             return data
         try:  # ints, numpy floats: the same float eager and compiled code will see
@@ -189,10 +281,32 @@ def primitive(
             raise TypeError(f"forward of primitive {name!r} returned "
                             f"{type(data).__name__}, not a real number") from None
 
-    # No ``of_x``: generated code calls ``_f_<name>(None, *xs)`` (batched replay: once
-    # per sample, autograd.vectorized's fallback for ops without a NumPy version).
-    entry = rule(name, arity, lambda ctx, *xs: value_of(*xs), partials, *formulas,
-                 functions=(), cli=False)
+    return value_of
+
+
+def _ieee_on_floats(name: str, partials, arity: int):
+    """``partials``, evaluated on floats by code generated from it, as ``backward`` and
+    ``compile`` do: a ``/`` in it then gives IEEE results (``1/x`` at 0 is inf, as for
+    the built-in rules) in every path, never ZeroDivisionError in some.  On Values and
+    symbols it is the user's own function."""
+    xs = [f"x{i}" for i in range(arity)]
+    body = ", ".join(partials_src(partials, None, "out", xs)[i] or "1.0" for i in range(arity))
+    source = f"def partials_{name}(out, {', '.join(xs)}):\n    return ({body},)\n"
+    namespace = code_globals()
+    exec(compile(source, f"<autograd.extend: partials of {name!r}>", "exec"), namespace)
+    on_floats = namespace[f"partials_{name}"]
+
+    def evaluate(m, out, ctx, *xs):
+        if m is FloatMath:
+            return on_floats(out, *xs)
+        return partials(m, out, ctx, *xs)
+
+    return evaluate
+
+
+def _op_function(entry, value_of, doc: str | None) -> Callable[..., Value]:
+    """The function that builds one node of the primitive ``entry``."""
+    name, arity = entry.name, entry.arity
 
     def op(*inputs) -> Value:
         if len(inputs) != arity:
@@ -203,7 +317,7 @@ def primitive(
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc if doc is not None else \
         f"The primitive {name!r} (defined with autograd.primitive); d/d(inputs): " \
-        f"{', '.join(formulas)}."
+        f"{', '.join(entry.formula)}."
     op.rule = entry
     return op
 

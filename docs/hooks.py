@@ -37,6 +37,10 @@ markdown_blocks = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("markdown_blocks", markdown_blocks)
 _spec.loader.exec_module(markdown_blocks)
 
+_spec = importlib.util.spec_from_file_location("floors", ROOT / "docs" / "floors.py")
+floors = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(floors)
+
 FIGURES = markdown_blocks.FIGURES
 _outputs: dict[str, list[str]] = {}  # src_uri of a page -> what each runnable block printed
 
@@ -76,6 +80,8 @@ def draw_figures(pages: list[tuple[str, pathlib.Path]]) -> dict[str, bytes]:
                     if uri in figures:
                         raise ValueError(f"two pages write the figure {uri}")
                     figures[uri] = svg.read_bytes()
+    # The Design page's picture of the floors, drawn from the source now.
+    figures[f"{FIGURES}/floors.svg"] = floors.svg()
     return figures
 
 

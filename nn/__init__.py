@@ -1,16 +1,6 @@
 """Neural networks on :mod:`autograd`: modules, losses, optimizers, training, saving.
 
-Where things live:
-
-* ``modules.py``       ``Module``, ``Neuron``, ``Layer``, ``MLP``
-* ``activations.py``   activation functions by name
-* ``init.py``          weight initialisation schemes
-* ``losses.py``        loss functions (numerically stable, engine ops only)
-* ``optim.py``         ``SGD``, ``Adam`` and learning-rate schedules
-* ``train.py``         ``fit`` and its ``History``
-* ``serialization.py`` ``save`` / ``load`` as versioned JSON, written atomically
-* ``jsonfile.py``     the saved file's header, and writing one
-* ``grouping.py``     which nodes form a neuron or layer (``draw``'s ``collapse``)
+The map of where things live is in docs/design.md ("Where things live").
 """
 
 import autograd as _autograd

@@ -16,7 +16,6 @@ import math
 import numbers
 import random
 import reprlib
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 
 from autograd import Value, dot
@@ -176,8 +175,7 @@ class Neuron(Module):
         seed: an int or a ``random.Random`` for reproducible weights.
         weights: explicit weights, a list of ``nin`` numbers.
         biases: the explicit bias, one number (default 0).  The keywords ``weights`` and
-            ``biases`` are the same for ``Neuron``, ``Layer`` and ``MLP``; the old names
-            ``weight`` and ``bias_value`` still work, with a ``DeprecationWarning``.
+            ``biases`` are the same for ``Neuron``, ``Layer`` and ``MLP``.
 
     Raises:
         ValueError: bad sizes, unknown activation or init, or explicit values of the
@@ -191,9 +189,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str = "tanh", bias: bool = True,
                  init: str = "uniform", seed: int | random.Random | None = None,
                  weights: Sequence[float] | None = None,
-                 biases: float | None = None, **renamed) -> None:
-        weights, biases = _renamed("Neuron", renamed, weights=weights, biases=biases,
-                                   old={"weight": "weights", "bias_value": "biases"})
+                 biases: float | None = None) -> None:
         self.nin = _count(nin, "nin")
         self.nout = 1
         self.activation = activation
@@ -240,8 +236,7 @@ class Layer(Module):
         activation, bias, init, seed: as for :class:`Neuron`.
         weights: explicit weights ``weights[out][in]`` (the layout of ``torch.nn.Linear``'s
             ``weight``).
-        biases: explicit biases ``biases[out]``.  (Old names, deprecated: ``weight``,
-            ``bias_values``.)
+        biases: explicit biases ``biases[out]``.
 
     Raises:
         ValueError: bad sizes or explicit values of the wrong shape (the message names
@@ -255,9 +250,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str = "tanh", bias: bool = True,
                  init: str = "uniform", seed: int | random.Random | None = None,
                  weights: Sequence[Sequence[float]] | None = None,
-                 biases: Sequence[float] | None = None, **renamed) -> None:
-        weights, biases = _renamed("Layer", renamed, weights=weights, biases=biases,
-                                   old={"weight": "weights", "bias_values": "biases"})
+                 biases: Sequence[float] | None = None) -> None:
         self.nin = _count(nin, "nin")
         self.nout = _count(nout, "nout")
         self.activation = activation
@@ -315,21 +308,6 @@ def _sequence(values):
     # over) are not Sequences: take their nested lists, so the checks above apply.
     tolist = getattr(values, "tolist", None)
     return tolist() if callable(tolist) and not isinstance(values, Sequence) else values
-
-
-def _renamed(cls: str, given: dict, old: dict[str, str], **current):
-    """The values of the current keywords, with the deprecated ``old`` names mapped in."""
-    for name, value in given.items():
-        new = old.get(name)
-        if new is None:
-            raise TypeError(f"{cls}() got an unexpected keyword argument {name!r}")
-        if current[new] is not None:
-            raise TypeError(f"{cls}() got both {name!r} and {new!r}; {name!r} is the old "
-                            f"name of {new!r}")
-        warnings.warn(f"{cls}({name}=...) is deprecated: write {new}=... (Neuron, Layer and "
-                      f"MLP all take weights= and biases=)", DeprecationWarning, stacklevel=3)
-        current[new] = value
-    return tuple(current.values())
 
 
 class MLP(Module):

@@ -20,7 +20,7 @@ import threading
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_random_graphs import build, step
+from oracles import build, step
 
 import autograd as ag
 import nn

@@ -11,7 +11,7 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_random_graphs import build, step
+from oracles import build, step
 
 import autograd as ag
 from autograd import Value, grad

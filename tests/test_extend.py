@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from test_random_graphs import build, step
+from oracles import build, step
 
 import autograd as ag
 from autograd import RULES, GradcheckError, Value, grad

@@ -305,28 +305,21 @@ def test_explicit_values_use_the_same_keywords_at_every_level():
     assert neuron([3.0, 4.0]).data == layer([3.0, 4.0])[0].data == mlp([3.0, 4.0]).data == 11.5
 
 
-@pytest.mark.parametrize("make, old, new", [
-    (lambda **kw: nn.Neuron(2, activation="linear", **kw), {"weight": [1.0, 2.0]},
-     {"weights": [1.0, 2.0]}),
-    (lambda **kw: nn.Neuron(2, activation="linear", weights=[1.0, 2.0], **kw),
-     {"bias_value": 0.5}, {"biases": 0.5}),
-    (lambda **kw: nn.Layer(2, 1, activation="linear", **kw), {"weight": [[1.0, 2.0]]},
-     {"weights": [[1.0, 2.0]]}),
-    (lambda **kw: nn.Layer(2, 1, activation="linear", weights=[[1.0, 2.0]], **kw),
-     {"bias_values": [0.5]}, {"biases": [0.5]}),
+@pytest.mark.parametrize("make, old", [
+    (lambda **kw: nn.Neuron(2, activation="linear", **kw), {"weight": [1.0, 2.0]}),
+    (lambda **kw: nn.Neuron(2, activation="linear", **kw), {"bias_value": 0.5}),
+    (lambda **kw: nn.Layer(2, 1, activation="linear", **kw), {"weight": [[1.0, 2.0]]}),
+    (lambda **kw: nn.Layer(2, 1, activation="linear", **kw), {"bias_values": [0.5]}),
 ])
-def test_old_keyword_names_still_work_with_a_deprecation_warning(make, old, new):
+def test_the_names_of_before_the_first_release_are_unknown_keywords(make, old):
+    # weight=, bias_value= and bias_values= were renamed to weights= and biases= before
+    # 0.1.0; a first release keeps no deprecated aliases.
     (name,) = old
-    with pytest.warns(DeprecationWarning, match=rf"\({name}=\.\.\.\) is deprecated: write "
-                                                rf"{next(iter(new))}="):
-        before = make(**old)
-    after = make(**new)
-    assert before.state_dict() == after.state_dict()
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{name}'"):
+        make(**old)
 
 
-def test_old_and_new_name_together_or_an_unknown_keyword_is_a_type_error():
-    with pytest.raises(TypeError, match="both 'weight' and 'weights'"):
-        nn.Neuron(1, weight=[1.0], weights=[1.0])
+def test_an_unknown_keyword_is_a_type_error():
     with pytest.raises(TypeError, match="unexpected keyword argument 'wieghts'"):
         nn.Layer(1, 1, wieghts=[[1.0]])
 

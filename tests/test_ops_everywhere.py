@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from test_rules import ORACLES
+from oracles import ORACLES
 
 import autograd as ag
 from autograd import RULES, Value

@@ -11,58 +11,9 @@ import math
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from oracles import build, step
 
-import autograd as ag
 from autograd import Value, grad
-
-UNARY = {
-    "tanh": lambda a: a.tanh(),
-    "sigmoid": lambda a: a.sigmoid(),
-    "sin": lambda a: a.sin(),
-    "cos": lambda a: a.cos(),
-    "exp_small": lambda a: (a.tanh() * 0.5).exp(),  # keep exp bounded
-    "log_pos": lambda a: (a * a + 1.0).log(),
-    "square": lambda a: a**2,
-    "softplus": lambda a: a.softplus(),
-    "sqrt_pos": lambda a: (a * a + 0.5).sqrt(),
-}
-BINARY = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / (b * b + 1.0),
-    "pow_pos": lambda a, b: (a * a + 0.5) ** b.tanh(),
-}
-NARY = {
-    "sum": lambda xs: ag.sum(xs),
-    "dot": lambda xs: ag.dot(xs[: len(xs) // 2], xs[len(xs) // 2 : 2 * (len(xs) // 2)],
-                             bias=xs[-1]),
-}
-
-step = st.one_of(
-    st.tuples(st.just("u"), st.sampled_from(sorted(UNARY)), st.integers(0, 10**6)),
-    st.tuples(st.just("b"), st.sampled_from(sorted(BINARY)), st.integers(0, 10**6),
-              st.integers(0, 10**6)),
-    st.tuples(st.just("n"), st.sampled_from(sorted(NARY)),
-              st.lists(st.integers(0, 10**6), min_size=3, max_size=6)),
-)
-
-
-def build(program, leaves):
-    """Replay a program on leaves: each step uses any earlier node (sharing)."""
-    nodes = list(leaves)
-    for instr in program:
-        kind, name = instr[0], instr[1]
-        pick = lambda i: nodes[i % len(nodes)]  # noqa: B023 - used immediately
-        if kind == "u":
-            node = UNARY[name](pick(instr[2]))
-        elif kind == "b":
-            node = BINARY[name](pick(instr[2]), pick(instr[3]))
-        else:
-            node = NARY[name]([pick(i) for i in instr[2]])
-        # squash so that long chains stay in a range where differences are accurate
-        nodes.append(node.tanh() * 2.0)
-    return nodes[-1]
 
 
 def shifted(point, i, delta):

@@ -8,32 +8,19 @@ and edges are highlighted.
 import pathlib
 import xml.etree.ElementTree as ET
 
+from oracles import NS, svg_content
+
 from demos import alice
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "docs" / "images" / "alice_graph.svg"
-NS = "{http://www.w3.org/2000/svg}"
-
-
-def content(path: pathlib.Path) -> dict:
-    root = ET.parse(path).getroot()
-    groups = {}
-    for g in root.iter(f"{NS}g"):
-        kind = g.get("class")
-        if kind not in ("node", "edge"):
-            continue
-        title = g.findtext(f"{NS}title")
-        texts = tuple(t.text for t in g.iter(f"{NS}text"))
-        colours = tuple(sorted({e.get("stroke") for e in g.iter() if e.get("stroke")}))
-        groups[(kind, title)] = (texts, colours)
-    return groups
 
 
 def test_the_readme_shows_the_graph_make_demo_draws(tmp_path):
     alice.worked_example(out=tmp_path, echo=lambda *args: None)
-    drawn = content(tmp_path / "alice_graph.svg")
+    drawn = svg_content(tmp_path / "alice_graph.svg")
     assert drawn, "the demo drew no nodes"
-    assert content(COMMITTED) == drawn, (
+    assert svg_content(COMMITTED) == drawn, (
         "docs/images/alice_graph.svg is stale: run `make demo` and copy "
         "out/alice_graph.svg over it")
 
@@ -48,13 +35,13 @@ def test_it_is_readable_at_readme_width():
     assert abs(view[2] - width) <= 1.5  # 1 unit = 1 pt: nothing scaled down
     sizes = {float(t.get("font-size")) for t in root.iter(f"{NS}text")}
     assert min(sizes) >= 10
-    texts = [text for kind, title in content(COMMITTED) if kind == "node"
-             for text in content(COMMITTED)[(kind, title)][0]]
+    texts = [text for kind, title in svg_content(COMMITTED) if kind == "node"
+             for text in svg_content(COMMITTED)[(kind, title)][0]]
     for expected in ("w1", "x1", "data -2", "ypred = sigmoid", "L = **2", "grad 1"):
         assert expected in texts
-    edge_labels = [t for (kind, _), (ts, _) in content(COMMITTED).items() if kind == "edge"
+    edge_labels = [t for (kind, _), (ts, _) in svg_content(COMMITTED).items() if kind == "edge"
                    for t in ts]
-    edges = [key for key in content(COMMITTED) if key[0] == "edge"]
+    edges = [key for key in svg_content(COMMITTED) if key[0] == "edge"]
     assert len(edge_labels) == len(edges)  # a local derivative on every edge
 
 

@@ -28,7 +28,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from test_readme_figure import content as svg_content
+from oracles import svg_content
 
 import autograd
 import nn

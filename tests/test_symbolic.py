@@ -168,7 +168,7 @@ def test_every_formula_prints_in_every_language(op):
     """Each rule's derivative formulas, read by the one translator, print as text that
     the checker's notation reads back (or as f'(x) where it has no case split),
     LaTeX with balanced braces and MathML."""
-    from test_worksheets import _balanced
+    from sheets import balanced as _balanced
 
     from autograd.notation import parse_line
     from autograd.symbolic import Name, writable

@@ -14,36 +14,12 @@ import shutil
 import subprocess
 
 import pytest
+from sheets import D4_CHAIN, PARAMS, alice_graph, alice_sheet, balanced
 
 import autograd
 from autograd import Value, grad, worksheet
 from autograd.notation import Deriv, Num, evaluate, leaves, parse_work
 from autograd.program import FUNCTIONS
-
-D4_CHAIN = "dL/dw1 = dL/dypred * dypred/dh1 * dh1/dw1 = (-0.952)(0.249)(-0.0904) = 0.0214"
-PARAMS = ("w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2", "b3")
-
-
-def alice_graph(values=None):
-    """D4's network, named by the variables that hold it (no labels), and its nodes."""
-    v = {n: (1.0 if n.startswith("w") else 0.0) for n in PARAMS}
-    v.update({"x1": -2.0, "x2": -1.0})
-    v.update(values or {})
-    nodes = {n: Value(x, label=n) for n, x in v.items()}
-    p = nodes
-    h1 = (p["w1"] * p["x1"] + p["w2"] * p["x2"] + p["b1"]).sigmoid()
-    h2 = (p["w3"] * p["x1"] + p["w4"] * p["x2"] + p["b2"]).sigmoid()
-    ypred = (p["w5"] * h1 + p["w6"] * h2 + p["b3"]).sigmoid()
-    L = (1.0 - ypred) ** 2
-    nodes.update(h1=h1, h2=h2, ypred=ypred, L=L)
-    return nodes
-
-
-def alice_sheet(**options):
-    g = alice_graph()
-    # the caller's variables name the nodes (worksheet reads this frame)
-    h1, h2, ypred, L = g["h1"], g["h2"], g["ypred"], g["L"]  # noqa: F841
-    return worksheet(L, [g["w1"], g["w5"]], **options), g
 
 
 def test_alice_carries_d4s_numbers_in_every_format():
@@ -240,7 +216,7 @@ def test_labels_are_escaped_for_each_language():
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;&amp;_$%{}`*" in page
     tex = ws.latex()
     assert r"\mathrm{<img src=x onerror=alert(1)>\&\_\$\%\{\}`*}" in tex
-    assert _balanced(tex)
+    assert balanced(tex)
     md = ws.markdown()
     assert r"\<img src=x onerror=alert(1)\>\&\_$%\{\}\`\*" in md  # in the prose headings
     blocks = re.findall(r"^(`{3,})text$", md, re.M)
@@ -255,31 +231,12 @@ def test_markdown_fence_outgrows_backticks_in_names():
     assert "````text" in md and "\n````\n" in md
 
 
-def _balanced(tex: str) -> bool:
-    """Braces balance (escaped ones aside) and every \\begin has its \\end, in order."""
-    depth = 0
-    for m in re.finditer(r"\\.|[{}]", tex):
-        if m.group() == "{":
-            depth += 1
-        elif m.group() == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    envs = []
-    for kind, name in re.findall(r"\\(begin|end)\{([^}]*)\}", tex):
-        if kind == "begin":
-            envs.append(name)
-        elif not envs or envs.pop() != name:
-            return False
-    return depth == 0 and not envs
-
-
 def test_latex_is_a_complete_balanced_document(tmp_path):
     ws, _ = alice_sheet(lr=0.1, blanks=True)
     for sheet in (ws, alice_sheet(lr=0.1)[0]):
         tex = sheet.latex()
         assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
-        assert _balanced(tex)
+        assert balanced(tex)
         assert "η" not in tex and "←" not in tex  # pdflatex's inputenc knows neither
     engine = shutil.which("pdflatex") or shutil.which("lualatex") or shutil.which("xelatex")
     if engine is None:

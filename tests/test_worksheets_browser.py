@@ -10,7 +10,7 @@ import os
 import shutil
 
 import pytest
-from test_worksheets import alice_sheet
+from sheets import alice_sheet
 
 from autograd import exercise
 

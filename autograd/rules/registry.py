@@ -9,6 +9,7 @@ loads them and is the public face of the table (see its docstring for what a rul
 from __future__ import annotations
 
 import inspect
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from types import MappingProxyType
 from .maths import FloatMath
 
 __all__ = ["Rule", "RULES", "UnknownOpError", "CHANGES", "version", "rule", "unary", "unregister",
-           "registered", "rule_of", "local_partials", "op_table", "seal_built_in"]
+           "registered", "rule_of", "local_partials", "op_table", "seal_built_in",
+           "check_op_name"]
 
 
 class UnknownOpError(KeyError):
@@ -137,6 +139,24 @@ def local_partials(node, m=FloatMath) -> tuple:
     return r.partials(m, node, node.ctx, *node.inputs)
 
 
+def check_op_name(name: str) -> str:
+    """``name`` if Python reads it as written, else ValueError naming the characters.
+
+    Python normalises identifiers (NFKC) when it reads source: ``ℯxp`` in code *is*
+    ``exp``, and ``ﬁ`` is ``fi``.  An op whose name changes so would be a different op in
+    generated code than in the table (it could even call a built-in one), so it is refused.
+    """
+    normal = unicodedata.normalize("NFKC", name)
+    if normal != name:
+        changed = ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed')})"
+                            for c in dict.fromkeys(name)
+                            if unicodedata.normalize("NFKC", c) != c)
+        raise ValueError(f"op name {name!r} is not in the form Python reads it in: {changed} "
+                         f"read as {normal!r}; name the op {normal!r} (or another name) "
+                         f"instead")
+    return name
+
+
 def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, expr: str = "",
          ctx_names: tuple[str, ...] = (), doc: str = "", method: bool = False,
          functions: tuple[str, ...] | None = None, cli: bool = True, ctx_of=None, array=None,
@@ -172,6 +192,7 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
     Raises:
         ValueError: ``name`` is already registered.
     """
+    check_op_name(name)
     if name in RULES:
         raise ValueError(f"op {name!r} is already registered")
     entry = Rule(name, forward, partials, tuple(formula), arity, of_x, expr, tuple(ctx_names),
