@@ -138,8 +138,10 @@ class Worksheet:
     """A derivation written out for a person; ``print`` it, save it, or show it.
 
     Attributes:
+        title: the sheet's title (the renderings' heading).
         sections: the parts of the sheet, in order.
-        blanks: how many blanks a blank worksheet has (0 otherwise).
+        blanks: how many blanks a blank worksheet has (0 otherwise); in the text the
+            n-th ``___`` is blank n, the other formats number them.
         digits: the significant digits carried.
         exact: ``{name of each dL/dparam: the exact value}`` (reverse mode).
     """
