@@ -19,6 +19,7 @@ import argparse
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 
 from .check import check_work
@@ -38,6 +39,9 @@ __all__ = ["main", "build_parser"]
 
 
 MAX_DIGITS = 17  # a float64 is fully written with 17 significant digits
+# Listing paths costs time and text in proportion to their number (2**60 paths exist in a
+# 60-line program): more than a thousand is unreadable, and 10**6 ran past 30 s and 2 GB.
+MAX_PATHS = 1000
 
 
 class UsageError(Exception):
@@ -46,13 +50,18 @@ class UsageError(Exception):
 
 def _parse_set(items: list[str]) -> dict[str, float]:
     values: dict[str, float] = {}
+    given: dict[str, str] = {}  # normalised name -> as typed
     for item in items:
-        name, sep, number = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
+        typed, sep, number = item.partition("=")
+        typed = typed.strip()
+        if not sep or not typed:
             raise UsageError(f"--set expects NAME=NUMBER, got {item!r}")
+        # Python reads identifiers NFKC-normalised (y = ｘ*2 uses x): so are these names.
+        name = unicodedata.normalize("NFKC", typed)
         if name in values:
-            raise UsageError(f"--set {name} is given twice")
+            same = "" if given[name] == typed else f" (as {given[name]!r} and {typed!r})"
+            raise UsageError(f"--set {name} is given twice{same}")
+        given[name] = typed
         try:
             values[name] = float(number)
         except ValueError:
@@ -167,6 +176,7 @@ def _cmd_draw(args, out) -> None:
 
 def _cmd_explore(args, out) -> None:
     program = _run(args)
+    program.output.backward()  # as draw and explain: the page never says it has not run
     highlight = _named(program, args.highlight, "--highlight") if args.highlight else None
     explorer = explore(program.output, args.output, highlight=highlight,
                        rankdir=args.rankdir, max_nodes=args.max_nodes,
@@ -317,7 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"significant digits of the hand calculation, 1 to {MAX_DIGITS} (3)")
     e.add_argument("--exact", action="store_true", help="no rounding")
     e.add_argument("--max-paths", type=int, default=DEFAULT_MAX_PATHS,
-                   help=f"list at most this many paths ({DEFAULT_MAX_PATHS})")
+                   help=f"list at most this many paths, 1 to {MAX_PATHS} "
+                        f"({DEFAULT_MAX_PATHS})")
     e.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     e.set_defaults(run=_cmd_explain)
 
@@ -383,8 +394,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if digits is not None and not 1 <= digits <= MAX_DIGITS:
         # a float has 17 significant digits: more only prints noise (or megabytes of it)
         parser.error(f"--digits must be between 1 and {MAX_DIGITS}, got {digits}")
-    if getattr(args, "max_paths", 1) < 1:
-        parser.error("--max-paths must be at least 1")
+    max_paths = getattr(args, "max_paths", 1)
+    if not 1 <= max_paths <= MAX_PATHS:
+        parser.error(f"--max-paths must be between 1 and {MAX_PATHS}, got {max_paths}")
     try:
         status = args.run(args, sys.stdout) or 0
         sys.stdout.flush()

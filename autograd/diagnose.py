@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .engine import Value
+from .explain import step_formula
 from .graph import topological_order
+from .graph_model import local_partials, whole_multiple
 from .naming import Names, node_names
 from .notation import derivative_name, format_number
 from .rules import RULES, UnknownOpError
@@ -119,9 +120,7 @@ class GraphEval:
         return vals
 
     def partials(self, i: int, vals: list[float]) -> tuple:
-        node = self.order[i]
-        return rule_of(node.op).local_partials(vals[i], node.ctx,
-                                             [vals[c] for c in self.inputs[i]])
+        return local_partials(self.order[i], vals[i], [vals[c] for c in self.inputs[i]])
 
     def adjoint(self, top: int, vals: list[float] | None = None,
                 point: int | None = None) -> list[float]:
@@ -452,19 +451,8 @@ def _edge_formula(g: GraphEval, i: int, k: int) -> str:
 
 def _edge_text(g: GraphEval, i: int, k: int) -> str:
     node = g.order[i]
-    rule = rule_of(node.op)
-    ins = g.inputs[i]
-    if node.op == "dot":
-        n = (len(ins) - 1) // 2 if node.ctx else len(ins) // 2
-        return g.show(ins[k + n]) if k < n else (g.show(ins[k - n]) if k < 2 * n else "1")
-    text = rule.formula[0] if rule.arity == -1 else rule.formula[min(k, len(rule.formula) - 1)]
-    if i in g.name:
-        text = text.replace(f"{node.op}(x)", g.show(i))
-    if node.op == "pow":
-        text = text.replace("(k-1)", f"{node.ctx - 1.0:g}").replace("k", f"{node.ctx:g}")
-        text = re.sub(r"\*\*1(?![\d.])", "", text)
-    operand = {"x": ins[0], "a": ins[0], "b": ins[-1]}
-    return re.sub(r"\b[xab]\b", lambda m: _operand(g, operand[m.group(0)]), text)
+    return step_formula(node, k, lambda v: _operand(g, g.index[id(v)]),
+                        g.show(i) if i in g.name else None)
 
 
 def _local_formula(g: GraphEval, i: int, k: int) -> str:
@@ -543,16 +531,8 @@ def stale_grad_notes(g: GraphEval) -> list[str]:
     """``backward ran N times without zero_grad`` when the stored grads say so."""
     root = g.root_index
     truth = g.adjoint(root)
-    ratios = set()
-    for i in g.name:
-        t, stored = truth[i], g.order[i].grad
-        if not g.inputs[i] and t != 0 and math.isfinite(t) and stored != 0:
-            r = stored / t
-            n = round(r)
-            if n >= 2 and math.isclose(r, n, rel_tol=1e-9):
-                ratios.add(n)
-            else:
-                ratios.add(None)
+    ratios = {whole_multiple(g.order[i].grad, truth[i]) for i in g.name
+              if not g.inputs[i] and truth[i] != 0 and g.order[i].grad != 0}
     if len(ratios) == 1 and None not in ratios:
         (n,) = ratios
         return [f"the stored .grad values are {n} times reverse mode's: backward ran "

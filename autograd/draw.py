@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
 from pathlib import Path
 
 import graphviz
@@ -30,13 +31,15 @@ import graphviz
 from .engine import Value
 from .fileio import write_atomically
 from .graph import topological_order
+from .graph_model import UNKNOWN, GraphModel, stale_note
 from .layout import LAYOUT_MEMORY, LAYOUT_TIMEOUT, NARROWING, layout
 from .modules_in_graph import COLLAPSE_LEVELS, module_of_nodes, neuron_of_parameter
-from .rules import RULES, UnknownOpError
+from .naming import Names, node_names, user_frame
 from .rules.maths import safe_fsum
 
 __all__ = ["draw", "draw_dot", "render", "Drawing", "GraphTooLargeError",
-           "DEFAULT_MAX_NODES", "RENDER_FORMATS"]
+           "DEFAULT_MAX_NODES", "RENDER_FORMATS", "box_id", "check_label", "write_dot",
+           "DotStyle", "dot_style"]
 
 DEFAULT_MAX_NODES = 2000
 # Beyond a few thousand nodes or edges the layout runs for minutes and the picture is
@@ -68,8 +71,14 @@ class Drawing(graphviz.Digraph):
     def __init__(self, *args, layout_timeout: float = LAYOUT_TIMEOUT, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.layout_timeout = layout_timeout
-        # A collapsed box's node id -> the topological indices of the values inside it.
+        # A collapsed box's name -> the topological indices of the values inside it.
         self.members: dict[str, list[int]] = {}
+        # A collapsed box's name -> its DOT node id (the name itself only when it is a
+        # plain dotted identifier: user text never becomes DOT syntax).
+        self.box_ids: dict[str, str] = {}
+        # DOT node id -> the kinds of its record's last fields, ("data", "grad") for a
+        # value: where the numbers are, found by markup rather than by searching text.
+        self.numbered: dict[str, tuple[str, ...]] = {}
 
     def _ours(self, engine, renderer, formatter, neato_no_op) -> bool:
         return (engine or self.engine) == "dot" and not (renderer or formatter or neato_no_op)
@@ -211,14 +220,6 @@ def _on_paths_to(order: list[Value], target: Value) -> set[Value]:
     return on
 
 
-def _partials(node: Value) -> tuple:
-    try:
-        rule = RULES[node.op]
-    except KeyError:
-        raise UnknownOpError(node.op) from None
-    return rule.local_partials(node.data, node.ctx, [c.data for c in node.inputs])
-
-
 def _too_large(what: str, limit: int, option: str, collapse: str | None) -> GraphTooLargeError:
     if collapse is None:
         narrowing = NARROWING
@@ -246,12 +247,40 @@ def _edge_span(order: list[Value]) -> int:
                for node in order for child in node.inputs)
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
+
+
+def box_id(name: str, k: int) -> str:
+    """The DOT node id of the ``k``-th collapsed box, named ``name``: the name when it is
+    a plain dotted identifier (``layers.0.neurons.1``), else ``box #k``.  A generated id
+    has a space, so it never equals a plain name; names such as ``a:b`` (node ``a``,
+    port ``b``), ``x\\`` (a DOT syntax error) or ``<b>`` (an HTML-like id) never reach
+    DOT as ids: the name is shown only in the record's label, escaped there."""
+    return name if _PLAIN_ID.fullmatch(name) else f"box #{k}"
+
+
+_UNDRAWABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_label(text: str, what: str = "label") -> str:
+    """``text`` if it can be drawn and written as UTF-8, else a ``ValueError`` that says
+    which character is the trouble: NUL ends strings in Graphviz, and a lone surrogate
+    (half of a UTF-16 pair, e.g. from undecodable file names) has no UTF-8 form."""
+    bad = _UNDRAWABLE.search(text)
+    if bad:
+        ch = bad.group(0)
+        kind = "NUL" if ch == "\x00" else "a lone surrogate"
+        raise ValueError(f"{what} {text!r} cannot be drawn: it contains {kind} "
+                         f"({ch!r}, U+{ord(ch):04X} at position {bad.start()})")
+    return text
+
+
 def _natural(name: str) -> list:
     return [int(part) if part.isdigit() else part for part in name.split(".")]
 
 
 def _box_text(name: str, members: list[Value], outputs: list[Value], fmt,
-              rankdir: str) -> str:
+              rankdir: str, grads: list[float], model) -> str:
     """The record of a collapsed module: name, what it computes, its output's numbers."""
     dots = [v for v in members if v.op == "dot"]
     acts = sorted({v.op for v in members if not v.is_leaf and v.op != "dot"})
@@ -268,7 +297,8 @@ def _box_text(name: str, members: list[Value], outputs: list[Value], fmt,
     if calls > 1:
         fields.append(f"{calls} samples")
     if len(outputs) == 1:
-        fields += [f"out {fmt(outputs[0].data)}", f"grad {fmt(outputs[0].grad)}"]
+        out = outputs[0]
+        fields += [f"out {fmt(out.data)}", f"grad {fmt(grads[model.index[out]])}"]
     text = " | ".join(fields)
     # Fields stacked: records run across in TB/BT and down in LR/RL unless braced.
     return "{ " + text + " }" if rankdir in ("TB", "BT") else text
@@ -287,6 +317,7 @@ def draw(
     max_nodes: int = DEFAULT_MAX_NODES,
     max_edges: int | None = None,
     layout_timeout: float = LAYOUT_TIMEOUT,
+    names: Names = None,
 ) -> Drawing:
     """The computation graph of ``root`` as a :class:`Drawing` (a ``graphviz.Digraph``).
 
@@ -314,6 +345,9 @@ def draw(
             one); by default twice ``max_nodes``.
         layout_timeout: seconds the layout may take when the drawing is displayed,
             piped or rendered; then it is stopped with an error.
+        names: how nodes are named (see :mod:`autograd.naming`): by default a node's
+            label, else the caller's variable that holds it; ``False`` for labels only;
+            or a mapping ``{node: name}``.  Nothing is written onto the nodes.
 
     Returns:
         A :class:`Drawing`: it displays inline in Jupyter, ``.source`` is the DOT text,
@@ -330,20 +364,14 @@ def draw(
     >>> print(draw(y).source.splitlines()[0])
     digraph autograd {
     """
+    frame = user_frame()
     if not isinstance(root, Value):
         raise TypeError(f"draw() needs a Value, got {type(root).__name__}")
-    if rankdir is None:
-        rankdir = "LR" if collapse else "TB"
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
-    _check_number_format(number_format)
-    op_nodes = _flag(op_nodes, "op_nodes")
-    edge_derivatives = _flag(edge_derivatives, "edge_derivatives")
+    style = dot_style(rankdir=rankdir, op_nodes=op_nodes, number_format=number_format,
+                      edge_derivatives=edge_derivatives, collapse=collapse,
+                      layout_timeout=layout_timeout)
     max_nodes = _positive_int(max_nodes, "max_nodes")
     max_edges = 2 * max_nodes if max_edges is None else _positive_int(max_edges, "max_edges")
-    layout_timeout = _seconds(layout_timeout, "layout_timeout")
-    if collapse is not None and collapse not in COLLAPSE_LEVELS:
-        raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
 
     order = _nodes_feeding(root, focus, "focus")
     lit: set[Value] = set()
@@ -352,127 +380,218 @@ def draw(
         if not isinstance(highlight, Value) or highlight not in set(whole):
             raise ValueError(f"highlight {highlight!r} is not part of the graph of {root!r}")
         lit = _on_paths_to(order, highlight)
+    model = GraphModel(order[-1], node_names(order, names, frame=frame), order)
+    g = write_dot(model, style, grads=[node.grad for node in order], lit=lit,
+                  max_nodes=max_nodes, max_edges=max_edges)
+    if stale_note(order, "") is not None:
+        # A title line rather than zeros shown silently (no user text in it: it is DOT).
+        g.graph_attr.update(label="backward() has not run: every grad is 0", labelloc="t",
+                            fontsize="12", fontcolor="#9a3412")
+    return g
 
-    index = {node: i for i, node in enumerate(order)}
-    module = module_of_nodes(order, collapse) if collapse else {}
+
+class DotStyle:
+    """How :func:`write_dot` draws: the options of :func:`draw`, already checked."""
+
+    __slots__ = ("rankdir", "op_nodes", "number_format", "edge_derivatives", "collapse",
+                 "layout_timeout")
+
+    def __init__(self, *, rankdir: str = "TB", op_nodes: bool = False,
+                 number_format: str = ".4g", edge_derivatives: bool = True,
+                 collapse: str | None = None, layout_timeout: float = LAYOUT_TIMEOUT) -> None:
+        self.rankdir, self.op_nodes, self.number_format = rankdir, op_nodes, number_format
+        self.edge_derivatives, self.collapse = edge_derivatives, collapse
+        self.layout_timeout = layout_timeout
+
+    def fmt(self, x) -> str:
+        """A number as drawn; an unknown one (an op with no rule) as ``?``."""
+        return "?" if x is UNKNOWN else format(x, self.number_format)
+
+
+def dot_style(*, rankdir: str | None = None, op_nodes: bool = False,
+              number_format: str = ".4g", edge_derivatives: bool = True,
+              collapse: str | None = None, layout_timeout: float = LAYOUT_TIMEOUT) -> DotStyle:
+    """:func:`draw`'s options checked (``TypeError``/``ValueError`` naming the option)."""
+    if rankdir is None:
+        rankdir = "LR" if collapse else "TB"
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    _check_number_format(number_format)
+    if collapse is not None and collapse not in COLLAPSE_LEVELS:
+        raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
+    return DotStyle(rankdir=rankdir, op_nodes=_flag(op_nodes, "op_nodes"),
+                    number_format=number_format,
+                    edge_derivatives=_flag(edge_derivatives, "edge_derivatives"),
+                    collapse=collapse,
+                    layout_timeout=_seconds(layout_timeout, "layout_timeout"))
+
+
+def write_dot(model: GraphModel, style: DotStyle, *, grads: list[float],
+              lit: set = frozenset(), max_nodes: int = DEFAULT_MAX_NODES,
+              max_edges: int | None = None, page_names: bool = False) -> Drawing:
+    """The DOT writer: ``model`` drawn as a :class:`Drawing`, with ``grads`` (one per node
+    of ``model.order``) as the gradients shown and the nodes of ``lit`` in red; with
+    ``page_names``, unnamed results are headed by :meth:`GraphModel.name` (``#4 = *``).  Every
+    piece of user text is escaped where it is placed: record labels by
+    :func:`_escape_record`, box ids by :func:`box_id`; node ids are ``n<i>``/``o<i>``.
+
+    Raises:
+        GraphTooLargeError: more than ``max_nodes`` value nodes or ``max_edges`` edges.
+        ValueError: a label or name that cannot be drawn (:func:`check_label`).
+    """
+    order = model.order
+    for node in order:
+        if node.label:
+            check_label(str(node.label))
+    for name in model.names.values():
+        check_label(name, "name")
+    module = module_of_nodes(order, style.collapse) if style.collapse else {}
     boxes: dict[str, list[Value]] = {}
     for node in order:
         if node in module:
             boxes.setdefault(module[node], []).append(node)
     drawn_values = len(order) - len(module) + len(boxes)
     if drawn_values > max_nodes:
-        raise _too_large(f"{drawn_values} value nodes", max_nodes, "max_nodes", collapse)
+        raise _too_large(f"{drawn_values} value nodes", max_nodes, "max_nodes",
+                         style.collapse)
+    ids = {name: box_id(name, k) for k, name in enumerate(sorted(boxes, key=_natural))}
+    plan = _EdgePlan(model, style, module, ids, grads, lit)
+    plan.collect(2 * max_nodes if max_edges is None else max_edges)
 
-    def box_or_value(node: Value) -> str:
-        return module[node] if node in module else f"n{index[node]}"
-
-    def target(node: Value) -> str:
-        if node in module:
-            return module[node]
-        return f"o{index[node]}" if op_nodes else f"n{index[node]}"
-
-    # One edge per (from, to) pair: [count, local partials, gradient flowing back, lit].
-    edges: dict[tuple[str, str], list] = {}
-    # A box's values used outside it, in order (a dict as an ordered set).
-    box_outputs: dict[str, dict[Value, None]] = {name: {} for name in boxes}
-    want_numbers = edge_derivatives or bool(collapse)
-    for node in order:
-        if node.is_leaf:
-            continue
-        partials = _partials(node) if want_numbers else None
-        head = target(node)
-        for k, child in enumerate(node.inputs):
-            tail = box_or_value(child)
-            if tail == head:
-                continue  # inside one box
-            if child in module:
-                box_outputs[tail][child] = None
-            entry = edges.get((tail, head))
-            if entry is None:
-                entry = edges[(tail, head)] = [0, [], 0.0, True]
-            entry[0] += 1
-            if partials is not None:
-                entry[1].append(partials[k])
-                entry[2] += partials[k] * node.grad
-            entry[3] = entry[3] and node in lit and child in lit
-        if len(edges) > max_edges:
-            raise _too_large(f"over {max_edges} edges (parallel edges counted once)",
-                             max_edges, "max_edges", collapse)
-    if root in module:
-        box_outputs[module[root]][root] = None
-
-    # Labels on long edges (x feeding every step of x*x*...*x) multiply Graphviz's work
-    # many times over: 60 factors take seconds with labels and a fraction without.  Such
-    # graphs get xlabels, placed after the layout at no cost.
-    short_edges = _edge_span(order) <= _MAX_LABELLED_SPAN
-    fmt = lambda x: format(x, number_format)
-    g = Drawing("autograd", graph_attr={"rankdir": rankdir},
+    g = Drawing("autograd", graph_attr={"rankdir": style.rankdir},
                 node_attr={"fontsize": "12"}, edge_attr={"fontsize": "10"},
-                layout_timeout=layout_timeout)
-    g.members = {name: [index[v] for v in members] for name, members in boxes.items()}
-    into: dict[str, list[str]] = {}
-    for tail, head in edges:
-        into.setdefault(head, []).append(tail)
-
-    def emit_edges_into(head: str) -> None:
-        tails = into.get(head, ())
-        for tail in tails:
-            count, partials, flow, on_path = edges[(tail, head)]
-            attrs = dict(_HIGHLIGHT) if (on_path and lit) else {}
-            if edge_derivatives:
-                if collapse:
-                    text = fmt(flow)
-                elif all(p == partials[0] for p in partials):
-                    text = fmt(partials[0])  # "2 ×2": each of the two edges is 2
-                else:
-                    text = "Σ " + fmt(safe_fsum(partials))
-                text = text if count == 1 else f"{text} ×{count}"
-                if not collapse:
-                    attrs["label" if short_edges else "xlabel"] = text
-                else:
-                    # Between two layers of 16 neurons run 256 edges: their numbers would
-                    # hide each other, so a box fed by many edges shows them on hover
-                    # (tooltip) only.
-                    attrs["tooltip"] = f"gradient flowing back: {text}"
-                    if len(tails) <= _MAX_LABELLED_FAN_IN:
-                        attrs["label" if short_edges else "xlabel"] = text
-            g.edge(tail, head, **attrs)
-
+                layout_timeout=style.layout_timeout)
+    g.members = {name: [model.index[v] for v in members] for name, members in boxes.items()}
+    g.box_ids = ids
     # Boxes first, in the modules' natural order (neurons.2 before neurons.10), so the
     # layout starts from the order a reader expects.
     for name in sorted(boxes, key=_natural):
         members = boxes[name]
-        style = _HIGHLIGHT if any(v in lit for v in members) else {}
-        g.node(name, _box_text(name, members, list(box_outputs[name]), fmt, rankdir), **_BOX,
-               **style)
+        outputs = list(plan.box_outputs[ids[name]])
+        attrs = _HIGHLIGHT if any(v in lit for v in members) else {}
+        text = _box_text(name, members, outputs, style.fmt, style.rankdir, grads, model)
+        g.node(ids[name], text, **_BOX, **attrs)
+        if len(outputs) == 1:
+            g.numbered[ids[name]] = ("data", "grad")
     for i, node in enumerate(order):
-        if node in module:
-            continue
-        style = _HIGHLIGHT if node in lit else {}
-        header = _escape_record(str(node.label)) if node.label else ""
-        if not node.is_leaf and not op_nodes:
-            op = _escape_record(_op_text(node))
-            header = f"{header} = {op}" if header else op
-        fields = [header] if header else []
-        if node.is_leaf and not node.label:
-            fields.append(fmt(node.data))  # an unnamed constant: its value says it all
-        else:
-            fields += [f"data {fmt(node.data)}", f"grad {fmt(node.grad)}"]
-        text = " | ".join(fields)
-        # micrograd's record runs across (label | data | grad); ours stacks the fields.
-        if op_nodes or rankdir in ("TB", "BT"):
-            text = "{ " + text + " }"
-        g.node(f"n{i}", text, shape="record", **style)
-        if op_nodes and not node.is_leaf:
-            text = _op_text(node)
-            # Symbols fit a small circle; names like "sigmoid" would blow it up.
-            g.node(f"o{i}", _escape_record(text),
-                   shape="circle" if len(text) <= 3 else "ellipse", **style)
-            g.edge(f"o{i}", f"n{i}", **style)
-        emit_edges_into(target(node))
+        if node not in module:
+            _value_node(g, model, style, i, grads[i], node in lit, page_names)
+            plan.emit_into(g, plan.target(node))
     for name in sorted(boxes, key=_natural):
-        emit_edges_into(name)
+        plan.emit_into(g, ids[name])
     return g
+
+
+def _value_node(g: Drawing, model: GraphModel, style: DotStyle, i: int, grad: float,
+                on_path: bool, page_names: bool = False) -> None:
+    """One value's record (and its op node, in micrograd's style)."""
+    node = model.order[i]
+    attrs = _HIGHLIGHT if on_path else {}
+    name = model.names.get(node) or (model.name(node) if page_names and not node.is_leaf
+                                     else None)
+    header = _escape_record(name) if name else ""
+    if not node.is_leaf and not style.op_nodes:
+        op = _escape_record(_op_text(node))
+        header = f"{header} = {op}" if header else op
+    fields = [header] if header else []
+    if node.is_leaf and not name:
+        fields.append(style.fmt(node.data))  # an unnamed constant: its value says it all
+    else:
+        fields += [f"data {style.fmt(node.data)}", f"grad {style.fmt(grad)}"]
+        g.numbered[f"n{i}"] = ("data", "grad")
+    text = " | ".join(fields)
+    # micrograd's record runs across (label | data | grad); ours stacks the fields.
+    if style.op_nodes or style.rankdir in ("TB", "BT"):
+        text = "{ " + text + " }"
+    g.node(f"n{i}", text, shape="record", **attrs)
+    if style.op_nodes and not node.is_leaf:
+        op = _op_text(node)
+        # Symbols fit a small circle; names like "sigmoid" would blow it up.
+        g.node(f"o{i}", _escape_record(op), shape="circle" if len(op) <= 3 else "ellipse",
+               **attrs)
+        g.edge(f"o{i}", f"n{i}", **attrs)
+
+
+class _EdgePlan:
+    """The drawn edges: one per (from, to) pair, parallel edges merged, with the local
+    partials along them and the gradient flowing back (for collapsed boxes)."""
+
+    def __init__(self, model, style, module, ids, grads, lit) -> None:
+        self.model, self.style, self.module, self.ids = model, style, module, ids
+        self.grads, self.lit = grads, lit
+        # (from, to) -> [count, local partials, gradient flowing back, on a lit path].
+        self.edges: dict[tuple[str, str], list] = {}
+        # A box's values used outside it, in order (a dict as an ordered set).
+        self.box_outputs: dict[str, dict] = {dot_id: {} for dot_id in ids.values()}
+        self.into: dict[str, list[str]] = {}
+        self.short = True
+
+    def box_or_value(self, node) -> str:
+        if node in self.module:
+            return self.ids[self.module[node]]
+        return f"n{self.model.index[node]}"
+
+    def target(self, node) -> str:
+        if node in self.module:
+            return self.ids[self.module[node]]
+        return f"{'o' if self.style.op_nodes else 'n'}{self.model.index[node]}"
+
+    def collect(self, max_edges: int) -> None:
+        model, lit = self.model, self.lit
+        for i, node in enumerate(model.order):
+            head = self.target(node)
+            for k, child in enumerate(node.inputs):
+                tail = self.box_or_value(child)
+                if tail == head:
+                    continue  # inside one box
+                if child in self.module:
+                    self.box_outputs[tail][child] = None
+                entry = self.edges.setdefault((tail, head), [0, [], 0.0, True])
+                entry[0] += 1
+                p = model.partials[i][k]
+                entry[1].append(p)
+                entry[2] += float("nan") if p is UNKNOWN else p * self.grads[i]
+                entry[3] = entry[3] and node in lit and child in lit
+            if len(self.edges) > max_edges:
+                raise _too_large(f"over {max_edges} edges (parallel edges counted once)",
+                                 max_edges, "max_edges", self.style.collapse)
+        root = model.order[-1]
+        if root in self.module:
+            self.box_outputs[self.ids[self.module[root]]][root] = None
+        for tail, head in self.edges:
+            self.into.setdefault(head, []).append(tail)
+        # Labels on long edges (x feeding every step of x*x*...*x) multiply Graphviz's
+        # work many times over: such graphs get xlabels, placed after the layout at no cost.
+        self.short = _edge_span(model.order) <= _MAX_LABELLED_SPAN
+
+    def emit_into(self, g: Drawing, head: str) -> None:
+        style, tails = self.style, self.into.get(head, ())
+        place = "label" if self.short else "xlabel"
+        for tail in tails:
+            count, partials, flow, on_path = self.edges[(tail, head)]
+            attrs = dict(_HIGHLIGHT) if (on_path and self.lit) else {}
+            if style.edge_derivatives:
+                text = _edge_text(style, partials, flow)
+                text = text if count == 1 else f"{text} ×{count}"
+                if not style.collapse:
+                    attrs[place] = text
+                else:
+                    # Between two layers of 16 neurons run 256 edges: their numbers would
+                    # hide each other, so a box fed by many edges shows them on hover only.
+                    attrs["tooltip"] = f"gradient flowing back: {text}"
+                    if len(tails) <= _MAX_LABELLED_FAN_IN:
+                        attrs[place] = text
+            g.edge(tail, head, **attrs)
+
+
+def _edge_text(style: DotStyle, partials: list, flow: float) -> str:
+    if style.collapse:
+        return style.fmt(flow)
+    if any(p is UNKNOWN for p in partials):
+        return "?"
+    if all(p == partials[0] for p in partials):
+        return style.fmt(partials[0])  # "2 ×2": each of the two edges is 2
+    return "Σ " + style.fmt(safe_fsum(partials))
 
 
 def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Drawing:
@@ -495,11 +614,6 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Drawing:
     g = draw(root, rankdir=rankdir, op_nodes=True)
     g.format = format
     return g
-
-
-def _layout(source: str, fmt: str) -> bytes:
-    """DOT source laid out as ``fmt``, bounded in time and memory (see :mod:`.layout`)."""
-    return layout(source, fmt)
 
 
 def render(root: Value, path: str | os.PathLike | None = None, **options) -> Path | str:

@@ -1,9 +1,10 @@
 """The chain rule shown to a person: ``explain`` and ``assert_grad``.
 
 ``explain(L, w1)`` writes dL/dw1 as the reference documents do: a product of factors
-taken between *labelled* nodes (unlabelled intermediates are folded into the factor they
-sit in), summed over every path from ``L`` down to ``w1``, with each factor's formula and
-number.  Every local derivative comes from :data:`autograd.rules.RULES`; this module
+taken between *named* nodes (a label, else the caller's variable: see
+:mod:`autograd.naming`; unnamed intermediates are folded into the factor they sit in),
+summed over every path from ``L`` down to ``w1``, with each factor's formula and number.
+Every local derivative comes from :data:`autograd.rules.RULES`; this module
 only multiplies and adds them.
 
 Hand calculations round what they write down, and so do the documents: with
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from .engine import Value
 from .functional import grad
 from .graph import topological_order
+from .graph_model import local_partials, partial_formula, whole_multiple
+from .naming import Names, node_names, user_frame
 from .rules import RULES, UnknownOpError
 from .rules.maths import safe_fsum
 
@@ -126,7 +129,7 @@ class Explanation:
     >>> x = Value(0.5, label="x"); y = x.tanh(); y.label = "y"
     >>> e = explain(y, x)
     >>> e.equation(), e.paths[0].factors[0].formula, e.agrees
-    ('dy/dx = 0.786', '1 - y**2', True)
+    ('dy/dx = 1 - y**2 = 0.786', '1 - y**2', True)
     """
 
     def __init__(self, output_name: str, wrt_name: str, paths: tuple[ChainPath, ...],
@@ -187,8 +190,12 @@ class Explanation:
             return f"{self.name} = 1"
         total = _show(self.written, self.digits)
         parts = [self.name]
-        # One path of one factor: the factor *is* the derivative (dy/dx = 0.786, not
-        # dy/dx = dy/dx = (0.786) = 0.786).
+        if self._one_factor():
+            # The factor *is* the derivative: its formula says it all (dy/dx = 1 - y**2
+            # = 0.786, not dy/dx = dy/dx = (0.786) = 0.786).
+            formula = self.paths[0].factors[0].formula
+            same = formula in (total, f"({total})")
+            return " = ".join([self.name, total] if same else [self.name, formula, total])
         for part in (" + ".join(symbols), " + ".join(numbers)):
             if part not in (parts[-1], f"({total})"):
                 parts.append(part)
@@ -198,6 +205,12 @@ class Explanation:
             return line
         pad = " " * len(self.name)
         return f"{parts[0]} = {parts[1]}" + "".join(f"\n{pad} = {p}" for p in parts[2:])
+
+    def _one_factor(self) -> bool:
+        """One path of one factor between the ends themselves (no folded paths)."""
+        return (self.n_paths == 1 and not self.folded and len(self.paths) == 1
+                and len(self.paths[0].factors) == 1
+                and self.paths[0].factors[0].name == self.name)
 
     def check(self) -> str:
         """The sentence that states the exact total and whether reverse mode agrees."""
@@ -220,6 +233,10 @@ class Explanation:
             return f"check: exactly {self.name} = {exact} = {grad_name}, by reverse mode{how}"
         if g == 0.0:
             note = f"{grad_name} is 0: backward() has not run"
+        elif whole_multiple(g, self.reverse_mode):
+            n = whole_multiple(g, self.reverse_mode)
+            note = (f"{grad_name} holds {g:.6g}, {n} times that: backward ran {n} times "
+                    f"without zero_grad")
         else:  # several backward() calls, or a backward() from another output
             note = f"{grad_name} holds {g:.6g}: gradients accumulate over backward() calls"
         return (f"check: exactly {self.name} = {exact}, the same as reverse mode "
@@ -228,6 +245,8 @@ class Explanation:
     def __str__(self) -> str:
         lines = [self.equation()]
         factors = self.factors()
+        if self._one_factor() and len(factors[0].ops) == 1:
+            factors = []  # the equation says it all
         if factors:
             lines.append("where")
             for f in factors[:_WHERE_LINES]:
@@ -269,11 +288,29 @@ class Explanation:
         lines = [f"$${self._latex_equation()}$$", ""]
         factors = self.factors()
         for f in factors[:_WHERE_LINES]:
-            lines.append(f"- `{f.name} = {f.formula}` = {_show(f.written, self.digits)}")
+            code = markdown_code(f"{f.name} = {f.formula}")
+            lines.append(f"- {code} = {_show(f.written, self.digits)}")
         if len(factors) > _WHERE_LINES:
             lines.append(f"- ... and {len(factors) - _WHERE_LINES} more factors")
-        lines += ["", self.check()]
+        lines += ["", markdown_text(self.check())]
         return "\n".join(lines)
+
+
+# LaTeX for each character a name may hold that LaTeX, or the Markdown and HTML a
+# formula is shown in, would read as markup.  `<` and `>` are braced so they are never
+# followed by a letter (no HTML tag can start); `*`, `[`, `]` and the backtick are
+# written as symbols so no emphasis, link or code span can form around a formula.
+_TEX_SPECIAL = {
+    "\\": r"\backslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&", "%": r"\%",
+    "$": r"\$", "#": r"\#", "^": r"\wedge{}", "~": r"\sim{}", "<": "{<}", ">": "{>}",
+    " ": r"\ ", "*": r"\ast{}", "[": r"\lbrack{}", "]": r"\rbrack{}", "`": r"\backprime{}",
+}
+
+
+def tex_escape(text: str) -> str:
+    r"""``text`` as math-mode LaTeX characters (for ``\mathrm{...}``): each special is
+    escaped, line breaks and other control characters become spaces."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) if ch.isprintable() else r"\ " for ch in text)
 
 
 def _tex_name(name: str) -> str:
@@ -282,24 +319,44 @@ def _tex_name(name: str) -> str:
         return f"{m.group(1)}_{{{m.group(2)}}}"
     if re.fullmatch(r"[A-Za-z]", name):
         return name
-    escaped = re.sub(r"([_&%$#{}])", r"\\\1", name)
-    return rf"\mathrm{{{escaped}}}"
+    return rf"\mathrm{{{tex_escape(name)}}}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that shows exactly ``text``: ASCII punctuation that Markdown
+    reads is backslash-escaped, ``&``, ``<`` and ``>`` written as HTML entities (so no
+    tag or entity can form)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as a Markdown code span: fenced by one more backtick than its longest run
+    of backticks, so none of its own can end the span (CommonMark, Python-Markdown)."""
+    text = text.replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 # --- formulas from the rule table -------------------------------------------------------
 
 
-def _step_formula(node: Value, k: int, show) -> str:
-    """The rule table's formula for d(node)/d(input k), with names or numbers put in."""
-    rule = RULES[node.op]
+def step_formula(node: Value, k: int, show, name: str | None = None) -> str:
+    """The rule table's formula for d(node)/d(input k), with names or numbers put in by
+    ``show`` (a node's own value written as ``name`` when it has one)."""
+    text, concrete = partial_formula(node, k)
     xs = node.inputs
-    if node.op == "dot":
-        n = (len(xs) - 1) // 2 if node.ctx else len(xs) // 2
-        # The table has one generic string per role; the concrete partner is named here.
-        return show(xs[k + n]) if k < n else (show(xs[k - n]) if k < 2 * n else "1")
-    text = rule.formula[0] if rule.arity == -1 else rule.formula[k]
-    if node.label:
-        text = text.replace(f"{node.op}(x)", node.label)
+    if isinstance(concrete, int):  # dot: the partner of a weight or an input
+        return show(xs[concrete])
+    if concrete is not None:
+        return concrete
+    if name:
+        text = text.replace(f"{node.op}(x)", name)
     if node.op == "pow":
         text = text.replace("(k-1)", f"{node.ctx - 1.0:g}").replace("k", f"{node.ctx:g}")
         text = re.sub(r"\*\*1(?![\d.])", "", text)
@@ -310,10 +367,10 @@ def _step_formula(node: Value, k: int, show) -> str:
 _MAX_FORMULA_PARTS = 6  # beyond this a formula is longer than it is helpful
 
 
-def _segment_formula(steps: list[tuple[Value, int]], show) -> str:
+def _segment_formula(steps: list[tuple[Value, int]], show, names: dict) -> str:
     kept = []
     for node, k in steps:
-        part = _step_formula(node, k, show)
+        part = step_formula(node, k, show, names.get(node))
         if part != "1":
             kept.append(part)
             if len(kept) > _MAX_FORMULA_PARTS:
@@ -352,10 +409,10 @@ def _ops_summary(ops: tuple[str, ...]) -> str:
 
 
 def explain(output: Value, wrt: Value, *, digits: int | None = 3,
-            max_paths: int = DEFAULT_MAX_PATHS) -> Explanation:
+            max_paths: int = DEFAULT_MAX_PATHS, names: Names = None) -> Explanation:
     """The chain rule for d(output)/d(wrt), factor by factor, with numbers.
 
-    Factors run between labelled nodes; unlabelled intermediates are folded into the
+    Factors run between named nodes; unnamed intermediates are folded into the
     factor they sit in.  Paths are summed; at most ``max_paths`` are listed, the rest are
     folded into one exact number.  The exact total is checked against reverse mode.
 
@@ -365,6 +422,9 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
         digits: significant digits a hand calculation carries, as the documents do
             (labelled intermediates and factors are rounded to it); None for exact.
         max_paths: how many paths to list at most.
+        names: how nodes are named (see :mod:`autograd.naming`): by default a node's
+            label, else the caller's variable that holds it; ``False`` for labels only;
+            or a mapping ``{node: name}``.  Nothing is written onto the nodes.
 
     Returns:
         An :class:`Explanation`; ``str()`` gives plain text, notebooks show LaTeX.
@@ -381,6 +441,7 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
     >>> print(explain(y, x).equation())
     dy/dx = dy/dx + dy/dx = (3) + (3) = 6
     """
+    frame = user_frame()
     for what, v in (("output", output), ("wrt", wrt)):
         if not isinstance(v, Value):
             raise TypeError(f"explain() {what} must be a Value, got {type(v).__name__}")
@@ -389,9 +450,11 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
         raise ValueError(f"digits must be a positive integer or None, got {digits!r}")
     if type(max_paths) is bool or not isinstance(max_paths, int) or max_paths < 1:
         raise ValueError(f"max_paths must be a positive integer, got {max_paths!r}")
-    out_name = output.label or "output"
-    wrt_name = wrt.label or "input"
     order = topological_order(output)
+    named = node_names(order if wrt in order else [*order, wrt], names, frame=frame)
+    out_name = named.get(output) or "output"
+    wrt_name = named.get(wrt) or "input"
+    named[output] = out_name  # its formulas say output*(1 - output), as its name does
     (reverse,) = grad(output, [wrt])
 
     # Forward over the graph: how many paths reach wrt from each node, and the exact
@@ -406,35 +469,29 @@ def explain(output: Value, wrt: Value, *, digits: int | None = 3,
         live = [k for k, c in enumerate(node.inputs) if count.get(c, 0)]
         if not live:
             continue
-        ps = _local(node, node.data, [c.data for c in node.inputs])
+        ps = local_partials(node)
         exact[node] = ps
         count[node] = min(sum(count[node.inputs[k]] for k in live), PATH_COUNT_CAP)
         deriv[node] = safe_fsum([ps[k] * deriv[node.inputs[k]] for k in live])
     n_paths = count.get(output, 0)
     total = deriv.get(output, 0.0)
 
-    written_ps = exact if digits is None else _hand_partials(order, count, digits)
-    show = lambda v: _format_operand(v, digits)
+    written_ps = exact if digits is None else _hand_partials(order, count, digits, named)
+    show = lambda v: _format_operand(v, digits, named)
     paths = tuple(_chain_paths(_paths(output, wrt, count, max_paths), exact, written_ps,
-                               digits, show))
+                               digits, show, named))
     if n_paths == 1 and output is wrt:
         paths = (ChainPath((), 1.0, 1.0),)
     return Explanation(out_name, wrt_name, paths, n_paths, total, reverse, digits, wrt.grad)
 
 
-def _local(node: Value, out: float, xs: list[float]) -> tuple:
-    try:
-        rule = RULES[node.op]
-    except KeyError:
-        raise UnknownOpError(node.op) from None
-    return rule.local_partials(out, node.ctx, xs)
 
-
-def _hand_partials(order: list[Value], count: dict, digits: int) -> dict:
-    """Local partials as a hand calculation gets them: each labelled intermediate is
+def _hand_partials(order: list[Value], count: dict, digits: int, names: dict) -> dict:
+    """Local partials as a hand calculation gets them: each named intermediate is
     written down rounded and the rounded value is what later steps read."""
     hand: dict[Value, float] = {}
-    written = lambda c: _rounded(hand[c], digits) if (c.label and not c.is_leaf) else hand[c]
+    written = lambda c: _rounded(hand[c], digits) if (c in names and not c.is_leaf) \
+        else hand[c]
     partials: dict[Value, tuple] = {}
     for node in order:
         if node.is_leaf:
@@ -446,13 +503,13 @@ def _hand_partials(order: list[Value], count: dict, digits: int) -> dict:
         except KeyError:
             raise UnknownOpError(node.op) from None
         if count.get(node, 0):
-            partials[node] = _local(node, hand[node], xs)
+            partials[node] = local_partials(node, hand[node], xs)
     return partials
 
 
-def _format_operand(v: Value, digits: int | None) -> str:
-    if v.label:
-        return v.label
+def _format_operand(v: Value, digits: int | None, names: dict) -> str:
+    if v in names:
+        return names[v]
     text = _show(v.data, digits)
     return f"({text})" if text.startswith("-") else text
 
@@ -491,7 +548,7 @@ def _paths(output: Value, wrt: Value, count: dict, limit: int):
             stack.append((child, 0))
 
 
-def _chain_paths(found, exact, written_ps, digits, show) -> list[ChainPath]:
+def _chain_paths(found, exact, written_ps, digits, show, names) -> list[ChainPath]:
     """The paths as factors.  Consecutive paths share most of their steps, so a path
     reuses the factors of the previous one up to where they part: the work is linear
     in the graph, not in (paths x length)."""
@@ -507,14 +564,14 @@ def _chain_paths(found, exact, written_ps, digits, show) -> list[ChainPath]:
         for i in range(start, len(steps)):
             node, k = steps[i]
             child = node.inputs[k]
-            if child.label or i == len(steps) - 1:  # a labelled node ends a segment
+            if child in names or i == len(steps) - 1:  # a named node ends a segment
                 segment = steps[start:i + 1]
                 top = steps[start][0]
                 value = math.prod(exact[n][j] for n, j in segment)
                 hand = _rounded(math.prod(written_ps[n][j] for n, j in segment), digits)
                 factors.append(Factor(
-                    top=top.label or "output", bottom=child.label or "input",
-                    formula=_segment_formula(segment, show),
+                    top=names.get(top) or "output", bottom=names.get(child) or "input",
+                    formula=_segment_formula(segment, show, names),
                     ops=tuple(n.op for n, _ in segment), value=value, written=hand))
                 ends.append(i)
                 start = i + 1
@@ -579,11 +636,19 @@ def assert_grad(param: Value, expected: float, *, rel: float = 1e-6, abs: float 
     if output is None and actual == 0.0:
         lines.append("hint: the grad is 0: call backward() on the output first "
                      "(e.g. L.backward()), then assert_grad")
+    if output is None and whole_multiple(actual, expected):
+        n = whole_multiple(actual, expected)
+        lines.append(f"hint: the grad is {n} times the expected value: backward ran {n} "
+                     f"times without zero_grad? (call zero_grad() before each backward())")
     if output is not None:
         explanation = explain(output, param)
+        n = whole_multiple(actual, explanation.reverse_mode)
         if actual == 0.0 and explanation.value != 0.0:
             lines.append("hint: the grad is 0 but the derivative is not: "
                          "was backward() called on the output?")
+        elif n:
+            lines.append(f"hint: the grad is {n} times the derivative: backward ran {n} "
+                         f"times without zero_grad (call zero_grad() before each backward())")
         lines += ["how autograd gets it:", str(explanation)]
     raise GradientMismatch("\n".join(lines))
 

@@ -16,32 +16,36 @@ shown in the element ``id="details"``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import os
 import re
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 from .diagnose import QUIZ_MODES, quiz_data
-from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
-from .draw import _partials as _local  # one node's local partials, from the rule table
+from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, dot_style, write_dot
 from .engine import Value
-from .explain import _step_formula, explain
+from .explain import explain, step_formula
 from .fileio import write_atomically
 from .graph import topological_order
-from .rules import RULES
-from .rules.maths import safe_fsum
+from .graph_model import UNKNOWN, GraphModel, partial_formula, stale_note
+from .naming import Names, node_names, user_frame
 
 __all__ = ["explore", "Explorer", "backward_order"]
 
 _INFIX = {"add": " + ", "mul": " * "}
 _MAX_LISTED_INPUTS = 6  # a sum of 16 inputs is written "sum of 16 inputs"
-# explain() walks the graph once per node: quadratic.  Past this many nodes only labelled
-# nodes get their chain rule written out (the others still show where their gradient
-# comes from, one term per use).
+# explain() walks the whole graph for each node it explains: written out for every node
+# the page would be quadratic.  Up to this many nodes every node gets its chain rule;
+# past it, labelled nodes do (leaves first: the parameters and inputs a learner asks
+# about) while the work stays under EXPLAIN_WORK node visits in all, so the page is
+# linear in the graph (a program of 2,000 statements labels every node).  Every node
+# still shows where its gradient comes from: one term per use, shared with its users.
 EXPLAIN_ALL_UP_TO = 500
+EXPLAIN_WORK = 60_000
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -78,7 +82,10 @@ class Explorer:
 
     def _repr_html_(self) -> str:
         # An iframe keeps the page's ids, style and script apart from the notebook's.
-        return (f'<iframe class="autograd-explorer" srcdoc="{html.escape(self.html)}" '
+        # sandbox="allow-scripts" (and not allow-same-origin): the page runs in an opaque
+        # origin and cannot reach the notebook's document, cookies or storage.
+        return (f'<iframe class="autograd-explorer" sandbox="allow-scripts" '
+                f'srcdoc="{html.escape(self.html, quote=True)}" '
                 f'style="width: 100%; height: 640px; border: 1px solid #d0d7de; '
                 f'border-radius: 6px"></iframe>')
 
@@ -90,7 +97,8 @@ class Explorer:
 def explore(root: Value, path: str | os.PathLike | None = None,
             highlight: Value | None = None, *, rankdir: str | None = None,
             number_format: str = ".4g", digits: int = 3, collapse: str | None = None,
-            max_nodes: int = DEFAULT_MAX_NODES, quiz: bool | str = False) -> Explorer:
+            max_nodes: int = DEFAULT_MAX_NODES, names: Names = None,
+            quiz: bool | str = False) -> Explorer:
     """An interactive explorer of the graph of ``root``, as one self-contained HTML page.
 
     Gradients are d(root)/d(node), computed by replaying the engine's backward pass with
@@ -109,6 +117,10 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             in the full graph, which the passes also replay.
         max_nodes: refuse graphs with more value nodes than this (with ``collapse``,
             counted in the full graph, which the page holds too).
+        names: how nodes are named (see :mod:`autograd.naming`): by default a node's
+            label, else the caller's variable that holds it; ``False`` for labels only;
+            or a mapping ``{node: name}``.  Unnamed results are ``#<index>``.  Nothing
+            is written onto the nodes.
         quiz: ``True`` (or ``"backward"``): gradients are hidden and the learner types
             each one in the engine's backward order; ``"forward"``: values are hidden
             and typed in forward order.  Each answer is checked at the precision typed,
@@ -130,8 +142,11 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     >>> 'data-node="x"' in explore(y).html
     True
     """
+    frame = user_frame()
     if not isinstance(root, Value):
         raise TypeError(f"explore() needs a Value, got {type(root).__name__}")
+    mode = _quiz_mode(quiz)
+    style = dot_style(rankdir=rankdir, number_format=number_format)
     if path is not None:
         path = Path(path)
         if not path.parent.is_dir():
@@ -153,26 +168,29 @@ def explore(root: Value, path: str | os.PathLike | None = None,
         if highlight not in index:
             raise ValueError(f"highlight {highlight!r} is not part of the graph of {root!r}")
         selected = index[highlight]
-    keys = [node_key(node, i) for i, node in enumerate(order)]
-    grads, steps = replay_backward(root, order)
+    named = node_names(order, names, frame=frame)
+    model = page_model(root, order, named)
+    keys = [model.name(node) for node in order]
+    grads, _ = model.shares()
     # The drawing shows what the details say: every grad is d(root)/d(node) (whatever
-    # backward() calls left in .grad), and unlabelled results carry their page name
-    # ("#4 = *"), so #4 in the details can be found in the picture.  Both are put back.
-    names = {node: key for node, key in zip(order, keys) if not node.label and not node.is_leaf}
-    with _drawn_as(order, names, grads):
-        graph = draw(root, rankdir=rankdir, number_format=number_format,
-                     max_nodes=max_nodes)
-        boxed = None if collapse is None else draw(
-            root, rankdir=rankdir, number_format=number_format, max_nodes=max_nodes,
-            collapse=collapse)
+    # backward() calls left in .grad), and unnamed results carry their page name ("#4 =
+    # *"), so #4 in the details can be found in the picture.  Nothing is written on nodes.
+    graph = write_dot(model, style, grads=grads, max_nodes=max_nodes, page_names=True)
+    boxed = None if collapse is None else write_dot(
+        model, dot_style(rankdir=rankdir, number_format=number_format, collapse=collapse),
+        grads=grads, max_nodes=max_nodes, page_names=True)
     views = [("full", graph)] if boxed is None else [("collapsed", boxed), ("full", graph)]
     svg = "\n".join(f'<div class="view" data-view="{name}">{_svg(g, keys)}</div>'
                     for name, g in views)
-    data = graph_data(root, order, number_format=number_format, digits=digits,
-                      replayed=(grads, steps))
+    data = graph_data(model, number_format=number_format, digits=digits)
     data["selected"] = selected
+    data["notice"] = stale_note(order, keys[-1], replayed=True)
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
-    data["quiz"] = _quiz(root, order, keys, quiz, number_format)
+    data["quiz"] = None if mode is None else quiz_data(
+        root, mode, number_format=number_format,
+        # the page's names; unnamed leaves are constants, not asked about
+        names={node: key for node, key in zip(order, keys)
+               if node in named or not node.is_leaf})
     page = _page(svg, data, title=f"explore {keys[-1]}")
     explorer = Explorer(page)
     if path is not None:
@@ -180,24 +198,23 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     return explorer
 
 
-def _quiz(root: Value, order: list[Value], keys: list[str], quiz, number_format: str):
-    """The quiz's questions and answers under the page's own names, or None."""
+def _quiz_mode(quiz) -> str | None:
+    """``explore``'s ``quiz=`` as a mode of :func:`autograd.diagnose.quiz_data`."""
     if quiz is False or quiz is None:
         return None
     mode = "backward" if quiz is True else quiz
-    if mode not in QUIZ_MODES:
+    if not isinstance(mode, str) or mode not in QUIZ_MODES:
         raise ValueError(f"quiz must be True, False, 'backward' or 'forward', got {quiz!r}")
-    # the page's names; unlabelled leaves stay unnamed: constants, not asked about
-    names = {node: key for node, key in zip(order, keys) if node.label or not node.is_leaf}
-    return quiz_data(root, mode, names=names, number_format=number_format)
+    return mode
 
 
 def _svg(graph, keys: list[str]) -> str:
     # Sans-serif text, laid out with its own metrics so the records fit their text.
     graph.node_attr.update(fontname="Helvetica,Arial,sans-serif")
     graph.edge_attr.update(fontname="Helvetica,Arial,sans-serif")
-    return _annotate_svg(graph.pipe(format="svg", encoding="utf-8"), keys,
-                         set(getattr(graph, "members", {})))
+    boxes = {dot_id: name for name, dot_id in getattr(graph, "box_ids", {}).items()}
+    return _annotate_svg(graph.pipe(format="svg", encoding="utf-8"), keys, boxes,
+                         getattr(graph, "numbered", {}))
 
 
 def _boxes(graph, order: list[Value]) -> list[dict]:
@@ -213,53 +230,24 @@ def _boxes(graph, order: list[Value]) -> list[dict]:
     return out
 
 
-def node_key(node: Value, index: int) -> str:
-    """A node's name on the page: its label, or ``#<index in topological order>``."""
-    return node.label or f"#{index}"
+def page_model(root: Value, order: list[Value], names: dict) -> GraphModel:
+    """The graph as the page shows it: named nodes by their names, the others by
+    :meth:`GraphModel.name` (``#<index in topological order>``; unnamed leaves are drawn
+    as constants, by value)."""
+    return GraphModel(root, names, order)
 
 
-# --- the numbers ----------------------------------------------------------------------
-
-
-@contextmanager
-def _named(nodes: list[Value], names: list[str]):
-    """Give unlabelled nodes their page names while ``explain`` writes about them, so
-    its text says ``dL/d#7`` where the page shows ``#7``; the labels are put back."""
-    old = [n.label for n in nodes]
-    try:
-        for n, name in zip(nodes, names):
-            n.label = name
-        yield
-    finally:
-        for n, label in zip(nodes, old):
-            n.label = label
-
-
-@contextmanager
-def _drawn_as(order: list[Value], names: dict, grads: dict):
-    """Nodes labelled with ``names`` and holding ``grads`` for a drawing; put back after."""
-    saved = [(node, node.label, node.grad) for node in order]
-    try:
-        for node in order:
-            node.grad = grads[node]
-        for node, name in names.items():
-            node.label = name
-        yield
-    finally:
-        for node, label, grad in saved:
-            node.label, node.grad = label, grad
-
-
-def _explanation(root: Value, node: Value, root_name: str, name: str, digits: int) -> dict:
-    """``explain(root, node)`` as the page shows it."""
-    unnamed = [(v, n) for v, n in ((root, root_name), (node, name)) if not v.label]
-    with _named([v for v, _ in unnamed], [n for _, n in unnamed]):
-        e = explain(root, node, digits=digits)
+def _explanation(model: GraphModel, node: Value, digits: int) -> dict:
+    """``explain(root, node)`` as the page shows it, in the page's names."""
+    names = dict(model.names)  # unnamed nodes fold into factors, as explain does
+    for v in (model.root, node):
+        names[v] = model.name(v)  # the ends are named as the page names them: d#7
+    e = explain(model.root, node, digits=digits, names=names)
     return {
         "equation": e.equation(),
         "where": [f"{f.name} = {f.formula} = {format(f.written, f'.{digits}g')}"
                   for f in e.factors()],
-        "check": "" if node is root else _check(e),
+        "check": "" if node is model.root else _check(e),
     }
 
 
@@ -270,14 +258,6 @@ def _check(e) -> str:
         return e.check()
     how = "" if e.digits is None else f"; the factors above carry {e.digits} significant digits"
     return f"check: exactly {e.name} = {e.value:.6g}, the same as reverse mode{how}"
-
-
-def _table_formula(node: Value, k: int) -> str:
-    formula = RULES[node.op].formula
-    if node.op == "dot":
-        n = (len(node.inputs) - 1) // 2 if node.ctx else len(node.inputs) // 2
-        return formula[0 if k < n else (1 if k < 2 * n else 2)]
-    return formula[0] if RULES[node.op].arity == -1 else formula[k]
 
 
 def _forward_formula(node: Value, name) -> str:
@@ -296,128 +276,153 @@ def _forward_formula(node: Value, name) -> str:
 
 
 def replay_backward(root: Value, order: list[Value]) -> tuple[dict, list]:
-    """The engine's backward pass, replayed on the side with the rule table.
+    """The engine's backward pass, replayed on the side (``.grad`` is not touched).
 
     Returns (d(root)/d(node) for every node, the steps): one step per node in
     :func:`backward_order`, each a list of (input index k, input, local partial,
-    contribution, the input's gradient after it).  The accumulation is the engine's
-    (``child.grad += g * p``, inputs in order), so the totals are its numbers exactly.
+    contribution, the input's gradient after it), from the one place that computes the
+    shares (:meth:`autograd.graph_model.GraphModel.shares`).
     """
-    grads = {node: 0.0 for node in order}
-    grads[root] = 1.0
-    steps = []
-    for node in backward_order(root):
-        adds = []
-        if not node.is_leaf:
-            g = grads[node]
-            for k, (child, p) in enumerate(zip(node.inputs, _local(node))):
-                grads[child] += g * p
-                adds.append((k, child, p, g * p, grads[child]))
-        steps.append((node, adds))
-    return grads, steps
+    model = GraphModel(root, order=order)
+    grads, steps = model.shares()
+    return ({node: g for node, g in zip(order, grads)},
+            [(order[i], [(a.k, order[a.child], a.partial, a.add, a.total) for a in adds])
+             for i, adds in steps])
 
 
-def graph_data(root: Value, order: list[Value], *, number_format: str = ".4g",
-               digits: int = 3, replayed: tuple | None = None) -> dict:
-    """Everything the page shows, as plain JSON-ready data (see ``explorer.js``);
-    ``replayed`` is :func:`replay_backward`'s result, if already at hand."""
-    fmt = lambda x: format(x, number_format)
-    index = {node: i for i, node in enumerate(order)}
-    names = [node_key(node, i) for i, node in enumerate(order)]
-    name = lambda v: names[index[v]] if (v.label or not v.is_leaf) else fmt(v.data)
-    grads, steps = replayed or replay_backward(root, order)
+def explained(order: list[Value]) -> list[int]:
+    """The indices of the nodes whose chain rule the page writes out with ``explain``
+    (see :data:`EXPLAIN_ALL_UP_TO`): all of them in small graphs, else labelled nodes,
+    leaves first, as many as :data:`EXPLAIN_WORK` allows."""
+    if len(order) <= EXPLAIN_ALL_UP_TO:
+        return list(range(len(order)))
+    labelled = [i for i, node in enumerate(order) if node.label]
+    labelled.sort(key=lambda i: not order[i].is_leaf)  # stable: topological order kept
+    return labelled[:EXPLAIN_WORK // len(order)]
+
+
+def graph_data(model: GraphModel, *, number_format: str = ".4g", digits: int = 3) -> dict:
+    """Everything the page shows, as plain JSON-ready data (see ``explorer.js``)."""
+    fmt = lambda x: "?" if x is UNKNOWN else format(x, number_format)
+    order, index = model.order, model.index
+    name = lambda v: model.name(v) if (v in model.names or not v.is_leaf) else fmt(v.data)
+    grads, steps = model.shares()
     users: list[list[int]] = [[] for _ in order]
     for i, node in enumerate(order):
         for child in node.inputs:
             if i not in users[index[child]]:
                 users[index[child]].append(i)
-
-    nodes = []
-    for i, node in enumerate(order):
-        entry = {
-            "key": names[i], "label": node.label, "op": node.op, "leaf": node.is_leaf,
-            "data": fmt(node.data), "dataExact": repr(node.data),
-            "grad": fmt(grads[node]), "gradExact": repr(grads[node]),
-            "users": users[i], "inputs": [],
-            "forward": f"{names[i]} = {fmt(node.data)}",
-        }
-        if not node.is_leaf:
-            entry["forward"] = (f"{names[i]} = {_forward_formula(node, name)} = "
-                                f"{fmt(node.data)}")
-            for k, (child, p) in enumerate(zip(node.inputs, _local(node))):
-                entry["inputs"].append({
-                    "node": index[child], "name": name(child),
-                    "table": _table_formula(node, k),
-                    "formula": _step_formula(node, k, name), "partial": fmt(p),
-                })
-        if node.label or len(order) <= EXPLAIN_ALL_UP_TO:
-            entry["explain"] = _explanation(root, node, names[-1], names[i], digits)
-        else:
-            entry["explain"] = None
-        nodes.append(entry)
+    nodes = [_node_entry(model, i, grads[i], users[i], name, fmt) for i in range(len(order))]
+    if not any(UNKNOWN in ps for ps in model.partials):  # no chain rule through a "?"
+        for i in explained(order):
+            nodes[i]["explain"] = _explanation(model, order[i], digits)
 
     backward = []
-    for node, adds in steps:
-        i = index[node]
+    for i, adds in steps:
+        flows: dict[int, float] = {}  # what flows down each drawn edge (x*x: their sum)
+        for a in adds:
+            flows[a.child] = flows.get(a.child, 0.0) + a.add
         backward.append({
-            "node": i,
-            "grad": fmt(grads[node]),
-            "adds": [{"node": index[child], "k": k, "partial": fmt(p), "add": fmt(c),
-                      "total": fmt(t)} for k, child, p, c, t in adds],
-            # What flows down each drawn edge (x*x: two uses, one edge, their sum).
-            "flows": {index[child]: fmt(safe_fsum(c for _, ch, _, c, _ in adds
-                                                  if ch is child))
-                      for _, child, _, _, _ in adds},
+            "node": i, "grad": fmt(grads[i]),
+            "adds": [{"node": a.child, "k": a.k, "partial": fmt(a.partial), "add": fmt(a.add),
+                      "total": fmt(a.total)} for a in adds],
+            "flows": {j: fmt(f) for j, f in flows.items()},
         })
     # Where each node's gradient comes from: one term per use, in the engine's order.
-    terms: list[list[dict]] = [[] for _ in order]
     for step in backward:
         for a in step["adds"]:
-            terms[a["node"]].append({"from": step["node"], "grad": step["grad"],
-                                     "partial": a["partial"], "add": a["add"]})
-    for entry, t in zip(nodes, terms):
-        entry["terms"] = t
-    return {"root": len(order) - 1, "rootName": names[-1], "nodes": nodes,
+            nodes[a["node"]]["terms"].append({"from": step["node"], "grad": step["grad"],
+                                              "partial": a["partial"], "add": a["add"]})
+    return {"root": len(order) - 1, "rootName": model.name(model.root), "nodes": nodes,
             "backward": backward, "forward": list(range(len(order)))}
+
+
+def _node_entry(model: GraphModel, i: int, grad: float, users: list[int], name,
+                fmt) -> dict:
+    """One node's entry of the page's data: its numbers and its input edges."""
+    node, key = model.order[i], model.name(model.order[i])
+    entry = {
+        "key": key, "label": node.label, "op": node.op, "leaf": node.is_leaf,
+        "data": fmt(node.data), "dataExact": repr(node.data),
+        "grad": fmt(grad), "gradExact": repr(grad),
+        "users": users, "inputs": [], "terms": [], "explain": None,
+        "forward": f"{key} = {fmt(node.data)}",
+    }
+    if not node.is_leaf:
+        entry["forward"] = f"{key} = {_forward_formula(node, name)} = {fmt(node.data)}"
+        show = lambda v: name(v)
+        for k, child in enumerate(node.inputs):
+            p = model.partials[i][k]
+            entry["inputs"].append({
+                "node": model.index[child], "name": name(child),
+                "table": partial_formula(node, k)[0],
+                "formula": "?" if p is UNKNOWN else step_formula(
+                    node, k, show, model.names.get(node)),
+                "partial": fmt(p),
+            })
+    return entry
 
 
 # --- the page ---------------------------------------------------------------------------
 
-_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>')
+_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>(.*?)</g>',
+                   re.S)
 _EDGE = re.compile(r'<g id="(edge\d+)" class="edge">\s*<title>([^<]*)&#45;&gt;([^<]*)</title>')
 _VALUE = re.compile(r"([no])(\d+)")
-_FIELD = re.compile(r'(<text )([^>]*>)(data|grad) ')
+_TEXT = re.compile(r"<text ")
 
 
-def _annotate_svg(svg: str, keys: list[str], boxes: set[str] = frozenset()) -> str:
+def _mark_fields(body: str, kinds: tuple[str, ...]) -> str:
+    """A node's SVG body with a class on each of its last ``len(kinds)`` texts (the
+    record's number fields, by position: never by what the text says)."""
+    starts = [m.start() for m in _TEXT.finditer(body)]
+    if len(starts) < len(kinds):
+        return body
+    out, last = [], 0
+    for at, kind in zip(starts[len(starts) - len(kinds):], kinds):
+        out += [body[last:at], f'<text class="{kind}-text" ']
+        last = at + len("<text ")
+    return "".join(out) + body[last:]
+
+
+def _annotate_svg(svg: str, keys: list[str], boxes: dict[str, str] | None = None,
+                  numbered: dict[str, tuple[str, ...]] | None = None) -> str:
     """Graphviz's SVG with the page's hooks: ``data-node`` and ``data-index`` on value
     nodes, ``data-op`` on op nodes, ``data-box`` on collapsed boxes, ``data-from`` and
     ``data-to`` (value indices) or ``data-from-box``/``data-to-box`` on edges, and classes
-    on the ``data``/``grad`` texts so a replay can rewrite them."""
+    on the ``data``/``grad`` texts so a replay can rewrite them.
+
+    ``boxes`` maps a box's DOT id to its name; ``numbered`` a node's DOT id to the kinds
+    of its record's last fields (see :class:`autograd.draw.Drawing`).  Every name placed
+    in an attribute is escaped there, once."""
+    boxes, numbered = boxes or {}, numbered or {}
     svg = svg[svg.index("<svg"):]  # no XML prolog or DOCTYPE inside HTML
 
     def node(m):
-        gid, title = m.group(1), html.unescape(m.group(2))
+        gid, title, body = m.group(1), html.unescape(m.group(2)), m.group(3)
+        body = _mark_fields(body, numbered.get(title, ()))
         value = _VALUE.fullmatch(title)
         if value and value.group(1) == "n":
             i = int(value.group(2))
             key = html.escape(keys[i], quote=True)
-            return (f'<g id="{gid}" class="node value" data-node="{key}" data-index="{i}">'
+            head = (f'<g id="{gid}" class="node value" data-node="{key}" data-index="{i}">'
                     f'<title>{key}</title>')
-        if value:
+        elif value:
             i = int(value.group(2))
-            return (f'<g id="{gid}" class="node op" data-op="{i}">'
+            head = (f'<g id="{gid}" class="node op" data-op="{i}">'
                     f'<title>{html.escape(keys[i])}</title>')
-        if title in boxes:
-            name = html.escape(title, quote=True)
-            return f'<g id="{gid}" class="node box" data-box="{name}"><title>{name}</title>'
-        return m.group(0)
+        elif title in boxes:
+            name = html.escape(boxes[title], quote=True)
+            head = f'<g id="{gid}" class="node box" data-box="{name}"><title>{name}</title>'
+        else:
+            return m.group(0)
+        return f"{head}{body}</g>"
 
     def end(text: str, side: str) -> str:
         value = _VALUE.fullmatch(text)
         if value:
             return f' data-{side}="{value.group(2)}"'
-        return f' data-{side}-box="{html.escape(text, quote=True)}"'
+        return f' data-{side}-box="{html.escape(boxes.get(text, text), quote=True)}"'
 
     def edge(m):
         gid, a, b = m.group(1), html.unescape(m.group(2)), html.unescape(m.group(3))
@@ -426,25 +431,48 @@ def _annotate_svg(svg: str, keys: list[str], boxes: set[str] = frozenset()) -> s
         return f'<g id="{gid}" class="edge"{end(a, "from")}{end(b, "to")}>'
 
     svg = _NODE.sub(node, svg)
-    svg = _EDGE.sub(edge, svg)
-    return _FIELD.sub(lambda m: f'{m.group(1)}class="{m.group(3)}-text" {m.group(2)}'
-                      f'{m.group(3)} ', svg)
+    return _EDGE.sub(edge, svg)
 
 
 def _asset(name: str) -> str:
     return (resources.files("autograd") / "explorer" / name).read_text(encoding="utf-8")
 
 
+# Inside <script type="application/json"> only "</script" (or "<!--") could end the
+# block early; "<", ">" and "&" are written as JSON escapes, and so are U+2028/U+2029
+# (line terminators to older JavaScript parsers), so no label can end it.
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_MARKER = re.compile(r"/\*([A-Z-]+)\*/|<!--([A-Z]+)-->")
+
+
+def page_json(data: dict) -> str:
+    """``data`` as JSON that is safe to place inside an HTML ``<script>`` element."""
+    text = json.dumps(data, allow_nan=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+def _csp_hash(text: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script/style."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
 def _page(svg: str, data: dict, title: str) -> str:
-    # "<" never appears raw in the JSON, so no "</script>" can end the block early.
-    payload = json.dumps(data, allow_nan=False, separators=(",", ":")).replace("<", "\\u003c")
-    page = _asset("explorer.html")
-    for marker, text in (("/*STYLE*/", _asset("explorer.css") + _asset("quiz.css")),
-                         ("/*SCRIPT*/", _asset("explorer.js") + _asset("quiz.js")),
-                         ("<!--SVG-->", svg), ("/*DATA*/", payload),
-                         ("<!--TITLE-->", html.escape(title))):
-        head, sep, tail = page.partition(marker)
-        if not sep:
-            raise RuntimeError(f"the explorer template has no {marker} marker")
-        page = head + text + tail
-    return page
+    """The template with every marker filled in ONE pass over the template: what is put
+    in is never searched again, so no label can be taken for a marker.  Each text is
+    escaped for the place it goes: the SVG's names by :func:`_annotate_svg`, the data as
+    JSON for a script element, the title as HTML.  The page's Content-Security-Policy
+    allows only its own inline style and script, by their hashes."""
+    # the quiz (quiz.js, quiz.css) is part of every page: it stays idle unless asked
+    style = _asset("explorer.css") + "\n" + _asset("quiz.css")
+    script = _asset("explorer.js") + "\n" + _asset("quiz.js")
+    fills = {"STYLE": style, "SCRIPT": script, "SVG": svg, "DATA": page_json(data),
+             "TITLE": html.escape(title), "STYLE-HASH": _csp_hash(style),
+             "SCRIPT-HASH": _csp_hash(script)}
+    template = _asset("explorer.html")
+    found = [m.group(1) or m.group(2) for m in _MARKER.finditer(template)]
+    if sorted(found) != sorted(fills):
+        raise RuntimeError(f"the explorer template's markers are {sorted(found)}, "
+                           f"expected each of {sorted(fills)} once")
+    return _MARKER.sub(lambda m: fills[m.group(1) or m.group(2)], template)

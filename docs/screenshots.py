@@ -31,6 +31,7 @@ def alice():
     h2 = sigmoid(w3 * x1 + w4 * x2 + b2); h2.label = "h2"  # noqa: E702
     ypred = sigmoid(w5 * h1 + w6 * h2 + b3); ypred.label = "ypred"  # noqa: E702
     L = (1 - ypred) ** 2; L.label = "L"  # noqa: E702
+    L.backward()  # as the README does: the page then has no "backward() has not run" note
     return L, w1
 
 

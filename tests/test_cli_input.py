@@ -124,3 +124,61 @@ def test_refusals_name_what_the_user_wrote_not_ast_classes(capsys, program, mess
     status, _, err = run(capsys, "grad", program, "--set", "x=1")
     assert status == 2 and message in err
     assert not re.search(r"AnnAssign|MatMult|LShift", err)
+
+
+# --- bounds and names (issue 17, items 11, 12 and 14) ---------------------------------------
+
+def _limited(cpu_seconds: int):
+    """A preexec_fn that caps the child's CPU time (the layout's own child gets its own
+    cap, inherited): the command is killed, not merely slow, past the bound."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+    return limit
+
+
+def test_explore_is_linear_when_every_node_is_labelled(tmp_path):
+    # 1,990 statements, each a labelled node (under max_nodes): was 28 s and a 74 MB page.
+    lines = ["x = 0.5"] + [f"a{k} = sin({'a' + str(k - 1) if k > 1 else 'x'})"
+                           for k in range(1, 1990)]
+    program = tmp_path / "long.txt"
+    program.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "long.html"
+    done = subprocess.run([AUTOGRAD, "explore", str(program), "-o", str(out)],
+                          capture_output=True, text=True, preexec_fn=_limited(10),
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    # Linear: a few kilobytes per node, not a chain rule of every depth for each.
+    assert out.stat().st_size < 4000 * len(lines)
+
+
+def test_max_paths_is_bounded(capsys):
+    status = None
+    with pytest.raises(SystemExit) as e:
+        run(capsys, "explain", "y = x*x", "--set", "x=1", "--wrt", "x", "--max-paths",
+            "1001")
+    status = e.value.code
+    assert status == 2
+    assert "--max-paths must be between 1 and 1000, got 1001" in capsys.readouterr().err
+
+
+def test_the_largest_max_paths_stays_bounded(tmp_path):
+    # 2**60 paths; listing the most allowed must finish within a CPU-time bound.
+    lines = ["a0 = x*x"] + [f"a{k} = a{k - 1}*a{k - 1}" for k in range(1, 60)]
+    done = subprocess.run([AUTOGRAD, "explain", "; ".join(lines), "--set", "x=1",
+                           "--wrt", "x", "--max-paths", "1000"],
+                          capture_output=True, text=True, preexec_fn=_limited(10),
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "the other paths (1e+15 or more in all), folded" in done.stdout
+
+
+def test_set_names_are_normalised_like_program_names(capsys):
+    status, out, err = run(capsys, "grad", "y = ｘ*2", "--set", "ｘ=3")
+    assert (status, err) == (0, "")
+    assert out == "y = 6\ndy/dx = 2\n"
+    status, out, err = run(capsys, "grad", "y = x*2", "--set", "x=3", "ｘ=4")
+    assert status == 2
+    assert "--set x is given twice (as 'x' and 'ｘ')" in err

@@ -376,3 +376,32 @@ def test_merged_edges_whose_sum_overflows_show_ieee_not_a_traceback(inputs, show
     z = dot([x, x], inputs)
     z.label = "z"
     assert shown in draw(z).source
+
+
+@pytest.mark.parametrize("label, shown", [("a\x00b", "NUL ('\\x00', U+0000 at position 1)"),
+                                          ("x\udc80", "a lone surrogate ('\\udc80', U+DC80")])
+def test_undrawable_labels_are_refused_naming_the_character(label, shown):
+    # Was a LayoutError with pygraphviz's traceback, or a bare UnicodeEncodeError
+    # (issue 17, item 13).
+    from autograd import explore, render
+
+    x = Value(1.5, label=label)
+    y = x * x
+    for show in (draw, render, explore):
+        with pytest.raises(ValueError, match="label") as e:
+            show(y)
+        assert shown in str(e.value)
+
+
+def test_an_op_without_a_rule_draws_its_partials_as_unknown():
+    # A learner's node whose op has no rule (issue 18): drawn, its local derivative "?".
+    from autograd import explore
+
+    x = Value(1.5, label="x")
+    y = x * 2.0
+    y._op = "mystery"  # as a foreign node arrives: an op the rule table does not know
+    source = draw(y).source
+    assert "mystery" in source and "label=\"?\"" in source.replace("label=?", 'label="?"')
+    assert draw(y).pipe(format="svg", encoding="utf-8").count("?") >= 2
+    page = explore(y).html
+    assert '"partial":"?"' in page

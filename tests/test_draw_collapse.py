@@ -178,3 +178,26 @@ def test_a_refusal_of_a_collapsed_drawing_suggests_the_next_step():
         draw(loss, collapse="neuron")
     assert "neuron" not in str(refused.value).split("collapse='layer'")[1]
     assert draw(loss, collapse="layer").source.count("Mrecord") == 3
+
+
+@pytest.mark.parametrize("name", ["a:b", "c\\", "<b>", 'q"uote', "sp ace", "x -> y"])
+def test_box_names_are_never_dot_syntax(name):
+    # Box names come from parameter labels (issue 17, item 4): `a:b` read as node a,
+    # port b, made a phantom node; a trailing backslash was a DOT syntax error.
+    from autograd import dot
+
+    x = Value(0.5, label="x")
+    w, b = Value(0.3, label=f"{name}.w.0"), Value(0.1, label=f"{name}.b")
+    other = Value(0.2, label="other.w.0")
+    loss = dot([w], [x], b).tanh() + dot([other], [x])
+    loss.label = "loss"
+    loss.backward()
+    drawing = draw(loss, collapse="neuron")
+    svg = drawing.pipe(format="svg", encoding="utf-8")  # no LayoutError
+    titles = re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', svg)
+    # Boxes, the value x and the loss: nothing else (no phantom node from a port).
+    assert len(titles) == 4, titles
+    assert set(drawing.members) == {name, "other"}
+    # The name is shown as the box's text.
+    import html
+    assert name in html.unescape(svg)

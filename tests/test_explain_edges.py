@@ -115,7 +115,9 @@ def test_significant_digits_keep_trailing_zeros(x, digits, shown):
 def test_one_factor_is_not_written_twice():
     x, w1 = Value(-2.0, label="x"), Value(1.0, label="w1")
     out = (w1 * x).sigmoid()
-    assert explain(out, w1).equation() == "doutput/dw1 = -0.210"
+    # Written once, with its formula (issue 19, part 3): not doutput/dw1 = doutput/dw1.
+    assert explain(out, w1, names=False).equation() == \
+        "doutput/dw1 = output*(1 - output) * x = -0.210"
 
 
 def test_the_check_says_why_the_written_total_differs_from_the_exact_one():
@@ -181,3 +183,129 @@ def test_assert_grad_tolerances_must_be_finite_and_nonnegative(kw):
     with pytest.raises(ValueError, match=r"assert_grad\(\) (rel|abs) must be a finite "
                                          r"number >= 0"):
         assert_grad(x, 1.0, **kw)
+
+
+# --- user text in Markdown and LaTeX (issue 17, item 3) -------------------------------------
+
+HOSTILE_LABELS = ["<img src=x onerror=alert(1)>", "`<img src=x onerror=alert(1)>`",
+                  "a``b<script>alert(1)</script>", "`", "a\\", "x_{1}}", "50% & $#^~",
+                  "line\nbreak", "**bold** [link](javascript:alert(1))"]
+
+
+def _hostile_explanation(label):
+    x = Value(0.5, label=label)
+    h = x.tanh()
+    h.label = f"{label}2"
+    y = h * 3.0
+    y.label = "y"
+    y.backward()
+    return explain(y, x)
+
+
+class _Tags(__import__("html.parser").parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_a_label_never_becomes_markup_in_markdown(label):
+    markdown = pytest.importorskip("markdown")
+    rendered = markdown.markdown(_hostile_explanation(label)._repr_markdown_())
+    parser = _Tags()
+    parser.feed(rendered)
+    assert set(parser.tags) <= {"p", "ul", "li", "code"}, (parser.tags, rendered)
+    # Each factor's code span shows the label as it is.
+    shown = "".join(parser.text)
+    assert label.replace("\n", " ") + "2" in shown
+
+
+def _balanced(tex: str) -> bool:
+    depth, i = 0, 0
+    while i < len(tex):
+        if tex[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(tex[i], 0)
+        if depth < 0:
+            return False
+        i += 1
+    return depth == 0
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_a_label_is_escaped_in_latex(label):
+    tex = _hostile_explanation(label)._latex_equation()
+    assert _balanced(tex), tex
+    assert "<img" not in tex and "<script" not in tex and "\n" not in tex
+
+
+def test_latex_escapes_a_backslash_and_the_specials():
+    from autograd.explain import tex_escape
+
+    assert tex_escape("a\\") == r"a\backslash{}"
+    assert tex_escape("50% & $#_{}") == r"50\%\ \&\ \$\#\_\{\}"
+
+
+# --- stale gradients named (issue 19, part 4) -----------------------------------------------
+
+def _square():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    return x, y
+
+
+@pytest.mark.parametrize("runs", [2, 3, 7])
+def test_backward_run_n_times_is_named(runs):
+    x, y = _square()
+    for _ in range(runs):
+        y.backward()
+    # dy/dx = 2x = 6, by hand; x.grad holds 6 per run.
+    assert explain(y, x).check().startswith("check: exactly dy/dx = 6, the same as reverse")
+    assert f"backward ran {runs} times without zero_grad" in explain(y, x).check()
+    with pytest.raises(GradientMismatch, match=f"backward ran {runs} times without zero_grad"):
+        assert_grad(x, 6.0, output=y)
+    with pytest.raises(GradientMismatch, match=f"backward ran {runs} times without zero_grad"):
+        assert_grad(x, 6.0)
+
+
+def test_a_grad_that_is_not_a_whole_multiple_is_not_called_repeated_runs():
+    x, y = _square()
+    y.backward()
+    x.grad += 1.0  # 7 = 6 + 1: accumulated from somewhere else, not a repeated run
+    assert "times without zero_grad" not in explain(y, x).check()
+    with pytest.raises(GradientMismatch) as e:
+        assert_grad(x, 6.0, output=y)
+    assert "times without zero_grad" not in str(e.value)
+
+
+def test_drawing_before_backward_says_so():
+    from autograd import draw
+
+    x, y = _square()
+    assert "backward() has not run" in draw(y).source
+    y.backward()
+    assert "backward() has not run" not in draw(y).source
+
+
+def test_the_explorer_says_when_backward_has_not_run():
+    import json
+    import re
+
+    from autograd import explore
+
+    x, y = _square()
+    data = lambda: json.loads(re.search(r'id="explorer-data">(.*?)</script>',
+                                        explore(y).html, re.S).group(1))
+    assert data()["notice"] == ("backward() has not run on this graph: every .grad is "
+                                "still 0. The gradients shown are replayed here; "
+                                "y.backward() fills them in.")
+    y.backward()
+    assert data()["notice"] is None

@@ -169,7 +169,7 @@ def test_explore_leaves_the_graph_as_it_was():
 def test_unlabelled_nodes_are_explained_by_their_page_name():
     x = Value(3.0)
     y = (x * x).tanh()
-    data = page_data(explore(y).html)
+    data = page_data(explore(y, names=False).html)  # labels only: no variable names
     assert [n["key"] for n in data["nodes"]] == ["#0", "#1", "#2"]
     eq = data["nodes"][0]["explain"]["equation"]
     # d tanh(x^2)/dx = (1 - tanh(9)^2) * 2x, through two uses of x
@@ -177,6 +177,17 @@ def test_unlabelled_nodes_are_explained_by_their_page_name():
     assert float(data["nodes"][0]["gradExact"]) == pytest.approx(
         (1 - math.tanh(9.0) ** 2) * 6.0, rel=1e-12)
     assert x.label == "" and y.label == ""
+
+
+def test_unlabelled_nodes_are_named_after_the_callers_variables():
+    # Issue 19, part 3: no `.label =` lines needed; nothing is written onto the nodes.
+    x = Value(3.0)
+    h = x * x
+    y = h.tanh()
+    data = page_data(explore(y).html)
+    assert [n["key"] for n in data["nodes"]] == ["x", "h", "y"]
+    assert data["nodes"][0]["explain"]["equation"].startswith("dy/dx = dy/dh * dh/dx")
+    assert (x.label, h.label, y.label) == ("", "", "")
 
 
 def test_user_text_cannot_break_the_page():
@@ -256,7 +267,9 @@ def test_notebook_display_without_graphviz(monkeypatch):
     loss, v = alice()
     shown, _ = DisplayFormatter().format(explore(loss, highlight=v["w1"]))
     frame = shown["text/html"]
-    assert frame.startswith('<iframe class="autograd-explorer" srcdoc="')
+    # Sandboxed to scripts only: the page cannot reach the notebook (issue 17, item 2).
+    assert frame.startswith('<iframe class="autograd-explorer" sandbox="allow-scripts" '
+                            'srcdoc="')
     inner = html.unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))
     assert inner.startswith("<!DOCTYPE html>")
     assert 'data-node="w1"' in inner and 'id="details"' in inner
@@ -345,3 +358,14 @@ def test_flows_that_overflow_are_ieee_numbers_not_a_traceback(inputs, flow):
     data = page_data(explore(z).html)
     flows = [v for step in data["backward"] for v in step["flows"].values()]
     assert (str(flow) if flow == flow else "nan") in " ".join(flows)
+
+
+def test_a_chain_of_one_factor_is_written_once():
+    # Issue 19, part 3: was "dloss/d#2 = dloss/d#2 = (12) = 12".
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    loss = (x * w) ** 2
+    loss.label = "loss"
+    data = page_data(explore(loss, names=False).html)
+    eq = data["nodes"][2]["explain"]["equation"]
+    assert data["nodes"][2]["key"] == "#2"
+    assert eq == "dloss/d#2 = 2*#2 = 12"  # d(t**2)/dt = 2t = 2*6, by hand

@@ -19,7 +19,7 @@ from test_explore import DOC_LINE, alice
 
 import autograd
 from autograd import Value, explore
-from autograd.explore import backward_order
+from autograd.explore import Explorer, backward_order
 
 CHROMIUM = shutil.which("chromium")
 SKIP_REASON = ("browser tests of the explorer skipped: no `chromium` on PATH "
@@ -248,3 +248,112 @@ def test_a_collapsed_box_expands(tmp_path, watched):
     assert autograd.explain(loss, order[box["output"]]).equation().split(" = ")[-1] in text
     page.click("#view-toggle")  # Collapse
     assert page.is_visible('[data-view="collapsed"]')
+
+
+# --- hostile labels (issue 17, items 1, 2, 4 and 7) -----------------------------------------
+
+INJECTION = "/*DATA*/ autofocus tabindex=0 onfocus=window.__pwned=1 x"
+
+
+def _graph_labelled(label: str):
+    x = Value(2.0, label=label)
+    w = Value(-3.0, label="w")
+    y = x * w
+    y.label = "y"
+    return y, x
+
+
+@pytest.mark.parametrize("label", [INJECTION, "/*DATA*/", "<!--SVG-->", "/*SCRIPT*/",
+                                   "</script><script>window.__pwned=1</script>",
+                                   "\u2028\u2029 & <b>"])
+def test_a_label_runs_no_script_and_the_page_works(tmp_path, watched, label):
+    y, x = _graph_labelled(label)
+    page = watched.open(explore(y, tmp_path / "p.html").path)
+    page.focus("body")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("window.__pwned") is None
+    # The label is shown as text, and clicking its node shows its chain rule.
+    nodes = page.eval_on_selector_all("g.value", "els => els.map(e => e.dataset.node)")
+    assert label in nodes
+    page.click("g.value[data-index='0']")
+    assert f"dy/d{label}" in details(page)
+
+
+def test_the_notebook_frame_cannot_reach_its_host(tmp_path, watched):
+    # A page that tries to reach the notebook: the sandbox must stop it.  (The page is
+    # built by hand: explore's own pages let no label run script at all.)
+    hostile = ("<!DOCTYPE html><html><body><script>"
+               "try { parent.document.title = 'pwned'; parent.postMessage('reached', '*'); }"
+               " catch (e) { parent.postMessage('blocked', '*'); }"
+               "</script></body></html>")
+    frame = Explorer(hostile)._repr_html_()
+    host = tmp_path / "notebook.html"
+    host.write_text("<!DOCTYPE html><html><head><title>notebook</title></head><body>"
+                    "<script>window.addEventListener('message', e => "
+                    "{ document.body.dataset.heard = e.data; });</script>"
+                    f"{frame}</body></html>", encoding="utf-8")
+    page = watched.page
+    page.goto(host.as_uri())
+    page.wait_for_selector("body[data-heard]")
+    assert page.get_attribute("body", "data-heard") == "blocked"
+    assert page.title() == "notebook"
+    watched.problems[:] = [p for p in watched.problems if "parent" not in p]
+
+
+def test_the_explorer_works_inside_the_notebook_frame(tmp_path, watched):
+    # The real page, in the sandboxed frame, under its own policy: it runs (no CSP
+    # error on the console: `watched` fails the test on any), and shows the chain rule.
+    loss, v = alice()
+    frame = explore(loss, highlight=v["w1"])._repr_html_()
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!DOCTYPE html><html><body>{frame}</body></html>", encoding="utf-8")
+    page = watched.page
+    page.goto(host.as_uri())
+    inner = page.frame_locator("iframe.autograd-explorer")
+    expect(inner.locator("#details")).to_contain_text(DOC_LINE)
+
+
+def test_hostile_box_names_keep_their_boxes(tmp_path, watched):
+    # Box names come from parameter labels: DOT syntax in them must stay text.
+    loss, names = _boxed_graph()
+    page = watched.open(explore(loss, tmp_path / "boxes.html", collapse="neuron").path)
+    shown = set(page.eval_on_selector_all("g.box", "els => els.map(e => e.dataset.box)"))
+    assert shown == set(names)
+    page.click(f'g.box[data-box="{names[0]}"]')
+    assert names[0] in details(page)
+
+
+def _boxed_graph():
+    names = ["a:b", "c\\", "<b>"]
+    x = Value(0.5, label="x")
+    total = None
+    for name in names:
+        w, b = Value(0.3, label=f"{name}.w.0"), Value(0.1, label=f"{name}.b")
+        out = autograd.dot([w], [x], b).tanh()
+        total = out if total is None else total + out
+    total.label = "loss"
+    return total, names
+
+
+@pytest.mark.parametrize("label", ["grad 7 = *", "data 1"])
+def test_labels_that_look_like_number_fields_are_kept(tmp_path, watched, label):
+    y, x = _graph_labelled("x")
+    y.label = label
+    page = watched.open(explore(y, tmp_path / "g.html").path)
+    for _ in range(3):
+        page.click("#bw-step")
+    texts = page.eval_on_selector_all(
+        "g.value[data-index='2'] text", "els => els.map(e => e.textContent)")
+    assert texts[0] == f"{label} = *"
+    assert texts[1:] == ["data -6", "grad 1"]
+
+
+def test_the_banner_says_when_backward_has_not_run(tmp_path, watched):
+    y, x = _graph_labelled("x")
+    page = watched.open(explore(y, tmp_path / "stale.html").path)
+    expect(page.locator("#notice")).to_contain_text(
+        "backward() has not run on this graph: every .grad is still 0.")
+    y.backward()
+    page = watched.open(explore(y, tmp_path / "fresh.html").path)
+    expect(page.locator("#notice")).to_be_hidden()

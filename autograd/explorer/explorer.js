@@ -453,6 +453,10 @@
     e.preventDefault();
   });
 
+  if (data.notice) {  // e.g. backward() has not run: say so rather than show zeros silently
+    byId("notice").textContent = data.notice;
+    byId("notice").hidden = false;
+  }
   byId("summary").textContent = rootName + " · " + nodes.length + " values" +
     (boxes.length ? " · " + boxes.length + " boxes: click one to expand it" : "");
   fit();
