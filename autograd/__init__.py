@@ -12,6 +12,7 @@ from .compile import compile as compile  # public, not in __all__ (see below)
 from .draw import GraphTooLargeError, draw, draw_dot, render
 from .engine import *  # noqa: F403 - Value, as_value and every op's function (from RULES)
 from .engine import abs, round, sum  # noqa: F401 - public, not in __all__ (see below)
+from .exercises import Exercise, exercise
 from .explain import Explanation, GradientMismatch, assert_grad, explain
 from .explore import Explorer, explore
 from .extend import primitive
@@ -21,6 +22,8 @@ from .graph import backward, topological_order
 from .layout import LayoutError, LayoutTimeoutError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, UnknownOpError
+from .symbolic import symbolic_grad, to_sympy
+from .worksheets import Worksheet, worksheet
 
 __version__ = "0.1.0"
 
@@ -37,10 +40,11 @@ __all__ = [
     "RULES", "UnknownOpError",
     "draw", "draw_dot", "render", "GraphTooLargeError", "LayoutError", "LayoutTimeoutError",
     "explain", "Explanation", "assert_grad", "GradientMismatch",
-    "check_work", "CheckResult",
     "explore", "Explorer",
     "check_engine", "EngineCheck",
     "Compiled", "CompiledResult", "CompileError",
     "primitive",
     "jvp", "jacobian", "hessian", "hvp",
+    "check_work", "CheckResult",
+    "worksheet", "Worksheet", "to_sympy", "symbolic_grad", "exercise", "Exercise",
 ]

@@ -5,6 +5,9 @@
     autograd draw    program.txt --set w=1 x=-2 b=0 -o graph.svg
     autograd explore program.txt --set w=1 x=-2 b=0 -o graph.html
     autograd check   program.txt --set w=1 x=-2 b=0 --work hand.txt
+    autograd worksheet program.txt --set w=1 x=-2 b=0 --wrt w --lr 0.1 -o sheet.html
+    autograd exercise two-layer --seed 3 -o ex.md --key key.txt
+    autograd check   --exercise two-layer --seed 3 --work key.txt
 
 The program is inline text or a file; see :mod:`autograd.program` for what it may
 contain.  Errors go to stderr with the line and column, and the exit status is 2.
@@ -21,12 +24,16 @@ from collections.abc import Sequence
 
 from .check import check_work
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, render
+from .exercises import KINDS as EXERCISE_KINDS
+from .exercises import exercise
 from .explain import DEFAULT_MAX_PATHS, explain
 from .explore import explore
+from .fileio import write_atomically
 from .functional import grad
 from .layout import LAYOUT_TIMEOUT
 from .notation import MAX_LINE_CHARS, NotationError
 from .program import MAX_PROGRAM_CHARS, Program, ProgramError, run_program
+from .worksheets import worksheet
 
 __all__ = ["main", "build_parser"]
 
@@ -205,16 +212,90 @@ def _read_work(arg: str) -> tuple[str, str]:
 
 
 def _cmd_check(args, out) -> int:
-    program = _run(args)
+    root = _exercise_or_program(args)
     text, where = _read_work(args.work)
     if args.lr is not None and not (args.lr == args.lr and abs(args.lr) != float("inf")):
         raise UsageError(f"--lr must be a finite number, got {args.lr}")
     try:
-        result = check_work(program.output, text, lr=args.lr, names=False)
+        result = check_work(root, text, lr=args.lr, names=False)
     except NotationError as e:  # the learner's file, by line and column
         raise UsageError(f"{where}:{e.line}:{e.column}: {e.message}") from None
     print(result, file=out)
     return 0 if result.ok else 1
+
+
+# --- worksheets and exercises -----------------------------------------------------------
+
+
+def _exercise_or_program(args):
+    """The graph ``check`` marks: an exercise's (``--exercise KIND --seed N``) or the
+    program's output."""
+    kind = getattr(args, "exercise", None)
+    if kind is None:
+        if args.program is None:
+            raise UsageError("check needs a program, or --exercise KIND --seed N")
+        return _run(args).output
+    if args.program is not None or args.set:
+        raise UsageError("--exercise replaces the program: give one or the other")
+    return exercise(kind, args.seed).root
+
+
+def _exercise_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--exercise", choices=EXERCISE_KINDS, default=None,
+                   help="check the work of `autograd exercise KIND --seed N` instead")
+    p.add_argument("--seed", type=int, default=0, help="the exercise's seed (0)")
+
+
+def _write_sheet(sheet, args, out) -> None:
+    if args.output:
+        path = sheet.save(args.output)
+        print(f"wrote {path}", file=out)
+    else:
+        print(sheet.text(), end="", file=out)
+    if args.key:
+        write_atomically(args.key, sheet.answers())
+        print(f"wrote {args.key} (the answer key)", file=out)
+
+
+def _cmd_worksheet(args, out) -> None:
+    program = _run(args)
+    wrt = [_named(program, name, "--wrt") for name in args.wrt] if args.wrt else None
+    digits = None if args.exact else args.digits
+    sheet = worksheet(program.output, wrt, lr=args.lr, digits=digits, blanks=args.blanks,
+                      names=False)
+    _write_sheet(sheet, args, out)
+
+
+def _cmd_exercise(args, out) -> None:
+    _write_sheet(exercise(args.kind, args.seed).worksheet, args, out)
+
+
+def _sheet_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", default=None,
+                   help="write .md, .tex, .html or .txt (default: the lines to stdout)")
+    p.add_argument("--key", default=None, metavar="FILE",
+                   help="also write the answer key (the lines with every blank filled)")
+
+
+def _worksheet_commands(sub, command) -> None:
+    w = command("worksheet", "write the hand calculation: forward pass, chain rule, step")
+    w.add_argument("--wrt", nargs="+", metavar="NAME",
+                   help="the names to differentiate with respect to (default: every input)")
+    w.add_argument("--lr", type=float, default=None, help="add the SGD step with this rate")
+    w.add_argument("--digits", type=int, default=3,
+                   help=f"significant digits carried, 1 to {MAX_DIGITS} (3)")
+    w.add_argument("--exact", action="store_true", help="no rounding")
+    w.add_argument("--blanks", action="store_true",
+                   help="every computed number a numbered blank")
+    _sheet_options(w)
+    w.set_defaults(run=_cmd_worksheet)
+
+    e = sub.add_parser("exercise", help="write a fresh exercise and its answer key",
+                       description="write a fresh exercise (a blank worksheet) by seed")
+    e.add_argument("kind", choices=EXERCISE_KINDS)
+    e.add_argument("--seed", type=int, default=0, help="the same seed, the same exercise (0)")
+    _sheet_options(e)
+    e.set_defaults(run=_cmd_exercise)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,9 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "is the output.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
+    def command(name: str, help: str, optional: bool = False) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("program", help="the program: a file, or the text itself")
+        p.add_argument("program", nargs="?" if optional else None,
+                       help="the program: a file, or the text itself"
+                       + (" (or --exercise)" if optional else ""))
         p.add_argument("--set", nargs="+", action="append", metavar="NAME=NUMBER",
                        help="values of the program's inputs, e.g. --set w1=1 x1=-2")
         return p
@@ -276,7 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "each, checking the answers")
     x.set_defaults(run=_cmd_explore)
 
-    c = command("check", "check a hand calculation line by line (exit 1 on a wrong line)")
+    c = command("check", "check a hand calculation line by line (exit 1 on a wrong line)",
+                optional=True)
     c.add_argument("--work", required=True, metavar="FILE",
                    help="the learner's work in the line notation, e.g. "
                         "'dL/dw1 = dL/dh1 * dh1/dw1 = 0.0214' ('-' reads standard input; "
@@ -284,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--lr", type=float, default=None,
                    help="the learning rate, for update lines (w1 <- w1 - lr*dL/dw1)")
     c.set_defaults(run=_cmd_check)
+    _exercise_options(c)
+    _worksheet_commands(sub, command)
     return parser
 
 
