@@ -157,22 +157,7 @@ def explore(root: Value, path: str | os.PathLike | None = None,
         if not path.parent.is_dir():
             raise FileNotFoundError(f"cannot write the explorer to {str(path)!r}: no "
                                     f"directory {str(path.parent)!r}")
-    order = topological_order(root)
-    if len(order) > max_nodes:
-        raise GraphTooLargeError(
-            f"the graph has {len(order)} values, more than max_nodes={max_nodes}: the page "
-            f"holds every value (collapsed boxes expand into them), and would be slow and "
-            f"large. Explore a part of it (the loss of one sample, or explore(node) for a "
-            f"node inside), or raise max_nodes; draw(root, collapse='layer') draws it whole.")
-    index = {node: i for i, node in enumerate(order)}
-    selected = None
-    if highlight is not None:
-        if not isinstance(highlight, Value):
-            raise TypeError(f"highlight must be a Value from the graph, got "
-                            f"{type(highlight).__name__}")
-        if highlight not in index:
-            raise ValueError(f"highlight {highlight!r} is not part of the graph of {root!r}")
-        selected = index[highlight]
+    order, selected = _order_and_selected(root, highlight, max_nodes)
     named = node_names(order, names, frame=frame)
     model = page_model(root, order, named)
     keys = [model.name(node) for node in order]
@@ -204,6 +189,26 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     if path is not None:
         explorer.save(path)
     return explorer
+
+
+def _order_and_selected(root: Value, highlight, max_nodes: int) -> tuple[list, int | None]:
+    """The graph's nodes (refused past ``max_nodes``) and the index of ``highlight``."""
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {len(order)} values, more than max_nodes={max_nodes}: the page "
+            f"holds every value (collapsed boxes expand into them), and would be slow and "
+            f"large. Explore a part of it (the loss of one sample, or explore(node) for a "
+            f"node inside), or raise max_nodes; draw(root, collapse='layer') draws it whole.")
+    if highlight is None:
+        return order, None
+    if not isinstance(highlight, Value):
+        raise TypeError(f"highlight must be a Value from the graph, got "
+                        f"{type(highlight).__name__}")
+    for i, node in enumerate(order):
+        if node is highlight:
+            return order, i
+    raise ValueError(f"highlight {highlight!r} is not part of the graph of {root!r}")
 
 
 def _same_grad(a: float, b: float) -> bool:

@@ -12,6 +12,10 @@ import autograd.gradcheck
 pytest.register_assert_rewrite("markdown_blocks")
 # The shared oracles' asserts report like a test's own (see tests/oracles.py).
 pytest.register_assert_rewrite("oracles")
+pytest.register_assert_rewrite("browser")
+
+# The page tests' fixtures (headless Chromium); only the browser test modules ask for them.
+from browser import browser, watched  # noqa: E402, F401, I001
 
 # CI runs a fixed, moderate number of examples; locally `HYPOTHESIS_PROFILE=dev` runs more.
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)

@@ -21,6 +21,8 @@ import sympy as sp
 from hypothesis import strategies as st
 
 import autograd as ag
+from autograd import Value
+from demos.alice import NAMES, AliceNetwork
 
 # --- every op against sympy ----------------------------------------------------------------
 
@@ -207,3 +209,32 @@ def svg_content(path) -> dict:
         colours = tuple(sorted({e.get("stroke") for e in g.iter() if e.get("stroke")}))
         groups[(kind, title)] = (texts, colours)
     return groups
+
+
+# --- the documents' graphs -------------------------------------------------------------------
+
+# D4's worked example, as the document writes the chain rule for w1.
+DOC_LINE = "dL/dw1 = dL/dypred * dypred/dh1 * dh1/dw1 = (-0.952)(0.249)(-0.0904) = 0.0214"
+
+
+def alice():
+    """D4's worked example: (loss, {name: Value})."""
+    net = AliceNetwork({n: (1.0 if n.startswith("w") else 0.0) for n in NAMES})
+    x1, x2 = Value(-2.0, label="x1"), Value(-1.0, label="x2")
+    h1, _, o1 = net.forward((x1, x2))
+    o1.label = "ypred"
+    loss = (1.0 - o1) ** 2
+    loss.label = "L"
+    return loss, {**net.p, "x1": x1, "x2": x2, "h1": h1, "ypred": o1}
+
+
+def two_paths(label_x: str = "x"):
+    """L = u*v with u = x*y, v = u + x: x reaches L by three paths (x=2, y=3)."""
+    x, y = Value(2.0, label=label_x), Value(3.0, label="y")
+    u = x * y
+    u.label = "u"
+    v = u + x
+    v.label = "v"
+    L = u * v
+    L.label = "L"
+    return L

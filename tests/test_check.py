@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-from test_diagnose import two_paths
+from oracles import two_paths
 
 from autograd import Value, exp, log, sigmoid
 from autograd.check import KINDS, check_work

@@ -4,22 +4,11 @@ import math
 
 import pytest
 import sympy as sp
+from oracles import two_paths
 
 from autograd import Value, explore, sigmoid
 from autograd.cli import main
 from autograd.diagnose import KINDS, GraphEval, answer_key, chain_text, quiz_data
-
-
-def two_paths(label_x: str = "x"):
-    """L = u*v with u = x*y, v = u + x: x reaches L by three paths (x=2, y=3)."""
-    x, y = Value(2.0, label=label_x), Value(3.0, label="y")
-    u = x * y
-    u.label = "u"
-    v = u + x
-    v.label = "v"
-    L = u * v
-    L.label = "L"
-    return L
 
 
 def test_answer_key_values_against_sympy():

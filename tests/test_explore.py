@@ -13,25 +13,13 @@ import re
 import sys
 
 import pytest
+from oracles import DOC_LINE, alice
 
 import autograd
 from autograd import Value, explore
 from autograd.cli import main
 from autograd.explore import backward_order
-from demos.alice import NAMES, AliceNetwork
-
-DOC_LINE = "dL/dw1 = dL/dypred * dypred/dh1 * dh1/dw1 = (-0.952)(0.249)(-0.0904) = 0.0214"
-
-
-def alice():
-    """D4's worked example: (loss, {name: Value})."""
-    net = AliceNetwork({n: (1.0 if n.startswith("w") else 0.0) for n in NAMES})
-    x1, x2 = Value(-2.0, label="x1"), Value(-1.0, label="x2")
-    h1, _, o1 = net.forward((x1, x2))
-    o1.label = "ypred"
-    loss = (1.0 - o1) ** 2
-    loss.label = "L"
-    return loss, {**net.p, "x1": x1, "x2": x2, "h1": h1, "ypred": o1}
+from demos.alice import NAMES
 
 
 def page_data(page: str) -> dict:

@@ -15,7 +15,8 @@ import os
 import shutil
 
 import pytest
-from test_explore import DOC_LINE, alice
+from browser import Watched
+from oracles import DOC_LINE, alice
 
 import autograd
 from autograd import Value, explore
@@ -42,41 +43,6 @@ if CHROMIUM is None or sync_playwright is None:
 def _position(order, node) -> int:
     """Where ``node`` is in ``order``, by identity (== compares Values' values)."""
     return next(i for i, n in enumerate(order) if n is node)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-class Watched:
-    """A page whose console errors, page errors and non-local requests are recorded."""
-
-    def __init__(self, browser):
-        self.page = browser.new_page(viewport={"width": 1280, "height": 860})
-        self.problems: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(
-            f"console error: {m.text}"))
-        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("request", lambda r: r.url.startswith(("file:", "data:")) or
-                     self.problems.append(f"request: {r.url}"))
-
-    def open(self, path):
-        self.page.goto(path.as_uri())
-        self.page.wait_for_selector("#details h2")
-        return self.page
-
-
-@pytest.fixture
-def watched(browser):
-    w = Watched(browser)
-    yield w
-    problems = list(w.problems)
-    w.page.close()
-    assert not problems, problems
 
 
 @pytest.fixture

@@ -16,11 +16,6 @@ floors = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(floors)
 MODULES = floors.MODULES
 MAX_FUNCTION_LINES = 100
-# Files other work is splitting now (issue 18: compile's tracing and emitters, draw's graph
-# model, explain and explore on it, nn.fit's two loops): their long functions and their
-# private imports of each other are theirs to remove.
-BEING_SPLIT = {"autograd/compile.py", "autograd/draw.py", "autograd/explain.py",
-               "autograd/explore.py", "nn/train.py"}
 
 
 def test_the_checker_finds_a_circle():
@@ -48,8 +43,7 @@ def test_no_private_name_is_imported_across_modules():
         for target, imported in floors.imports(name):
             if target in MODULES and imported and imported.startswith("_") \
                     and not imported.startswith("__"):
-                if not {_relative(name), _relative(target)} <= BEING_SPLIT:
-                    crossing.append(f"{name} imports {target}.{imported}")
+                crossing.append(f"{name} imports {target}.{imported}")
     assert crossing == []
 
 
@@ -62,7 +56,5 @@ def _functions(path: pathlib.Path):
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_no_function_is_longer_than_a_screen(name):
-    if _relative(name) in BEING_SPLIT:
-        pytest.skip(f"{_relative(name)} is being split along its seams (issue 18)")
     long = [(f, n) for f, n in _functions(MODULES[name]) if n > MAX_FUNCTION_LINES]
     assert long == []

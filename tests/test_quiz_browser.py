@@ -6,8 +6,8 @@ error, page error or non-local request fails the test).
 """
 
 import sympy as sp
-from test_diagnose import two_paths
-from test_explore_browser import Watched, browser  # noqa: F401 - the shared fixtures
+from browser import Watched
+from oracles import two_paths
 
 from autograd import explore
 
