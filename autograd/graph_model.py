@@ -16,7 +16,8 @@ import math
 from collections.abc import Mapping
 
 from .graph import topological_order
-from .rules import RULES, UnknownOpError
+from .rules import RULES, rule_of
+from .rules import local_partials as rules_local_partials
 
 __all__ = ["GraphModel", "Share", "local_partials", "partial_formula", "stale_note",
            "whole_multiple", "UNKNOWN"]
@@ -33,14 +34,11 @@ def local_partials(node, out: float | None = None, xs: list[float] | None = None
         UnknownOpError: no rule for the node's op, unless ``unknown_ok``: then every
             partial is :data:`UNKNOWN` (None).
     """
-    rule = RULES.get(node.op)
-    if rule is None:
-        if unknown_ok:
-            return (UNKNOWN,) * len(node.inputs)
-        raise UnknownOpError(node.op)
-    if xs is None:
-        out, xs = node.data, [c.data for c in node.inputs]
-    return rule.local_partials(out, node.ctx, xs)
+    if unknown_ok and node.op not in RULES:
+        return (UNKNOWN,) * len(node.inputs)
+    if xs is None:  # the engine's own evaluation, as backward makes it
+        return rules_local_partials(node)
+    return rule_of(node.op).local_partials(out, node.ctx, xs)
 
 
 def partial_formula(node, k: int) -> tuple[str, int | str | None]:
