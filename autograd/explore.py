@@ -174,7 +174,8 @@ def explore(root: Value, path: str | os.PathLike | None = None,
                     for name, g in views)
     data = graph_data(model, number_format=number_format, digits=digits)
     data["selected"] = selected
-    data["notice"] = stale_note(order, keys[-1], replayed=True)
+    # A quiz hides the gradients on purpose: no notice that backward has not run.
+    data["notice"] = None if mode is not None else stale_note(order, keys[-1], replayed=True)
     # compare: the nodes whose .grad (a learner's, say) is not what the replay computed.
     data["wrong"] = [i for i, node in enumerate(order)
                      if not _same_grad(node.grad, grads[i])] if compare else []
@@ -361,7 +362,9 @@ def _node_entry(model: GraphModel, i: int, grad: float, users: list[int], name,
     """One node's entry of the page's data: its numbers and its input edges."""
     node, key = model.order[i], model.name(model.order[i])
     entry = {
-        "key": key, "label": node.label, "op": node.op, "leaf": node.is_leaf,
+        # "label": the node's name when it has one (a label or the caller's variable):
+        # a named leaf is an input of the page, an unnamed one a constant.
+        "key": key, "label": model.names.get(node, ""), "op": node.op, "leaf": node.is_leaf,
         "data": fmt(node.data), "dataExact": repr(node.data),
         "grad": fmt(grad), "gradExact": repr(grad),
         "users": users, "inputs": [], "terms": [], "explain": None,

@@ -176,6 +176,20 @@ def test_unlabelled_nodes_are_named_after_the_callers_variables():
     assert [n["key"] for n in data["nodes"]] == ["x", "h", "y"]
     assert data["nodes"][0]["explain"]["equation"].startswith("dy/dx = dy/dh * dh/dx")
     assert (x.label, h.label, y.label) == ("", "", "")
+    # A leaf named by a variable is an input of the page (the panel says so), not a
+    # constant; an unnamed leaf (the 2 of 2*y) stays a constant.
+    z = 2 * y
+    nodes = page_data(explore(z).html)["nodes"]
+    assert [(n["key"], n["label"], n["leaf"]) for n in nodes if n["leaf"]] == \
+        [("#0", "", True), ("x", "x", True)]
+    assert page_data(explore(z, names=False).html)["nodes"][1]["label"] == ""
+
+
+def test_a_quiz_hides_gradients_without_calling_them_stale():
+    x = Value(3.0)
+    y = x * x
+    assert page_data(explore(y).html)["notice"].startswith("backward() has not run")
+    assert page_data(explore(y, quiz=True).html)["notice"] is None
 
 
 def test_user_text_cannot_break_the_page():
