@@ -27,6 +27,7 @@ from .functional import grad
 from .graph import topological_order
 from .graph_model import local_partials, partial_formula, whole_multiple
 from .naming import Names, node_names, user_frame
+from .notation import derivative_name
 from .rules import RULES, UnknownOpError
 from .rules.maths import safe_fsum
 
@@ -66,7 +67,7 @@ class Factor:
     @property
     def name(self) -> str:
         """``d<top>/d<bottom>``."""
-        return f"d{self.top}/d{self.bottom}"
+        return derivative_name(self.top, self.bottom)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class Explanation:
     @property
     def name(self) -> str:
         """``d<output>/d<wrt>``."""
-        return f"d{self.output_name}/d{self.wrt_name}"
+        return derivative_name(self.output_name, self.wrt_name)
 
     def factors(self) -> list[Factor]:
         """Every distinct factor of the listed paths, in order of first appearance."""

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -272,9 +273,21 @@ def format_number(x: float, digits: int = 3) -> str:
     return text.replace(".e", "e").rstrip(".")
 
 
+# A name written as it is inside a derivative's name: letters, digits, _ . # and primes.
+_PLAIN_NAME = re.compile(r"[\w.#′']+")
+
+
 def derivative_name(top: str, bottom: str) -> str:
-    """``dtop/dbottom``, the notation's name of a derivative."""
-    return f"d{top}/d{bottom}"
+    """``dtop/dbottom``, the notation's name of a derivative.
+
+    A name that is not a plain name (a lecture's label such as ``x1*w1 + x2*w2``) is put
+    in parentheses, so ``d(x1*w1 + x2*w2)/dx1`` reads as one derivative.
+    """
+    return f"d{_plain(top)}/d{_plain(bottom)}"
+
+
+def _plain(name: str) -> str:
+    return name if _PLAIN_NAME.fullmatch(name) else f"({name})"
 
 
 def format_line(target: str | tuple[str, str], *parts, update: bool = False,

@@ -230,3 +230,12 @@ def test_any_text_reads_or_is_refused_with_a_place(text):
     if line is not None:  # what was read prints back to something that reads the same
         again = parse_line(format_line(line.target, *line.parts), known=ALICE)
         assert [str(p) for p in again.parts] == [str(p) for p in line.parts]
+
+
+def test_a_derivative_of_a_name_that_is_not_plain_is_parenthesised():
+    from autograd.notation import derivative_name
+
+    assert derivative_name("L", "w1") == "dL/dw1"
+    assert derivative_name("layers.0.w.1", "#31") == "dlayers.0.w.1/d#31"
+    # the lecture labels a node with its own formula
+    assert derivative_name("n", "x1*w1 + x2*w2") == "dn/d(x1*w1 + x2*w2)"

@@ -178,12 +178,16 @@ def test_every_formula_prints_in_every_language(op):
         leaf.label for leaf in y.inputs) else None
     if args is None:
         pytest.skip("inputs are not leaves")
+    expressible = 0
     for k in range(len(args)):
         try:
             tree = partial_tree(y, k, args, itself=Name("y"))
         except NotExpressible:
             continue  # prose (softplus, gelu_tanh): the worksheet writes f'(x)
+        expressible += 1
         assert _balanced(to_latex(tree))
         assert to_mathml(tree).count("<mrow>") == to_mathml(tree).count("</mrow>")
         if writable(tree):
             parse_line(f"dy/d{args[k].name} = {to_text(tree)}")
+    if not expressible:
+        pytest.skip(f"{op}'s formula is prose, not a formula: the worksheet writes f'(x)")
