@@ -6,11 +6,34 @@ import the fixtures from here, after deciding whether Chromium and Playwright ex
 console reports like a test's own assert.
 """
 
+import os
 import shutil
 
 import pytest
 
 CHROMIUM = shutil.which("chromium")
+
+
+def require_browser(what: str) -> None:
+    """Skip the calling test module, with one line saying how to enable it, when
+    Chromium or Playwright is missing; unless ``AUTOGRAD_REQUIRE_BROWSER=1`` (set by
+    ``.ci/run``), which makes that a failure.  Call it at module level."""
+    reason = None
+    if CHROMIUM is None:
+        reason = (f"browser tests of {what} skipped: no `chromium` on PATH "
+                  f"(enable them with `apt-get install -y chromium`)")
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:  # pragma: no cover - the test extra installs it
+            reason = (f"browser tests of {what} skipped: the `playwright` package is "
+                      f"missing (enable them with `pip install -e '.[test]'`)")
+    if reason is None:
+        return
+    if os.environ.get("AUTOGRAD_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(reason.replace("skipped", "cannot run") +
+                           "; AUTOGRAD_REQUIRE_BROWSER=1 requires them")
+    pytest.skip(reason, allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

@@ -11,33 +11,18 @@ module is skipped with one line saying how to enable it, unless
 """
 
 import math
-import os
-import shutil
 
 import pytest
-from browser import Watched
+from browser import Watched, require_browser
 from oracles import DOC_LINE, alice
 
 import autograd
 from autograd import Value, explore
 from autograd.explore import Explorer, backward_order
 
-CHROMIUM = shutil.which("chromium")
-SKIP_REASON = ("browser tests of the explorer skipped: no `chromium` on PATH "
-               "(enable them with `apt-get install -y chromium`)")
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_playwright = None
-    SKIP_REASON = ("browser tests of the explorer skipped: the `playwright` package is "
-                   "missing (enable them with `pip install -e '.[test]'`)")
+require_browser("the explorer")
 
-if CHROMIUM is None or sync_playwright is None:
-    if os.environ.get("AUTOGRAD_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(SKIP_REASON.replace("skipped", "cannot run") +
-                           "; AUTOGRAD_REQUIRE_BROWSER=1 requires them")
-    pytest.skip(SKIP_REASON, allow_module_level=True)
-
+from playwright.sync_api import expect  # noqa: E402 - after the check that it exists
 
 
 def _position(order, node) -> int:

@@ -6,37 +6,14 @@ one line saying how to enable it, without ``chromium`` and Playwright (unless
 ``AUTOGRAD_REQUIRE_BROWSER=1``).
 """
 
-import os
-import shutil
 
 import pytest
+from browser import require_browser
 from sheets import alice_sheet
 
 from autograd import exercise
 
-CHROMIUM = shutil.which("chromium")
-SKIP_REASON = ("browser tests of worksheets skipped: no `chromium` on PATH "
-               "(enable them with `apt-get install -y chromium`)")
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_playwright = None
-    SKIP_REASON = ("browser tests of worksheets skipped: the `playwright` package is "
-                   "missing (enable them with `pip install -e '.[test]'`)")
-
-if CHROMIUM is None or sync_playwright is None:
-    if os.environ.get("AUTOGRAD_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(SKIP_REASON.replace("skipped", "cannot run") +
-                           "; AUTOGRAD_REQUIRE_BROWSER=1 requires them")
-    pytest.skip(SKIP_REASON, allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
+require_browser("worksheets")
 
 
 def _open(browser, path):
