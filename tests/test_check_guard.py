@@ -74,7 +74,8 @@ EXPECTED = {
 
 
 def test_a_test_that_ran_no_check_fails_and_every_kind_of_check_counts(tmp_path):
-    shutil.copy(HERE / "conftest.py", tmp_path / "conftest.py")
+    for helper in ("conftest.py", "browser.py"):  # conftest serves browser's fixtures
+        shutil.copy(HERE / helper, tmp_path / helper)
     (tmp_path / "pytest.ini").write_text("[pytest]\nenable_assertion_pass_hook = true\n")
     (tmp_path / "test_cases.py").write_text(CASES)
     result = subprocess.run(
