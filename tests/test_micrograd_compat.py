@@ -418,3 +418,21 @@ def test_an_input_that_is_not_a_node_is_named():
     y = _Node(2.0, {x, 3.5}, "+")  # a raw number in a set of inputs
     with pytest.raises(TypeError, match="not a node: got float"):
         draw(y)
+
+
+def test_unlabelled_learner_nodes_are_named_after_the_callers_variables():
+    class N:  # the lecture's Value without labels
+        def __init__(self, data, kids=(), op=""):
+            self.data, self.grad, self._prev, self._op = data, 0.0, set(kids), op
+
+        def __mul__(self, other):
+            return N(self.data * other.data, (self, other), "*")
+
+    weight, signal = N(3.0), N(-2.0)
+    product = weight * signal
+    product.grad, weight.grad, signal.grad = 1.0, -2.0, 3.0  # d(w*s)/dw = s, d/ds = w
+    src = draw(product).source
+    assert "weight" in src and "signal" in src and "product" in src
+    assert "weight" not in draw(product, names=False).source
+    assert explain(product, weight).equation() == "dproduct/dweight = signal = -2"
+    assert not hasattr(weight, "label")  # the learner's objects are not touched
