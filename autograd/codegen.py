@@ -148,7 +148,7 @@ CHUNK = 100
 
 
 #: One-input forwards written inline for floats, to save a call per node: each does the
-#: float operations of the rule's own function, bit for bit (tests/test_codegen.py checks
+#: float operations of the rule's own function, bit for bit (tests/autograd/test_codegen.py checks
 #: them against ``RULES[op].of_x`` at the edges: 0, -0.0, inf, nan, tiny, huge).
 INLINE = {
     # rules.stable_sigmoid's two branches (exp never sees a large positive number; nan

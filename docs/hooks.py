@@ -2,7 +2,7 @@
 
 At build time every page's ```python blocks (and the ``$ autograd`` lines of its
 ```console blocks) run in order, in one namespace per page,
-in a scratch directory (the same convention as ``tests/test_docs.py``, from
+in a scratch directory (the same convention as ``tests/docs/test_docs.py``, from
 ``tests/markdown_blocks.py``):
 
 * what a block prints is shown under it, in an "Output" block, and a console block
@@ -12,7 +12,7 @@ in a scratch directory (the same convention as ``tests/test_docs.py``, from
   "figures/x.svg")``) becomes a file of the site, so ``![...](figures/x.svg)`` shows
   the picture the project itself just drew.  A copy of each is committed in
   ``docs/figures/`` so the Markdown sources show their pictures on GitHub too;
-  ``tests/test_docs.py`` fails when a copy differs from what the build drew, and
+  ``tests/docs/test_docs.py`` fails when a copy differs from what the build drew, and
   ``make figures`` (``python docs/hooks.py``) redraws them.
 
 An example that raises, or a ``print(...)  # text`` that prints something else, stops

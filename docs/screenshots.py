@@ -4,7 +4,7 @@ Writes docs/images/explorer_alice.png (the Alice network, w1 selected: its paths
 lit, the chain rule of dL/dw1 in the panel) and docs/images/explorer_mlp.png (a small
 MLP collapsed by neuron, as the page opens) and docs/images/explorer_mlp_expanded.png
 (the same with one neuron expanded).  Needs Debian's ``chromium`` and the
-``playwright`` package (the test extra).  tests/test_explore_browser.py checks that the
+``playwright`` package (the test extra).  tests/autograd/test_explore_browser.py checks that the
 committed pictures are the size this script makes and that the pages link them.
 """
 

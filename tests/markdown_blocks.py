@@ -1,6 +1,6 @@
 """Run the Python examples of a Markdown file (README.md, docs/*.md).
 
-Shared by ``tests/test_readme.py``, ``tests/test_docs.py`` and the docs build hook
+Shared by ``tests/docs/test_readme.py``, ``tests/docs/test_docs.py`` and the docs build hook
 (``docs/hooks.py``), so the README, the test suite and the site agree on what an
 example is and what it must print.
 

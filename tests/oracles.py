@@ -1,8 +1,9 @@
 """The tests' shared oracles and generators, in one module (no test imports another).
 
 * ``ORACLES``: every op of the rule table as a sympy expression, with points: the
-  independent oracle of its value and first and second derivatives (``tests/test_rules.py``,
-  ``tests/test_ops_everywhere.py``); adding an op to the table means adding its line here.
+  independent oracle of its value and first and second derivatives
+  (``tests/autograd/test_rules.py``, ``tests/autograd/test_rules_everywhere.py``); adding
+  an op to the table means adding its line here.
 * ``step`` and ``build``: random expression graphs (hypothesis programs) for the tests
   that compare reverse mode with differences, forward mode, compiled and user ops.
 * ``svg_content``: what an SVG picture says (texts, edges, highlights), for comparing

@@ -58,3 +58,50 @@ def _functions(path: pathlib.Path):
 def test_no_function_is_longer_than_a_screen(name):
     long = [(f, n) for f, n in _functions(MODULES[name]) if n > MAX_FUNCTION_LINES]
     assert long == []
+
+
+# --- the tests mirror the packages -------------------------------------------------------
+#
+# tests/autograd/ holds the tests of autograd/, tests/nn/ those of nn/, each file named
+# after the module it tests (test_<module>.py, or test_<module>_<aspect>.py); tests/docs/,
+# tests/demos/ and tests/benchmarks/ those of the folders of those names.  At the top of
+# tests/ are only the shared helpers (oracles.py, browser.py, ...) and the tests of the
+# project as a whole (the floors, the packaging, conftest's guard).
+
+TESTS = ROOT / "tests"
+PACKAGES = ("autograd", "nn")
+
+
+def _modules_of(folder: pathlib.Path) -> set[str]:
+    """The names of a package folder's modules and subpackages."""
+    return {p.stem for p in folder.glob("*.py") if p.stem != "__init__"} | {
+        p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
+
+
+def _named_after(test: str, modules: set[str]) -> bool:
+    name = test.removeprefix("test_")
+    return any(name == m or name.startswith(m + "_") for m in modules)
+
+
+def test_the_layout_check_reads_names_as_modules():
+    assert _named_after("test_graph_walk", {"graph", "engine"})
+    assert _named_after("test_engine", {"graph", "engine"})
+    assert not _named_after("test_engineering", {"graph", "engine"})
+    assert not _named_after("test_bad_input", {"graph", "engine"})
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_test_file_is_named_after_a_module_of_its_package(package):
+    modules = _modules_of(ROOT / package)
+    files = sorted(p.stem for p in (TESTS / package).rglob("test_*.py"))
+    assert files, f"tests/{package}/ holds no tests"
+    assert [f for f in files if not _named_after(f, modules)] == []
+
+
+def test_tests_live_in_the_folder_of_what_they_test():
+    folders = {p.name for p in TESTS.iterdir() if p.is_dir() and list(p.rglob("test_*.py"))}
+    assert folders <= {*PACKAGES, "docs", "demos", "benchmarks"}
+    assert all((ROOT / f).is_dir() for f in folders)
+    modules = set().union(*(_modules_of(ROOT / p) for p in PACKAGES))
+    top = sorted(p.stem for p in TESTS.glob("test_*.py"))
+    assert [f for f in top if _named_after(f, modules)] == []

@@ -2,7 +2,7 @@
 
 * ``micrograd_demo.ipynb``: micrograd's own ``demo.ipynb`` (MIT licensed, notice kept in
   its first cell) with only its import lines changed, its saved text outputs kept as they
-  were in micrograd's repository: tests/test_notebooks.py runs it and compares.
+  were in micrograd's repository: tests/demos/test_notebooks.py runs it and compares.
 * ``lecture_style.ipynb``: written for this project in the lecture's style: a ``Value``
   class built by hand in cells, drawn with our ``draw_dot``, stepped with ``_backward()``,
   checked with ``check_engine``, then micrograd's model trained from ``nn.micrograd``.

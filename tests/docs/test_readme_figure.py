@@ -12,7 +12,7 @@ from oracles import NS, svg_content
 
 from demos import alice
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "images" / "alice_graph.svg"
 
 

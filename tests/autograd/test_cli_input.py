@@ -15,7 +15,7 @@ import pytest
 
 from autograd.cli import main
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 AUTOGRAD = os.path.join(os.path.dirname(sys.executable), "autograd")
 
 

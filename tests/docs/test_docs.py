@@ -3,7 +3,7 @@
 * Every ```python block of every page under docs/ runs, in order, in one namespace per
   page, and each ``print(...)  # text`` prints exactly ``text`` (tests/markdown_blocks.py);
   every ``$ autograd ...`` line of a ```console block runs and exits as it says.
-* The built site is checked in tests/test_site.py.
+* The built site is checked in tests/docs/test_site.py.
 """
 
 import importlib.util
@@ -23,7 +23,7 @@ from markdown_blocks import (
     runnable_blocks,
 )
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
 BLOCKS = {page: runnable_blocks(page.read_text(encoding="utf-8")) for page in PAGES}

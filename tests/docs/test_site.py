@@ -33,7 +33,7 @@ from oracles import svg_content
 import autograd
 import nn
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 

@@ -9,7 +9,7 @@ import pathlib
 import pytest
 from markdown_blocks import python_blocks, run_block
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 README_BLOCKS = python_blocks(README.read_text())
 

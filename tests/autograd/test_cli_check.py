@@ -15,7 +15,7 @@ NET = ("h1 = sigmoid(w1*x1 + w2*x2 + b1); h2 = sigmoid(w3*x1 + w4*x2 + b2)\n"
 SET = ["--set", "w1=1", "w2=1", "w3=1", "w4=1", "w5=1", "w6=1", "b1=0", "b2=0", "b3=0",
        "x1=-2", "x2=-1", "y=1"]
 # D4's derivation without its o1 line (the program calls that neuron ypred only)
-D4 = "\n".join(line for line in (Path(__file__).parent / "data" / "d4_alice.txt")
+D4 = "\n".join(line for line in (Path(__file__).resolve().parents[1] / "data" / "d4_alice.txt")
                .read_text(encoding="utf-8").splitlines() if not line.startswith("o1"))
 
 

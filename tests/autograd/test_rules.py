@@ -7,7 +7,7 @@ derivative) at +-1e300 against mpmath and at +-inf against sympy's limits at +-o
 Two-input ops: values at every pair of special points (inf and nan too) against numpy's
 IEEE functions, first derivatives and Hessians at the finite ones against mpmath.  The
 edge cases of issue 11 (base 0 in ``a ** b``, softplus and relu at 0 and nan, division and
-sqrt at 1e-300 and -0.0) are in tests/test_edges.py.
+sqrt at 1e-300 and -0.0) are in tests/autograd/test_rules_edges.py.
 """
 
 from __future__ import annotations
@@ -459,8 +459,8 @@ def _mp2(f, a, b):
 # Where the two-input ops leave the math, on purpose or by a stated limit:
 # * a pole or kink where mpmath divides by zero (x/0, hypot and atan2 at the origin,
 #   0**b): the value is checked above against IEEE; the derivatives there are
-#   tests/test_edges.py's (division by 0, 0**b as PyTorch) or the stated subgradient 0
-#   (hypot and atan2 at the origin, in the rules).
+#   tests/autograd/test_rules_edges.py's (division by 0, 0**b as PyTorch) or the stated
+#   subgradient 0 (hypot and atan2 at the origin, in the rules).
 # * where the value is not real ((-1)**1e-300), only the value (nan) is checked: the
 #   derivatives are the formula continued, as PyTorch's.
 # * a**b with a < 0 is real only at whole b: every derivative that involves b is nan, or 0
@@ -494,7 +494,7 @@ def _binary_cases():
         for a in BINARY_SPECIAL:
             for b in BINARY_SPECIAL:
                 if op == "powv" and a == 0.0:
-                    continue  # 0**b: tests/test_edges.py (PyTorch's convention)
+                    continue  # 0**b: tests/autograd/test_rules_edges.py (PyTorch's convention)
                 yield pytest.param(op, a, b, id=f"{op}({a!r},{b!r})")
 
 

@@ -12,7 +12,7 @@ import shlex
 import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 QUICK_START = README[README.index("## Quick start"):README.index("\n## ", README.index(
     "## Quick start") + 1)]

@@ -18,7 +18,7 @@ from autograd import Value, exp, log, sigmoid
 from autograd.check import KINDS, check_work
 from autograd.notation import NotationError
 
-D4 = (Path(__file__).parent / "data" / "d4_alice.txt").read_text(encoding="utf-8")
+D4 = (Path(__file__).resolve().parents[1] / "data" / "d4_alice.txt").read_text(encoding="utf-8")
 
 
 def alice():

@@ -19,7 +19,7 @@ import autograd
 from demos import alice, and_neuron, linear_model, perceptron, xor_parity
 from demos._table import close, printed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _sigmoid(x):

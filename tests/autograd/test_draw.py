@@ -19,7 +19,7 @@ import pytest
 
 from autograd import RULES, GraphTooLargeError, Value, dot, draw, draw_dot, render
 
-GOLDEN = pathlib.Path(__file__).parent / "golden" / "tanh_graph.dot"
+GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden" / "tanh_graph.dot"
 SVG = "{http://www.w3.org/2000/svg}"
 MICROGRAD = dict(rankdir="LR", op_nodes=True)  # micrograd's style: op nodes, left to right
 

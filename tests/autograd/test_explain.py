@@ -237,7 +237,7 @@ def test_assert_grad_default_tolerance_is_tight():
 
 
 def test_readme_shows_what_explain_prints():
-    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
     blocks = re.findall(r"```text\n(.*?)```", readme, re.S)
     L, p, _ = alice()
     L.backward()

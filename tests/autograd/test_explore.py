@@ -289,7 +289,7 @@ def test_large_graphs_explain_labelled_nodes_only(monkeypatch):
     assert by_key["#4"]["explain"] is None and by_key["#4"]["terms"]
 
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", ["explorer_alice.png", "explorer_mlp.png",

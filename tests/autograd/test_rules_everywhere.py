@@ -123,8 +123,10 @@ NEAR_EDGES = {
     "sinh": [(30.0,)], "cosh": [(-30.0,)],
     "sum": [(1e-3, -1e3, 2.0)], "dot": [(1e-3, -1e3, 2.0, 0.25)],
 }
+
+
 # Oracle points where finite differences straddle a kink or a jump, so they cannot check
-# the derivative: the subgradient there is tests/test_rules.py's (KINKS, special points).
+# the derivative: the subgradient there is tests/autograd/test_rules.py's (KINKS, special points).
 AT_A_KINK = {("relu", (0.0,)), ("leaky_relu", (0.0,)), ("sign", (0.0,)), ("round", (2.5,))}
 
 
@@ -180,16 +182,6 @@ def test_every_whitelisted_function_runs(name):
     program = run_program(f"y = {name}({args}) % 2", {"x": 0.4 if name != "acosh" else 1.4,
                                                       "z": 1.5})
     assert math.isfinite(program.values["y"].data)
-
-
-@pytest.mark.parametrize("name", ["gelu", "silu", "leaky_relu", "elu", "selu", "celu", "mish",
-                                  "softplus", "softsign", "logsigmoid", "hardtanh",
-                                  "hardsigmoid", "hardswish", "relu6"])
-def test_nn_accepts_each_activation_by_name(name):
-    from nn.activations import activation
-
-    f = activation(name)
-    assert f(Value(0.5)).data == getattr(ag, name)(0.5).data
 
 
 def test_every_built_in_op_and_helper_has_a_numpy_version():

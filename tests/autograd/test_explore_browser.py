@@ -308,3 +308,33 @@ def test_the_banner_says_when_backward_has_not_run(tmp_path, watched):
     y.backward()
     page = watched.open(explore(y, tmp_path / "fresh.html").path)
     expect(page.locator("#notice")).to_be_hidden()
+
+
+def test_compare_colours_the_learners_wrong_gradients_in_the_browser(tmp_path, watched):
+    """explore(compare=True) on a learner's engine whose tanh derivative is ``1 - t``
+    (tests/lecture_engine.py): the page marks exactly the nodes whose gradient the bug
+    changes.  By the lecture's numbers (o = tanh(n), t = 0.7071): d o/d n is 1 - t**2 = 0.5,
+    the bug gives 1 - t = 0.29, so every node below n is wrong by that factor, except w2,
+    whose gradient is x2 * d o/d n = 0 either way (x2 = 0); o's own 1.0 is right."""
+    from lecture_engine import make_value, neuron
+
+    g = neuron(make_value("tanh"))
+    g["o"].backward()
+    page = watched.open(explore(g["o"], tmp_path / "compare.html", compare=True).path)
+    marked = page.eval_on_selector_all("#graph g.value.wrong",
+                                       "els => els.map(e => e.getAttribute('data-node'))")
+    assert sorted(marked) == sorted(["n", "x1*w1 + x2*w2", "b", "x1*w1", "x2*w2", "x1", "x2",
+                                     "w1"])
+    fill = "el => getComputedStyle(el.querySelector('polygon, path')).fill"
+    wrong_fill = page.eval_on_selector('[data-node="w1"]', fill)
+    assert wrong_fill == "rgb(253, 226, 225)"  # explorer.css's colour for a wrong gradient
+    assert page.eval_on_selector('[data-node="w2"]', fill) != wrong_fill
+    assert page.eval_on_selector('[data-node="o"]', fill) != wrong_fill
+    # The banner says how many differ, and a wrong node's panel shows the learner's .grad
+    # beside the right one: w1's is x1 * (1 - t) = 2 * (1 - 1/sqrt(2)) = 0.5858 where the
+    # chain rule gives x1 * (1 - t**2) = 2 * 0.5 = 1.
+    assert "8 of 10 .grad values differ" in page.inner_text("#notice")
+    page.click('[data-node="w1"]')
+    assert f"{2 * (1 - 1 / math.sqrt(2)):.4g} (should be 1)" in details(page)
+    page.click('[data-node="o"]')
+    assert ".grad was" not in details(page)

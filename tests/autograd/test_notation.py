@@ -28,7 +28,7 @@ ALICE = {"w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2", "b3", "x1", "x2", "h1",
 
 # D4 ("Training a Neural Network, 2"), typed as it stands in the document: its own
 # symbols (∂, ∗, −, ′, f for the sigmoid, w1x1 for w1*x1), in tests/data/d4_alice.txt.
-D4 = (Path(__file__).parent / "data" / "d4_alice.txt").read_text(encoding="utf-8")
+D4 = (Path(__file__).resolve().parents[1] / "data" / "d4_alice.txt").read_text(encoding="utf-8")
 
 
 def value(expr, names=None):

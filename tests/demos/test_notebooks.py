@@ -23,7 +23,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "demos" / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "demos" / "notebooks"
 
 
 def _path_without_dot() -> str:
