@@ -176,9 +176,9 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     data["selected"] = selected
     # A quiz hides the gradients on purpose: no notice that backward has not run.
     data["notice"] = None if mode is not None else stale_note(order, keys[-1], replayed=True)
-    # compare: the nodes whose .grad (a learner's, say) is not what the replay computed.
-    data["wrong"] = [i for i, node in enumerate(order)
-                     if not _same_grad(node.grad, grads[i])] if compare else []
+    data["wrong"], data["theirs"], note = (_compared(order, grads, number_format) if compare
+                                           else ([], {}, None))
+    data["notice"] = data["notice"] or note
     data["boxes"] = [] if boxed is None else _boxes(boxed, order)
     data["quiz"] = None if mode is None else quiz_data(
         root, mode, number_format=number_format,
@@ -190,6 +190,17 @@ def explore(root: Value, path: str | os.PathLike | None = None,
     if path is not None:
         explorer.save(path)
     return explorer
+
+
+def _compared(order: list, grads: list, number_format: str) -> tuple[list, dict, str | None]:
+    """explore(compare=True): the nodes whose ``.grad`` (a learner's, say) is not what the
+    replay computed, what each holds (shown beside the right value), and the page's note."""
+    wrong = [i for i, node in enumerate(order) if not _same_grad(node.grad, grads[i])]
+    theirs = {i: [format(order[i].grad, number_format), repr(order[i].grad)] for i in wrong}
+    note = (f"{len(wrong)} of {len(order)} .grad values differ from the chain rule's "
+            f"(outlined in red; the numbers drawn are the right ones): click one to see its "
+            f".grad beside the right value.") if wrong else None
+    return wrong, theirs, note
 
 
 def _order_and_selected(root: Value, highlight, max_nodes: int) -> tuple[list, int | None]:

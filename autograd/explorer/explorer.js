@@ -195,6 +195,12 @@
     var gradDd = el("dd", "", n.grad);
     gradDd.appendChild(el("span", "exact", n.gradExact));
     dl.append(el("dt", "", "data"), dataDd, el("dt", "", "grad"), gradDd);
+    var theirs = (data.theirs || {})[i];  // explore(compare=True): the .grad that was there
+    if (theirs) {
+      var theirsDd = el("dd", "theirs", theirs[0] + " (should be " + n.grad + ")");
+      theirsDd.appendChild(el("span", "exact", theirs[1]));
+      dl.append(el("dt", "theirs", ".grad was"), theirsDd);
+    }
     var parts = [h, dl];
     if (!n.leaf) parts.push(el("h3", "", "Forward"), el("div", "math", n.forward));
 
