@@ -60,6 +60,8 @@ class Rule:
     # the name of NumPy's own function: "exp" is numpy.exp, called with no wrapper).
     array: Callable | None = None
     array_of_x: Callable | str | None = None
+    # An activation function (a neuron's f: nn's activation names, a learner's written f).
+    activation: bool = False
 
     def local_partials(self, out: float, ctx, xs) -> tuple:
         """The local partials evaluated on floats (see also the module's
@@ -161,7 +163,7 @@ def check_op_name(name: str) -> str:
 def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, expr: str = "",
          ctx_names: tuple[str, ...] = (), doc: str = "", method: bool = False,
          functions: tuple[str, ...] | None = None, cli: bool = True, ctx_of=None, array=None,
-         array_of_x=None) -> Rule:
+         array_of_x=None, activation: bool = False) -> Rule:
     """Register a primitive in :data:`RULES` and return its entry.
 
     Args:
@@ -186,6 +188,7 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
             inputs, is the functions' and the method's.
         array: ``forward`` on NumPy arrays, for batched replay.
         array_of_x: ``of_x`` on NumPy arrays.
+        activation: whether the op is an activation function (a neuron's ``f``).
 
     Returns:
         The new :class:`Rule`.
@@ -198,7 +201,7 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
         raise ValueError(f"op {name!r} is already registered")
     entry = Rule(name, forward, partials, tuple(formula), arity, of_x, expr, tuple(ctx_names),
                  doc, method, (name,) if functions is None else tuple(functions), cli, ctx_of,
-                 array, array_of_x)
+                 array, array_of_x, activation)
     _RULES[name] = entry
     _changed()
     return entry
