@@ -27,11 +27,17 @@ def test_every_function_of_a_rule_is_exported_with_its_doc(name, rule):
     assert fn.__name__ == rule.functions[0] and fn.__module__ == "autograd.engine"
     assert (name in autograd.__all__) == (not hasattr(builtins, name)), name
     # it builds one node of its op, from numbers too
-    args = (0.5,) * rule.arity
+    args = (0.5,) * rule.arity if rule.arity > 0 else (0.5, 0.25)
     constants = (0.0, 0.25) if name == "clamp" else ()  # clamp has no default bounds
-    out = fn(*args, *constants)
-    assert type(out) is Value and out.op == rule.name and len(out.inputs) == rule.arity
-    expected = rule.forward(None if rule.ctx_of is None else rule.ctx_of(*constants), *args)
+    ctx = None if rule.ctx_of is None else rule.ctx_of(*constants)
+    if rule.paired:  # dot(weights, inputs): no bias
+        out, ctx = fn(args[:1], args[1:]), False
+    elif rule.summed:  # sum(values)
+        out = fn(args)
+    else:
+        out = fn(*args, *constants)
+    assert type(out) is Value and out.op == rule.name and len(out.inputs) == len(args)
+    expected = rule.forward(ctx, *args)
     assert out.data == expected or (math.isnan(out.data) and math.isnan(expected))
 
 

@@ -40,6 +40,9 @@ unary("sigmoid", stable_sigmoid,
       expr="1/(1 + exp(-x))",
       method=True,
       doc="1 / (1 + exp(-x)), computed without overflow for any x.",
+      # rules.stable_sigmoid's two branches (exp never sees a large positive number; nan
+      # goes to the second, which gives nan as its explicit check does)
+      inline="((1.0 / (1.0 + _exp(-{x}))) if {x} >= 0.0 else ((_e := _exp({x})) / (1.0 + _e)))",
       array=ArrayMath.sigmoid,
       activation=True)
 
@@ -50,6 +53,7 @@ unary("relu", lambda x: 0.0 if x <= 0.0 else x,
       "1 if x > 0 else 0",
       expr="x if x > 0 else 0",
       method=True,
+      aliases=("ReLU",),
       doc="max(x, 0): relu(-0.0) = 0.0, relu(nan) = nan; its derivative at 0 is 0, as in "
            "PyTorch (and 0 at nan, where PyTorch's is 1).",
       array=lambda x: np.where(x <= 0.0, 0.0, x),
@@ -187,6 +191,13 @@ rule("celu", 1, _celu,
       activation=True)
 
 
+def _gelu_choose(approximate: str = "none") -> str:
+    """The op ``gelu(x, approximate)`` builds: gelu, or gelu_tanh for ``"tanh"``."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return "gelu" if approximate == "none" else "gelu_tanh"
+
+
 # gelu(x) = x * Phi(x), Phi the normal CDF, written with erfc so it keeps its digits for
 # negative x (PyTorch's 0.5*x*(1 + erf(x/sqrt(2))) is 0 below x = -8).
 unary("gelu", _at_minus_inf_zero(lambda x: 0.5 * x * math.erfc(-x * _SQRT_HALF)),
@@ -194,8 +205,16 @@ unary("gelu", _at_minus_inf_zero(lambda x: 0.5 * x * math.erfc(-x * _SQRT_HALF))
                               + m.mul0(_INV_SQRT_2PI * m.exp(-0.5 * (x * x)), x),),
       "Phi(x) + x*exp(-x**2/2)/sqrt(2*pi)",
       expr="x*(1 + erf(x/sqrt(2)))/2",
-      functions=(),
-      doc="x * Phi(x), Phi the normal CDF (``autograd.gelu``).",
+      choose=_gelu_choose,
+      doc="""x * Phi(x), Phi the normal CDF, or PyTorch's tanh approximation.
+
+    Args:
+        x: a Value or number.
+        approximate: ``"none"`` (exact, with erfc) or ``"tanh"``.
+
+    Raises:
+        ValueError: ``approximate`` is neither.
+    """,
       array=array_at_minus_inf_zero(lambda x: 0.5 * x * ArrayMath.erfc(-x * _SQRT_HALF)),
       activation=True)
 
