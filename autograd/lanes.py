@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .rules import RULES
+from .rules import is_paired
 
 __all__ = ["Lane", "InvariantDot", "Plan", "plan"]
 
@@ -71,12 +71,6 @@ class Plan:
         return bool(self.lanes or self.invariant)
 
 
-def _paired(op: str) -> bool:
-    """Whether ``op``'s inputs are weights, inputs and a bias (``Rule.paired``: dot)."""
-    rule = RULES.get(op)
-    return rule is not None and rule.paired
-
-
 def _split_dot(ins) -> tuple[tuple, tuple, tuple]:
     _, _, has_bias, inputs = ins
     n = len(inputs) // 2
@@ -97,7 +91,7 @@ def plan(instrs: list, unary_ops: set[str]) -> Plan:
     result = Plan()
     groups: dict[tuple, list[int]] = {}
     for i, ins in enumerate(instrs):
-        if ins[0] != "op" or not _paired(ins[1]):
+        if ins[0] != "op" or not is_paired(ins[1]):
             continue
         ws, xs, b = _split_dot(ins)
         if not ws or not all(j in number for j in ws + b):

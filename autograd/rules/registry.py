@@ -19,7 +19,7 @@ from .maths import FloatMath, array_function
 
 __all__ = ["Rule", "RULES", "UnknownOpError", "CHANGES", "version", "rule", "unary", "unregister",
            "registered", "rule_of", "local_partials", "op_table", "seal_built_in",
-           "check_op_name"]
+           "check_op_name", "is_paired"]
 
 
 class UnknownOpError(KeyError):
@@ -155,6 +155,13 @@ def rule_of(op: str) -> Rule:
         return _RULES[op]
     except KeyError:
         raise UnknownOpError(op) from None
+
+
+def is_paired(op: str) -> bool:
+    """Whether ``op``'s inputs are weights, inputs and a bias (its rule is ``paired``, as
+    ``dot``'s): False for a leaf's ``""`` and for an op with no rule."""
+    r = _RULES.get(op)
+    return r is not None and r.paired
 
 
 def local_partials(node, m=FloatMath) -> tuple:
