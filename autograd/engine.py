@@ -5,10 +5,12 @@ its inputs (a tuple, in order) and whose ``_op`` names the primitive in
 :data:`autograd.rules.RULES`.  The forward values come from that table; derivatives are
 only ever taken from it (see :mod:`autograd.graph` for the walk that uses them).
 
-The operators (``+ * / ** %`` and the composites ``-``, ``neg``) are written here; every
-other operation, as a ``Value`` method (``v.exp()``) and as a function (``exp(v)``), is
-generated at import from its rule, which carries its name, docstring, constants and
-forward (:func:`_generate`): adding an op to the table adds them.
+The comparisons, ``%`` and the composites (``-``, negation, ``relu6``) are written here.
+The operators ``+ * / **`` (from the rule that names its Python operator, ``Rule.operator``:
+:func:`_operators`) and every other operation, as a ``Value`` method (``v.exp()``) and as
+a function (``exp(v)``, ``sum``, ``dot``), are generated at import from the rules, which
+carry their names, docstrings, constants and forwards (:func:`_generate`): adding an op to
+the table adds them.  No op is named here.
 
 Nodes are lean (``__slots__``, no closures): a node refers to its inputs and never back
 to itself, so the graph has no reference cycles and is freed by reference counting

@@ -31,7 +31,10 @@ class UnknownOpError(KeyError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One primitive: its name, forward function, derivative rule and formulas."""
+    """One primitive: its name, forward function, derivative rule and formulas, and
+    everything code outside the table asks about it (what the engine builds; how it is
+    written, drawn and recognised): code elsewhere reads these fields, never an op's name.
+    Each field is described where it is declared (and in :func:`rule`'s Args)."""
 
     name: str
     forward: Callable[..., float]
