@@ -509,7 +509,7 @@ for _rule in RULES.values():
     if not _rule.functions:
         continue
     _names = {}
-    if _rule.paired:  # dot's unchecked twin, for callers that checked (nn's layers)
+    if _rule.paired:  # fused_dot: dot without the checks, for callers that made them (nn)
         _names["fused"] = _generate(_rule, f"fused_{_rule.name}", False, "fused")
         _names["fused"].__doc__ = (
             f"``{_rule.name}`` for callers that have checked their arguments (``nn`` "
