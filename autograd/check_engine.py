@@ -300,6 +300,5 @@ def _formula(op: str, ctx, k: int) -> str:
     if rule is None or not rule.formula:
         return ""  # a composite (a - b, -a): its partial is evaluated, not one formula
     text = rule.formula[0] if rule.arity == -1 else rule.formula[min(k, len(rule.formula) - 1)]
-    if op == "pow":
-        text = text.replace("(k-1)", f"{ctx - 1.0:g}").replace("k", f"{ctx:g}")
+    text = rule.with_constant(text, ctx)
     return f" = {text} ({op})"

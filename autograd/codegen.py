@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 
-from .rules import RULES, FloatMath, UnknownOpError
+from .rules import RULES, FloatMath, rule_of
 
 __all__ = ["Expr", "CODE_MATH", "code_globals", "src", "forward_src", "forward_lines",
            "partials_src", "backward_lines", "backward_function"]
@@ -147,15 +147,14 @@ def code_globals() -> dict[str, object]:
 CHUNK = 100
 
 
-#: One-input forwards written inline for floats, to save a call per node: each does the
-#: float operations of the rule's own function, bit for bit (tests/autograd/test_codegen.py checks
-#: them against ``RULES[op].of_x`` at the edges: 0, -0.0, inf, nan, tiny, huge).
-INLINE = {
-    # rules.stable_sigmoid's two branches (exp never sees a large positive number; nan
-    # goes to the second, which gives nan as its explicit check does)
-    "sigmoid": "((1.0 / (1.0 + _exp(-{x}))) if {x} >= 0.0 else "
-               "((_e := _exp({x})) / (1.0 + _e)))",
-}
+def _terms(rule, ctx, xs: list[str]) -> list[str]:
+    """Source of the terms a summed op adds: its inputs, or (paired) ``w_i * x_i``, then
+    the bias where ctx says there is one."""
+    if not rule.paired:
+        return xs
+    n = len(xs) // 2
+    terms = [f"{w} * {x}" for w, x in zip(xs[:n], xs[n:2 * n])]
+    return terms + xs[2 * n:] if ctx else terms
 
 
 def forward_src(op: str, ctx, xs: list[str], ctx_src: str | None = None,
@@ -163,24 +162,16 @@ def forward_src(op: str, ctx, xs: list[str], ctx_src: str | None = None,
     """Source of an op's forward value, computed exactly as the eager engine computes it.
 
     ``ctx_src`` names the constant where it has no literal (a user op's tuple, say);
-    ``inline`` writes :data:`INLINE` forwards out (for floats only, not arrays).
+    ``inline`` writes a rule's ``inline`` forward out (for floats only, not arrays).
     """
-    if op == "add":
-        return f"({xs[0]} + {xs[1]})"
-    if op == "mul":
-        return f"({xs[0]} * {xs[1]})"
-    # sum and dot add left to right from 0.0 (rules.left_to_right_sum), written out.
-    if op == "sum":
-        return f"(0.0 + {' + '.join(xs)})"
-    if op == "dot":
-        n = len(xs) // 2
-        terms = [f"{w} * {x}" for w, x in zip(xs[:n], xs[n:2 * n])]
-        return f"(0.0 + {' + '.join(terms + xs[2 * n:] if ctx else terms)})"
-    if op not in RULES:
-        raise UnknownOpError(op)
-    if RULES[op].of_x is not None:
-        if inline and op in INLINE and xs[0].isidentifier():
-            return INLINE[op].format(x=xs[0])
+    rule = rule_of(op)
+    if rule.native:  # Python's own operator, on floats and arrays alike
+        return f"({xs[0]} {rule.operator} {xs[1]})"
+    if rule.summed:  # left to right from 0.0 (rules.left_to_right_sum), written out
+        return f"(0.0 + {' + '.join(_terms(rule, ctx, xs))})"
+    if rule.of_x is not None:
+        if inline and rule.inline and xs[0].isidentifier():
+            return rule.inline.format(x=xs[0])
         return f"_x_{op}({xs[0]})"
     return f"_f_{op}({ctx_src or src(ctx)}, {', '.join(xs)})"
 
@@ -189,13 +180,10 @@ def forward_lines(target: str, op: str, ctx, xs: list[str], ctx_src: str | None 
                   inline: bool = False) -> list[str]:
     """Statements assigning an op's forward value to ``target``, none of them longer than
     :data:`CHUNK` terms (see there): the same float operations as :func:`forward_src`."""
-    if op not in ("sum", "dot") or len(xs) <= CHUNK:
+    rule = rule_of(op)
+    if not rule.summed or len(xs) <= CHUNK:
         return [f"{target} = {forward_src(op, ctx, xs, ctx_src, inline)}"]
-    if op == "sum":
-        terms = xs
-    else:
-        n = len(xs) // 2
-        terms = [f"{w} * {x}" for w, x in zip(xs[:n], xs[n:2 * n])] + (xs[2 * n:] if ctx else [])
+    terms = _terms(rule, ctx, xs)
     lines = [f"{target} = (0.0 + {' + '.join(terms[:CHUNK])})"]
     for k in range(CHUNK, len(terms), CHUNK):
         lines.append(f"{target} = ({target} + {' + '.join(terms[k:k + CHUNK])})")

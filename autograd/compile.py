@@ -361,7 +361,7 @@ class _Emitter:
         self._forward()
 
     def _inputs(self) -> None:
-        """The source name of each flat input, and the dot lanes that take a whole list
+        """The source name of each flat input, and the matrix lanes that take a whole list
         argument (a 2-D array of samples) as their matrix, with no row copied."""
         self.flat: list[str] = []
         spans: dict[tuple, str] = {}  # input positions of a list argument -> its name
@@ -374,7 +374,7 @@ class _Emitter:
         position = {i: ins[1] for i, ins in enumerate(self.instrs) if ins[0] == "input"}
         self.whole: dict[int, str] = {}  # lane id -> the argument that is its matrix
         for lane in self.plan.lanes:
-            if lane.kind == "dot" and lane.x_lane is None and \
+            if lane.kind == "matrix" and lane.x_lane is None and \
                     all(j in position for j in lane.xs):
                 arg = spans.get(tuple(position[j] for j in lane.xs))
                 if arg is not None:
@@ -394,7 +394,7 @@ class _Emitter:
             if ins[0] == "op" and i not in plan.lane_of and i not in plan.invariant:
                 by_name.update(ins[3])
         for lane in plan.lanes:
-            if lane.kind == "dot" and lane.x_lane is None and lane.id not in self.whole:
+            if lane.kind == "matrix" and lane.x_lane is None and lane.id not in self.whole:
                 by_name.update(lane.xs)
         self.by_name = by_name
 

@@ -33,9 +33,10 @@ from .fileio import write_atomically
 from .foreign import as_graph
 from .graph import topological_order
 from .graph_model import UNKNOWN, GraphModel, stale_note
-from .layout import LAYOUT_MEMORY, LAYOUT_TIMEOUT, NARROWING, layout
+from .layout import GRAPHVIZ_PROGRAM, LAYOUT_MEMORY, LAYOUT_TIMEOUT, NARROWING, layout
 from .modules_in_graph import COLLAPSE_LEVELS, module_of_nodes, neuron_of_parameter
 from .naming import Names, node_names, user_frame
+from .rules import RULES, is_paired
 from .rules.maths import safe_fsum
 
 __all__ = ["draw", "draw_dot", "render", "Drawing", "GraphTooLargeError",
@@ -47,9 +48,10 @@ DEFAULT_MAX_NODES = 2000
 # unreadable anyway; refusing early is kinder than hanging.  (The layout also has a time
 # budget, layout_timeout, for graphs under these limits that are still too tangled.)
 
-RENDER_FORMATS = ("svg", "png", "pdf", "dot")
+#: The file format that is the DOT source itself (no layout): Graphviz's language, not an op.
+SOURCE_FORMAT = "dot"
+RENDER_FORMATS = ("svg", "png", "pdf", SOURCE_FORMAT)
 
-_OP_SYMBOL = {"add": "+", "mul": "*", "sum": "sum", "dot": "dot", "powv": "**"}
 _HIGHLIGHT = {"color": "red", "penwidth": "2"}
 _MAX_LABELLED_FAN_IN = 4
 _MAX_LABELLED_SPAN = 300
@@ -82,7 +84,8 @@ class Drawing(graphviz.Digraph):
         self.numbered: dict[str, tuple[str, ...]] = {}
 
     def _ours(self, engine, renderer, formatter, neato_no_op) -> bool:
-        return (engine or self.engine) == "dot" and not (renderer or formatter or neato_no_op)
+        return ((engine or self.engine) == GRAPHVIZ_PROGRAM
+                and not (renderer or formatter or neato_no_op))
 
     def pipe(self, format: str | None = None, renderer: str | None = None,
              formatter: str | None = None, neato_no_op=None, quiet: bool = False, *,
@@ -194,10 +197,12 @@ def _escape_record(text: str) -> str:
 
 
 def _op_text(node: Value) -> str:
-    op = node.op
-    if op == "pow":
-        return f"**{node.ctx:g}"
-    return _OP_SYMBOL.get(op, op)
+    """The op as drawn: its rule's symbol (``+``; ``**2`` where the constant is the right
+    operand), else its name."""
+    rule = RULES.get(node.op)
+    if rule is None or not rule.symbol:
+        return node.op
+    return rule.symbol.strip() + (f"{node.ctx:g}" if rule.arity == 1 else "")
 
 
 def _nodes_feeding(root: Value, focus: Value | None, what: str) -> list[Value]:
@@ -283,8 +288,8 @@ def _natural(name: str) -> list:
 def _box_text(name: str, members: list[Value], outputs: list[Value], fmt,
               rankdir: str, grads: list[float], model) -> str:
     """The record of a collapsed module: name, what it computes, its output's numbers."""
-    dots = [v for v in members if v.op == "dot"]
-    acts = sorted({v.op for v in members if not v.is_leaf and v.op != "dot"})
+    dots = [v for v in members if is_paired(v.op)]
+    acts = sorted({v.op for v in members if not v.is_leaf and not is_paired(v.op)})
     params = sum(1 for v in members if v.is_leaf)
     calls = len(dots)
     neurons = len({neuron_of_parameter(v) for v in members if v.is_leaf})
@@ -651,7 +656,7 @@ def render(root: Value, path: str | os.PathLike | None = None, **options) -> Pat
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt == "gv":
-        fmt = "dot"
+        fmt = SOURCE_FORMAT
     if fmt not in RENDER_FORMATS:
         raise ValueError(f"cannot render to {str(path)!r}: the suffix must be one of "
                          f"{', '.join('.' + f for f in RENDER_FORMATS)}")
@@ -659,6 +664,6 @@ def render(root: Value, path: str | os.PathLike | None = None, **options) -> Pat
         raise FileNotFoundError(f"cannot render to {str(path)!r}: no directory "
                                 f"{str(path.parent)!r}")
     drawing = draw(root, **options)
-    data = drawing.source.encode() if fmt == "dot" else drawing.pipe(format=fmt)
+    data = drawing.source.encode() if fmt == SOURCE_FORMAT else drawing.pipe(format=fmt)
     write_atomically(path, data)
     return path

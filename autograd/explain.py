@@ -359,9 +359,9 @@ def step_formula(node: Value, k: int, show, name: str | None = None) -> str:
         return concrete
     if name:
         text = text.replace(f"{node.op}(x)", name)
-    if node.op == "pow":
-        text = text.replace("(k-1)", f"{node.ctx - 1.0:g}").replace("k", f"{node.ctx:g}")
-        text = re.sub(r"\*\*1(?![\d.])", "", text)
+    shown = RULES[node.op].with_constant(text, node.ctx)  # x**k at k = 2: 2*x
+    if shown != text:
+        text = re.sub(r"\*\*1(?![\d.])", "", shown)
     names = {"x": xs[0], "a": xs[0], "b": xs[-1]}
     return re.sub(r"\b[xab]\b", lambda m: show(names[m.group(0)]), text)
 

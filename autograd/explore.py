@@ -34,10 +34,10 @@ from .foreign import as_graph
 from .graph import topological_order
 from .graph_model import UNKNOWN, GraphModel, partial_formula, stale_note
 from .naming import Names, node_names, user_frame
+from .rules import RULES
 
 __all__ = ["explore", "Explorer", "backward_order"]
 
-_INFIX = {"add": " + ", "mul": " * "}
 _MAX_LISTED_INPUTS = 6  # a sum of 16 inputs is written "sum of 16 inputs"
 # explain() walks the whole graph for each node it explains: written out for every node
 # the page would be quadratic.  Up to this many nodes every node gets its chain rule;
@@ -293,12 +293,9 @@ def _forward_formula(node: Value, name) -> str:
     """How a node's value is computed from its inputs, e.g. ``w1 * x1``."""
     xs = [name(c) for c in node.inputs]
     op = node.op
-    if op in _INFIX:
-        return _INFIX[op].join(xs)
-    if op == "pow":
-        return f"{xs[0]}**{node.ctx:g}"
-    if op == "powv":
-        return f"{xs[0]}**{xs[1]}"
+    rule = RULES.get(op)
+    if rule is not None and rule.symbol:  # its constant is the right operand: x**2
+        return rule.symbol.join(xs if rule.arity != 1 else [xs[0], f"{node.ctx:g}"])
     if len(xs) > _MAX_LISTED_INPUTS:
         return f"{op} of {len(xs)} inputs"
     return f"{op}({', '.join(xs)})"
@@ -355,7 +352,7 @@ def graph_data(model: GraphModel, *, number_format: str = ".4g", digits: int = 3
             flows[a.child] = flows.get(a.child, 0.0) + a.add
         backward.append({
             "node": i, "grad": fmt(grads[i]),
-            "adds": [{"node": a.child, "k": a.k, "partial": fmt(a.partial), "add": fmt(a.add),
+            "adds": [{"node": a.child, "k": a.k, "partial": fmt(a.partial), "share": fmt(a.add),
                       "total": fmt(a.total)} for a in adds],
             "flows": {j: fmt(f) for j, f in flows.items()},
         })
@@ -363,7 +360,7 @@ def graph_data(model: GraphModel, *, number_format: str = ".4g", digits: int = 3
     for step in backward:
         for a in step["adds"]:
             nodes[a["node"]]["terms"].append({"from": step["node"], "grad": step["grad"],
-                                              "partial": a["partial"], "add": a["add"]})
+                                              "partial": a["partial"], "share": a["share"]})
     return {"root": len(order) - 1, "rootName": model.name(model.root), "nodes": nodes,
             "backward": backward, "forward": list(range(len(order)))}
 

@@ -30,21 +30,42 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from types import FrameType
 
 from .engine import Value
 from .naming import variable_names
-from .rules import RULES
+from .rules import CHANGES, RULES, Rule
 
-__all__ = ["is_foreign", "mirror", "as_graph", "Mirror", "OP_NAMES", "rebuild", "apply_op",
-           "refuse", "walk"]
+__all__ = ["is_foreign", "mirror", "as_graph", "Mirror", "OP_NAMES", "spellings", "rebuild",
+           "apply_op", "refuse", "walk"]
 
-# micrograd's op strings (and the variants learners write) -> our op names.
-OP_NAMES = {"+": "add", "add": "add", "*": "mul", "mul": "mul", "/": "div", "div": "div",
-            "-": "sub", "sub": "sub", "neg": "neg", "ReLU": "relu", "relu": "relu"}
-_BINARY = {"add", "mul", "div", "sub", "powv"}
-_POW = re.compile(r"^\s*(?:\*\*|\^|pow)\s*\(?\s*([-+0-9.eE]+|inf|nan)\s*\)?\s*$")
+# Subtraction and negation are compositions in our engine (a + b*(-1), a*(-1)), not ops:
+# the learner's are mapped to these two names, and built from our operators.
+SUB, NEG = "sub", "neg"
+
+
+_SPELLINGS: list = [None, {}, []]  # (the table's change count, names, with_constant)
+
+
+def spellings() -> tuple[dict[str, str], list[tuple[Rule, re.Pattern]]]:
+    """How learners write our ops, from the rule table as it is now: micrograd's op strings
+    -> our op names (each rule's ``aliases`` and its own name, for the ops without a
+    constant; ``-`` is ``sub``), and for an op whose constant follows an alias
+    (micrograd's ``**2``) its rule and the pattern of the spellings (``** 2``, ``^(0.5)``)."""
+    if _SPELLINGS[0] != CHANGES.count:
+        names = {spelling: r.name for r in RULES.values() if r.aliases and not r.ctx_names
+                 for spelling in (*r.aliases, r.name)}
+        names.update({"-": SUB, SUB: SUB, NEG: NEG})
+        with_constant = [
+            (r, re.compile(r"^\s*(?:" + "|".join(map(re.escape, r.aliases))
+                           + r")\s*\(?\s*([-+0-9.eE]+|inf|nan)\s*\)?\s*$"))
+            for r in RULES.values() if r.aliases and r.ctx_names]
+        _SPELLINGS[:] = [CHANGES.count, names, with_constant]
+    return _SPELLINGS[1], _SPELLINGS[2]
+
+
+#: micrograd's op strings -> our op names, for the package's own ops (see :func:`spellings`).
+OP_NAMES = dict(spellings()[0])
 
 
 def is_foreign(obj) -> bool:
@@ -92,16 +113,16 @@ def _op_text(node) -> str:
 
 def _our_op(text: str, n_inputs: int) -> tuple[str | None, float | None]:
     """(our op name, its constant) for a learner's op string, or (None, None)."""
-    name = OP_NAMES.get(text) or OP_NAMES.get(text.strip())
-    if name == "sub" and n_inputs == 1:
-        return "neg", None
+    names, with_constant = spellings()
+    name = names.get(text) or names.get(text.strip())
+    if name == SUB and n_inputs == 1:
+        return NEG, None
     if name is not None:
         return name, None
-    m = _POW.match(text)
-    if m:
-        return "pow", float(m.group(1))
-    if text.strip() in ("**", "pow", "^"):
-        return "powv", None
+    for r, pattern in with_constant:
+        m = pattern.match(text)
+        if m:
+            return r.name, float(m.group(1))
     low = text.strip()
     for candidate in (low, low.lower()):
         r = RULES.get(candidate)
@@ -112,11 +133,13 @@ def _our_op(text: str, n_inputs: int) -> tuple[str | None, float | None]:
 
 def _forward(op: str, ctx, xs: list[float]) -> float:
     """Our forward of a mapped op on floats (compositions from their primitives)."""
-    if op == "sub":
-        return RULES["add"].forward(None, xs[0], RULES["mul"].forward(None, xs[1], -1.0))
-    if op == "neg":
-        return RULES["mul"].forward(None, xs[0], -1.0)
+    if op in (SUB, NEG):  # our operators, on leaves: the same floats as their nodes
+        return _composed(op, [Value(x) for x in xs]).data
     return RULES[op].forward(ctx, *xs)
+
+
+def _two_inputs(op: str | None) -> bool:
+    return op == SUB or (op in RULES and RULES[op].arity == 2)
 
 
 def _same(a: float, b: float) -> bool:
@@ -132,13 +155,14 @@ def _inputs(node, op: str | None, ctx) -> list:
                             f"{_type_name(child)} in the _prev of a node")
     if isinstance(prev, (tuple, list)):
         kids = list(prev)
-        if op in _BINARY and len(kids) == 1:
+        if _two_inputs(op) and len(kids) == 1:
             kids = kids * 2
         return kids
     kids = sorted(prev, key=lambda c: (_label(c), _op_text(c), _number(c, "data")))
-    if op in _BINARY and len(kids) == 1:
+    if _two_inputs(op) and len(kids) == 1:
         return kids * 2  # micrograd's a + a: set((a, a)) holds a once
-    if op in ("div", "sub", "powv") and len(kids) == 2:
+    # (an order that only the other one matches: never for add and mul, whose order is moot)
+    if _two_inputs(op) and len(kids) == 2:
         out = _number(node, "data")
         a, b = (_number(k, "data") for k in kids)
         if not _same(_forward(op, ctx, [a, b]), out) and _same(_forward(op, ctx, [b, a]), out):
@@ -232,14 +256,14 @@ def mirror(root) -> Mirror:
         op, ctx = ops[key]
         if not kids:
             ours = Value(data, label=label)
-        elif op == "sub" and len(kids) == 2:
+        elif op == SUB and len(kids) == 2:
             a, b = kids
             minus_one = Value(-1.0)
-            negated = _make(-b.data, (b, minus_one), "mul")
+            negated = _make(-b.data, (b, minus_one), OP_NAMES["*"])
             negated.grad = grad  # d(a + n)/dn = 1: the learner's grad flows on unchanged
-            ours = _make(data, (a, negated), "add", label=label)
-        elif op == "neg" and len(kids) == 1:
-            ours = _make(data, (kids[0], Value(-1.0)), "mul", label=label)
+            ours = _make(data, (a, negated), OP_NAMES["+"], label=label)
+        elif op == NEG and len(kids) == 1:
+            ours = _make(data, (kids[0], Value(-1.0)), OP_NAMES["*"], label=label)
         elif op is not None and _arity_fits(op, len(kids)):
             ours = _make(data, kids, op, ctx, label)
         else:  # unknown: kept under its own name, with no rule (shown as "?")
@@ -253,7 +277,7 @@ def mirror(root) -> Mirror:
 
 
 def _arity_fits(op: str, n: int) -> bool:
-    if op in ("sub",):
+    if op == SUB:
         return n == 2
     arity = RULES[op].arity if op in RULES else 1
     return arity == -1 or arity == n
@@ -321,7 +345,7 @@ def rebuild(root) -> tuple[Mirror, dict[int, Value]]:
             name = _label(node) or f"a node of data {_number(node, 'data')!r}"
             raise ValueError(
                 f"cannot check op {_op_text(node)!r} ({name}, {len(kids)} input(s)): it maps "
-                f"to no op of ours; mapped are {sorted(OP_NAMES)}, '**k', and the one-input "
+                f"to no op of ours; mapped are {sorted(spellings()[0])}, '**k', and the one-input "
                 f"ops {sorted(n for n, r in RULES.items() if r.of_x is not None)}")
         ours[key] = apply_op(op, ctx, kids, _label(node))
     return m, ours
@@ -329,15 +353,14 @@ def rebuild(root) -> tuple[Mirror, dict[int, Value]]:
 
 def apply_op(op: str, ctx, kids: list[Value], label: str = "") -> Value:
     """Our node(s) computing the mapped op ``op`` (with constant ``ctx``) of ``kids``."""
-    build: dict[str, Callable[..., Value]] = {
-        "add": lambda a, b: a + b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b,
-        "sub": lambda a, b: a - b, "neg": lambda a: -a, "powv": lambda a, b: a ** b,
-        "pow": lambda a: a ** ctx,
-    }
-    if op in build:
-        v = build[op](*kids)
+    if op in (SUB, NEG):
+        v = _composed(op, kids)
     else:
-        x = kids[0]
-        v = _make(RULES[op].forward(None, x.data), (x,), op)
+        v = _make(RULES[op].forward(ctx, *[k.data for k in kids]), tuple(kids), op, ctx)
     v.label = label
     return v
+
+
+def _composed(op: str, kids: list[Value]) -> Value:
+    """``a - b`` or ``-a``: compositions of our ops, built by our operators."""
+    return kids[0] - kids[1] if op == SUB else -kids[0]

@@ -54,7 +54,7 @@ def partial_formula(node, k: int) -> tuple[str, int | str | None]:
     rule = RULES.get(node.op)
     if rule is None:
         return "?", "?"
-    if node.op == "dot":
+    if rule.paired:
         n = (len(node.inputs) - 1) // 2 if node.ctx else len(node.inputs) // 2
         if k < n:
             return rule.formula[0], k + n

@@ -5,10 +5,10 @@ a batch (``Compiled.batch_forward`` / ``batch_backward``), every node becomes a 
 array of samples, and a layer of 16 neurons would cost 16 separate array operations.
 This module finds the structure a hand-written NumPy program would use:
 
-* a **dot lane**: the ``dot`` nodes that share one input tuple (a layer's neurons), whose
-  weights and biases are parameters, each used by one neuron only.  Their values are the
-  rows of ``W @ X (+ b)``: one matrix product forward; backward, ``dW = G @ X.T`` and
-  ``dX = W.T @ G``;
+* a **matrix lane**: the ``dot`` nodes (a ``paired`` rule: weights, inputs, bias) that
+  share one input tuple (a layer's neurons), whose weights and biases are parameters, each
+  used by one neuron only.  Their values are the rows of ``W @ X (+ b)``: one matrix
+  product forward; backward, ``dW = G @ X.T`` and ``dX = W.T @ G``;
 * a **unary lane**: the same one-input op (``relu``, ``tanh``, ...) applied once to every
   row of a lane (a layer's activation): one array operation on the matrix, its
   derivative the rule table's ``partials`` evaluated on the matrix;
@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .rules import is_paired
+
 __all__ = ["Lane", "InvariantDot", "Plan", "plan"]
 
 
@@ -33,8 +35,8 @@ class Lane:
 
     id: int
     members: tuple[int, ...]  # node indices, in row order
-    kind: str  # "dot" or "unary"
-    # dot lanes: the shared inputs, the lane they are the rows of (if any), and the
+    kind: str  # "matrix" (a layer's dots: W @ X) or "unary"
+    # matrix lanes: the shared inputs, the lane they are the rows of (if any), and the
     # parameter numbers of the weights (rows x inputs) and biases (one per row, or None)
     xs: tuple[int, ...] = ()
     x_lane: int | None = None
@@ -89,7 +91,7 @@ def plan(instrs: list, unary_ops: set[str]) -> Plan:
     result = Plan()
     groups: dict[tuple, list[int]] = {}
     for i, ins in enumerate(instrs):
-        if ins[0] != "op" or ins[1] != "dot":
+        if ins[0] != "op" or not is_paired(ins[1]):
             continue
         ws, xs, b = _split_dot(ins)
         if not ws or not all(j in number for j in ws + b):
@@ -109,7 +111,7 @@ def plan(instrs: list, unary_ops: set[str]) -> Plan:
         used = [k for row in weights for k in row] + bias
         if len(set(used)) != len(used):  # a parameter shared between rows: node by node
             continue
-        _add(result, by_members, Lane(len(result.lanes), tuple(members), "dot", xs=xs,
+        _add(result, by_members, Lane(len(result.lanes), tuple(members), "matrix", xs=xs,
                                       weights=tuple(weights),
                                       bias=tuple(bias) if has_bias else None))
 
@@ -136,7 +138,7 @@ def plan(instrs: list, unary_ops: set[str]) -> Plan:
                 _add(result, by_members, Lane(len(result.lanes), members, "unary", op=op,
                                               ctx=instrs[members[0]][2], source=lane.id))
     for lane in result.lanes:
-        if lane.kind == "dot":
+        if lane.kind == "matrix":
             lane.x_lane = by_members.get(lane.xs)
     return result
 

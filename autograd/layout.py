@@ -23,7 +23,11 @@ import sys
 from pathlib import Path
 
 __all__ = ["LAYOUT_TIMEOUT", "LAYOUT_MEMORY", "LayoutError", "LayoutTimeoutError",
-           "layout"]
+           "layout", "GRAPHVIZ_PROGRAM"]
+
+#: Graphviz's layout program (and engine name): the one draw lays out with (a program,
+#: not the op of the same name).
+GRAPHVIZ_PROGRAM = "dot"
 
 LAYOUT_TIMEOUT = 30.0
 # A readable drawing lays out in well under a second; half a minute means the graph is far too
@@ -80,7 +84,7 @@ class LayoutTimeoutError(LayoutError):
 
 def _command(fmt: str, memory: int, seconds: float) -> tuple[list[str], dict | None]:
     limits = [str(os.getpid()), str(int(memory)), str(int(seconds) + 2), fmt]
-    exe = shutil.which("dot")
+    exe = shutil.which(GRAPHVIZ_PROGRAM)
     if exe is not None:
         if not sys.executable:  # an embedded Python: run dot bare, bounded by the deadline
             return [exe, f"-T{fmt}"], None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 
-from .engine import FUNCTIONS as _F
+# The generated op functions (engine.sinh, ...), called by attribute: each is the one
+# function of its rule, taking Values and numbers.
+from . import engine as ops
 from .rules.maths import FloatMath, floor, floordiv, safe_recip, stable_sigmoid, trunc, truncdiv
 
 __all__ = ["ValueMath"]
@@ -48,29 +50,29 @@ class ValueMath:
 
     @staticmethod
     def sinh(x):
-        return _F["sinh"](x)
+        return ops.sinh(x)
 
     @staticmethod
     def cosh(x):
-        return _F["cosh"](x)
+        return ops.cosh(x)
 
     @staticmethod
     def tanh(x):
         d = _data(x)
-        return math.copysign(1.0, d) if math.isinf(d) else _F["tanh"](x)
+        return math.copysign(1.0, d) if math.isinf(d) else ops.tanh(x)
 
     @staticmethod
     def sigmoid(x):
         d = _data(x)
-        return stable_sigmoid(d) if math.isinf(d) else _F["sigmoid"](x)
+        return stable_sigmoid(d) if math.isinf(d) else ops.sigmoid(x)
 
     @staticmethod
     def softplus(x):
-        return _F["softplus"](x)
+        return ops.softplus(x)
 
     @staticmethod
     def erfc(x):
-        return _F["erfc"](x)
+        return ops.erfc(x)
 
     @staticmethod
     def pow(x, k):
@@ -83,15 +85,15 @@ class ValueMath:
 
     @staticmethod
     def div(a, b):
-        return _F["div"](a, b)
+        return ops.div(a, b)
 
     @staticmethod
     def hypot(a, b):
-        return _F["hypot"](a, b)
+        return ops.hypot(a, b)
 
     @staticmethod
     def rsqrt(x):
-        return 0.0 if _data(x) == _inf else _F["rsqrt"](x)
+        return 0.0 if _data(x) == _inf else ops.rsqrt(x)
 
     # step, sign, floor, trunc and the quotients are piecewise constant: their derivative
     # is zero almost everywhere, so a constant is exact for every higher-order derivative.
@@ -132,8 +134,8 @@ class ValueMath:
         # At 0/0 the constant 0 (the convention); elsewhere a division node.
         if _data(a) == 0.0 and _data(b) == 0.0:
             return 0.0
-        return _F["div"](a, b)
+        return ops.div(a, b)
 
     @staticmethod
     def log0(x, b=0.0):
-        return 0.0 if _data(x) == 0.0 and _data(b) >= 0.0 else _F["log"](x)
+        return 0.0 if _data(x) == 0.0 and _data(b) >= 0.0 else ops.log(x)

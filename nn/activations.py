@@ -1,7 +1,8 @@
 """Activation functions by name: each maps a ``Value`` to a ``Value`` with engine ops only.
 
 The names are ``torch.nn.functional``'s, with its default arguments; each builds one node
-of the rule table (``relu6`` is ``hardtanh(x, 0, 6)``, as in PyTorch).  ``"linear"`` is
+of the rule table: every rule that is an ``activation`` (``Rule.activation``), by its
+name, and ``relu6``, the composite ``hardtanh(x, 0, 6)`` as in PyTorch.  ``"linear"`` is
 the identity and adds no node to the graph.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import autograd
-from autograd import Value
+from autograd import RULES, Value
+from autograd.engine import FUNCTIONS
 
 __all__ = ["ACTIVATIONS", "activation"]
 
@@ -19,15 +21,14 @@ def _identity(v: Value) -> Value:
     return v
 
 
-# Unbound Value methods: calling them builds exactly one node (the rule-table primitive).
+# Each builds exactly one node (the rule-table primitive): the unbound Value method where
+# the rule has one (no type check on the hot path), else the op's function.  A rule
+# without functions (gelu_tanh) is reached through another's (gelu(x, "tanh")).
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
+    **{r.name: getattr(Value, r.name) if r.method else FUNCTIONS[r.functions[0]]
+       for r in RULES.values() if r.activation and r.functions},
     "linear": _identity,
-    **{name: getattr(autograd, name) for name in (
-        "softplus", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "softsign",
-        "logsigmoid", "hardtanh", "hardsigmoid", "hardswish", "relu6")},
+    "relu6": autograd.relu6,
 }
 
 

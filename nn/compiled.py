@@ -28,7 +28,7 @@ import autograd
 from autograd import Value
 from autograd.compile import DivergedBatch
 
-from .losses import SAMPLE_FORMS, NotTraceable
+from .losses import PER_ELEMENT, PER_SAMPLE, SAMPLE_FORMS, SUMMED, NotTraceable
 from .optim import Optimizer
 
 __all__ = ["CompiledSteps", "NotCompiled"]
@@ -115,7 +115,7 @@ class CompiledSteps:
         except ImportError:
             raise NotCompiled("NumPy is not installed") from None
         self.np, self.nout, self.eager_grad, self.optimizer = np, nout, eager_grad, optimizer
-        self.per = SAMPLE_FORMS[loss][1] if isinstance(loss, str) else "samples"
+        self.per = SAMPLE_FORMS[loss][1] if isinstance(loss, str) else PER_SAMPLE
         targets = _target_rows(y, nout, loss if isinstance(loss, str) else None)
         self.X = np.array(rows, dtype=float)  # (samples, inputs)
         self.T = np.array(targets, dtype=float)
@@ -152,9 +152,9 @@ class CompiledSteps:
 
     def weight(self, size: int) -> float:
         """Each sample's weight in the loss of a batch of ``size`` samples."""
-        if self.per == "sum":
+        if self.per == SUMMED:
             return 1.0
-        return 1.0 / (size * self.nout) if self.per == "elements" else 1.0 / size
+        return 1.0 / (size * self.nout) if self.per == PER_ELEMENT else 1.0 / size
 
     def __enter__(self) -> CompiledSteps:
         return self

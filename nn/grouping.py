@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from autograd import Value
+from autograd.rules import is_paired
 
 from .activations import ACTIVATIONS
 
@@ -71,7 +72,7 @@ def modules(order: list[Value], level: str) -> dict[Value, str]:
     """
     neuron: dict[Value, str] = {}
     for node in order:
-        if node.op == "dot":
+        if is_paired(node.op):
             owners = {neuron_of_parameter(child) for child in node.inputs}
             owners.discard(None)
             if len(owners) == 1:
@@ -82,7 +83,7 @@ def modules(order: list[Value], level: str) -> dict[Value, str]:
                         neuron[child] = name
         elif node.op in ACTIVATION_OPS and len(node.inputs) == 1:
             (child,) = node.inputs
-            if child.op == "dot" and child in neuron:
+            if is_paired(child.op) and child in neuron:
                 neuron[node] = neuron[child]
     if level == "neuron":
         return {node: name or "neuron" for node, name in neuron.items()}

@@ -29,7 +29,8 @@ from autograd import Value, as_value
 
 __all__ = [
     "mse_loss", "half_sse_loss", "bce_loss", "bce_with_logits_loss", "hinge_loss",
-    "cross_entropy_loss", "l2_penalty", "SAMPLE_FORMS", "NotTraceable",
+    "cross_entropy_loss", "l2_penalty", "SAMPLE_FORMS", "PER_ELEMENT", "PER_SAMPLE", "SUMMED",
+    "NotTraceable",
     "EXP_SUM_RANGE",
 ]
 
@@ -318,16 +319,20 @@ def _cross_entropy_terms(outs: list[Value], onehot: list[Value]) -> Value:
     return total.log() - autograd.dot(onehot, outs)
 
 
-#: Per-sample forms with targets as Values (see above), by ``fit``'s loss names; the
-#: second field: ``"elements"`` (the batch loss is the mean over every output of every
-#: sample), ``"samples"`` (the mean over samples) or ``"sum"`` (half_sse: the sum).
+#: How a batch loss is made of its samples' terms (SAMPLE_FORMS' second field): the mean
+#: over every output of every sample, the mean over samples, or the sum (a reduction's
+#: name, as PyTorch's ``reduction="sum"``, not the op).
+PER_ELEMENT, PER_SAMPLE, SUMMED = "elements", "samples", "sum"
+
+#: Per-sample forms with targets as Values (see above), by ``fit``'s loss names, and how
+#: the batch loss is reduced from them (half_sse: the sum).
 SAMPLE_FORMS = {
-    "mse": (_sse_terms, "elements"),
-    "half_sse": (lambda outs, ts: _sse_terms(outs, ts) * 0.5, "sum"),
-    "bce": (_bce_terms, "elements"),
-    "bce_with_logits": (_logit_terms, "elements"),
-    "hinge": (_hinge_terms, "elements"),
-    "cross_entropy": (_cross_entropy_terms, "samples"),
+    "mse": (_sse_terms, PER_ELEMENT),
+    "half_sse": (lambda outs, ts: _sse_terms(outs, ts) * 0.5, SUMMED),
+    "bce": (_bce_terms, PER_ELEMENT),
+    "bce_with_logits": (_logit_terms, PER_ELEMENT),
+    "hinge": (_hinge_terms, PER_ELEMENT),
+    "cross_entropy": (_cross_entropy_terms, PER_SAMPLE),
 }
 
 

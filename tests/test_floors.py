@@ -105,3 +105,67 @@ def test_tests_live_in_the_folder_of_what_they_test():
     modules = set().union(*(_modules_of(ROOT / p) for p in PACKAGES))
     top = sorted(p.stem for p in TESTS.glob("test_*.py"))
     assert [f for f in top if _named_after(f, modules)] == []
+
+
+# --- an op's name is written only in its rule ----------------------------------------------
+#
+# Code outside the rule table may call an op (``x.tanh()``), but it may not *name* one to
+# decide something: compare a node's op with a name, keep a list or a dict of op names, look
+# a rule up by a name written in the source, or hand a name to a call.  Each of those is
+# knowledge about an op living outside its rule, and a new op would have to be added there
+# too.  What such code needs is a property of the rule (``rule.activation``, its symbol, its
+# SymPy form...).  A plain assignment (``GRAPHVIZ = "dot"``) is not counted: it names a
+# string that merely spells like an op.
+
+
+def _op_names() -> frozenset:
+    from autograd.rules import RULES
+
+    return frozenset(RULES)
+
+
+def _spelled(node: ast.AST, names: frozenset) -> list[str]:
+    """The op names written as literals directly in ``node`` (a tuple/list/set: its items)."""
+    items = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
+    return [i.value for i in items
+            if isinstance(i, ast.Constant) and isinstance(i.value, str) and i.value in names]
+
+
+def op_names_written(source: str, names: frozenset) -> list[tuple[int, str]]:
+    """``(line, name)`` for every op name the source uses to decide something."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            parts = [node.left, *node.comparators]
+        elif isinstance(node, ast.Dict):
+            parts = [k for k in node.keys if k is not None]
+        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            parts = [node] if len(_spelled(node, names)) >= 2 else []
+        elif isinstance(node, ast.Subscript):
+            parts = [node.slice]
+        elif isinstance(node, ast.Call):
+            parts = [*node.args, *(k.value for k in node.keywords)]
+        else:
+            continue
+        found += [(node.lineno, n) for part in parts for n in _spelled(part, names)]
+    return sorted(set(found))
+
+
+def test_the_checker_finds_op_names_used_to_decide():
+    names = frozenset({"tanh", "dot", "add"})
+    planted = ('if node.op == "dot": pass\n'             # 1: a comparison
+               'ACTS = ("tanh", "add")\n'                # 2: a list of ops
+               'SYMBOL = {"add": "+"}\n'                 # 3: a table keyed by op
+               'rule = RULES["tanh"]\n'                  # 4: a lookup by name
+               'make(1.0, (a, b), "add")\n'             # 5: a name handed to a call
+               'GRAPHVIZ = "dot"\n'                      # 6: a string spelled like an op
+               'FORMATS = ("svg", "dot")\n'              # 7: one op-like name among others
+               'x = a.tanh()\n')                         # 8: calling an op is using it
+    assert op_names_written(planted, names) == [
+        (1, "dot"), (2, "add"), (2, "tanh"), (3, "add"), (4, "tanh"), (5, "add")]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if not n.startswith("autograd.rules")))
+def test_an_op_is_named_only_in_its_rule(name):
+    source = MODULES[name].read_text(encoding="utf-8")
+    assert op_names_written(source, _op_names()) == []

@@ -240,7 +240,7 @@
       n.terms.forEach(function (t) {
         var u = nodes[t.from].key;
         terms.appendChild(row(d(rootName, u) + " * " + d(u, n.key) + " = (" + t.grad +
-                              ")(" + t.partial + ") = " + t.add, "through " + u,
+                              ")(" + t.partial + ") = " + t.share, "through " + u,
                               function () { select(t.from); }));
       });
       parts.push(terms);
@@ -332,7 +332,7 @@
         cur.adds.forEach(function (a) {
           var child = nodes[a.node].key;
           ul.appendChild(row(child + ".grad += (" + cur.grad + ")(" + a.partial + ") = " +
-                             a.add, "now " + a.total));
+                             a.share, "now " + a.total));
         });
         box.push(ul);
       } else {

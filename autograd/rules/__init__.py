@@ -53,6 +53,7 @@ from .registry import (
     RULES,
     Rule,
     UnknownOpError,
+    is_paired,
     local_partials,
     op_table,
     registered,
@@ -66,7 +67,7 @@ from .registry import (
 
 __all__ = ["Rule", "RULES", "BUILT_IN", "CHANGES", "version", "rule", "unary", "unregister",
            "registered", "rule_of", "local_partials", "op_table", "FloatMath",
-           "UnknownOpError"]
+           "UnknownOpError", "is_paired"]
 
 #: The ops of the package itself (never removed).
 BUILT_IN: frozenset[str] = seal_built_in()

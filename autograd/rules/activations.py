@@ -40,7 +40,11 @@ unary("sigmoid", stable_sigmoid,
       expr="1/(1 + exp(-x))",
       method=True,
       doc="1 / (1 + exp(-x)), computed without overflow for any x.",
-      array=ArrayMath.sigmoid)
+      # rules.stable_sigmoid's two branches (exp never sees a large positive number; nan
+      # goes to the second, which gives nan as its explicit check does)
+      inline="((1.0 / (1.0 + _exp(-{x}))) if {x} >= 0.0 else ((_e := _exp({x})) / (1.0 + _e)))",
+      array=ArrayMath.sigmoid,
+      activation=True)
 
 # relu(-0.0) is 0.0 and relu(nan) is nan (it propagates).  The derivative is 0 at 0, as in
 # PyTorch, and 0 at nan (m.step); PyTorch's threshold rule gives 1 there.
@@ -49,9 +53,11 @@ unary("relu", lambda x: 0.0 if x <= 0.0 else x,
       "1 if x > 0 else 0",
       expr="x if x > 0 else 0",
       method=True,
+      aliases=("ReLU",),
       doc="max(x, 0): relu(-0.0) = 0.0, relu(nan) = nan; its derivative at 0 is 0, as in "
            "PyTorch (and 0 at nan, where PyTorch's is 1).",
-      array=lambda x: np.where(x <= 0.0, 0.0, x))
+      array=lambda x: np.where(x <= 0.0, 0.0, x),
+      activation=True)
 
 # leaky_relu(x, negative_slope): ctx is the slope.  At 0 the derivative is the slope
 # (PyTorch: x > 0 ? 1 : slope); leaky_relu(-0.0) is -0.0.
@@ -66,7 +72,8 @@ rule("leaky_relu", 1,
      expr="x if x > 0 else negative_slope*x", ctx_names=("negative_slope",),
      doc="x where x > 0, else negative_slope * x; derivative at 0 is negative_slope.",
      ctx_of=_leaky_relu_ctx,
-     array=lambda slope, x: np.where(x > 0.0, x, x * slope))
+     array=lambda slope, x: np.where(x > 0.0, x, x * slope),
+      activation=True)
 
 
 # softplus(x, beta, threshold) = log(1 + exp(beta*x))/beta, and x where beta*x > threshold
@@ -112,7 +119,8 @@ rule("softplus", 1, _softplus, _softplus_partials,
      method=True,
      doc=_SOFTPLUS_DOC,
      ctx_of=_softplus_ctx,
-     array=_softplus_array)
+     array=_softplus_array,
+      activation=True)
 
 
 # elu(x, alpha): alpha*(exp(x) - 1) below 0; ctx is alpha.  Derivative 1 above 0 and
@@ -133,7 +141,8 @@ rule("elu", 1,
      expr="x if x > 0 else alpha*(exp(x) - 1)", ctx_names=("alpha",),
      doc="x where x > 0, else alpha * (exp(x) - 1); derivative alpha at 0, as PyTorch.",
      ctx_of=_alpha_ctx,
-     array=_elu_array)
+     array=_elu_array,
+      activation=True)
 
 unary("selu", lambda x: SELU_SCALE * (x if x > 0.0 else SELU_ALPHA * math.expm1(x)),
       lambda m, out, ctx, x: (SELU_SCALE * m.step(x)
@@ -141,7 +150,8 @@ unary("selu", lambda x: SELU_SCALE * (x if x > 0.0 else SELU_ALPHA * math.expm1(
       "scale if x > 0 else scale*alpha*exp(x)",
       expr="1.0507009873554805*(x if x > 0 else 1.6732632423543772*(exp(x) - 1))",
       doc="scale * elu(x, alpha) with PyTorch's fixed alpha and scale (self-normalising).",
-      array=lambda x: SELU_SCALE * _elu_array(SELU_ALPHA, x))
+      array=lambda x: SELU_SCALE * _elu_array(SELU_ALPHA, x),
+      activation=True)
 
 
 # celu(x, alpha) = max(0, x) + min(0, alpha*(exp(x/alpha) - 1)); ctx is alpha.
@@ -177,7 +187,15 @@ rule("celu", 1, _celu,
      expr="x if x > 0 else alpha*(exp(x/alpha) - 1)", ctx_names=("alpha",),
      doc=_CELU_DOC,
      ctx_of=_celu_ctx,
-     array=_celu_array)
+     array=_celu_array,
+      activation=True)
+
+
+def _gelu_choose(approximate: str = "none") -> str:
+    """The op ``gelu(x, approximate)`` builds: gelu, or gelu_tanh for ``"tanh"``."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return "gelu" if approximate == "none" else "gelu_tanh"
 
 
 # gelu(x) = x * Phi(x), Phi the normal CDF, written with erfc so it keeps its digits for
@@ -187,9 +205,18 @@ unary("gelu", _at_minus_inf_zero(lambda x: 0.5 * x * math.erfc(-x * _SQRT_HALF))
                               + m.mul0(_INV_SQRT_2PI * m.exp(-0.5 * (x * x)), x),),
       "Phi(x) + x*exp(-x**2/2)/sqrt(2*pi)",
       expr="x*(1 + erf(x/sqrt(2)))/2",
-      functions=(),
-      doc="x * Phi(x), Phi the normal CDF (``autograd.gelu``).",
-      array=array_at_minus_inf_zero(lambda x: 0.5 * x * ArrayMath.erfc(-x * _SQRT_HALF)))
+      choose=_gelu_choose,
+      doc="""x * Phi(x), Phi the normal CDF, or PyTorch's tanh approximation.
+
+    Args:
+        x: a Value or number.
+        approximate: ``"none"`` (exact, with erfc) or ``"tanh"``.
+
+    Raises:
+        ValueError: ``approximate`` is neither.
+    """,
+      array=array_at_minus_inf_zero(lambda x: 0.5 * x * ArrayMath.erfc(-x * _SQRT_HALF)),
+      activation=True)
 
 
 # gelu(x, approximate="tanh"): 0.5*x*(1 + tanh(k*(x + c*x**3))), PyTorch's derivative.
@@ -212,14 +239,16 @@ unary("gelu_tanh", _at_minus_inf_zero(_gelu_tanh), _gelu_tanh_partials,
       expr="x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))/2",
       functions=(),
       doc="PyTorch's tanh approximation of gelu (``gelu(x, approximate='tanh')``).",
-      array=array_at_minus_inf_zero(_gelu_tanh_array))
+      array=array_at_minus_inf_zero(_gelu_tanh_array),
+      activation=True)
 
 unary("silu", _at_minus_inf_zero(lambda x: x * stable_sigmoid(x)),
       lambda m, out, ctx, x: (m.sigmoid(x) + m.mul0(m.sigmoid(x) * (1.0 - m.sigmoid(x)), x),),
       "sigmoid(x)*(1 + x*(1 - sigmoid(x)))",
       expr="x/(1 + exp(-x))",
       doc="x * sigmoid(x) (also called swish).",
-      array=array_at_minus_inf_zero(lambda x: x * ArrayMath.sigmoid(x)))
+      array=array_at_minus_inf_zero(lambda x: x * ArrayMath.sigmoid(x)),
+      activation=True)
 
 
 def _mish_partials(m, out, ctx, x):
@@ -232,7 +261,8 @@ unary("mish", _at_minus_inf_zero(lambda x: x * math.tanh(_softplus_of(x))),
       "tanh(softplus(x)) + x*sigmoid(x)*(1 - tanh(softplus(x))**2)",
       expr="x*tanh(log(1 + exp(x)))",
       doc="x * tanh(softplus(x)).",
-      array=array_at_minus_inf_zero(lambda x: x * np.tanh(ArrayMath.softplus(x))))
+      array=array_at_minus_inf_zero(lambda x: x * np.tanh(ArrayMath.softplus(x))),
+      activation=True)
 
 
 def _softsign(x: float) -> float:
@@ -248,14 +278,16 @@ def _softsign_partials(m, out, ctx, x):
 unary("softsign", _softsign, _softsign_partials, "1/(1 + abs(x))**2",
       expr="x/(1 + abs(x))",
       doc="x / (1 + |x|).",
-      array=lambda x: np.where(np.isinf(x), np.sign(x), x / (1.0 + np.abs(x))))
+      array=lambda x: np.where(np.isinf(x), np.sign(x), x / (1.0 + np.abs(x))),
+      activation=True)
 
 unary("logsigmoid", lambda x: -_softplus_of(-x),
       lambda m, out, ctx, x: (m.sigmoid(-x),),
       "sigmoid(-x)",
       expr="-log(1 + exp(-x))",
       doc="log(sigmoid(x)) = -softplus(-x), never overflowing.",
-      array=lambda x: -ArrayMath.softplus(-x))
+      array=lambda x: -ArrayMath.softplus(-x),
+      activation=True)
 
 
 # hardtanh(x, min_val, max_val); ctx is (min_val, max_val).  The derivative is 1 strictly
@@ -286,7 +318,8 @@ rule("hardtanh", 1, _hardtanh,
      ctx_names=("min_val", "max_val"),
      doc=_HARDTANH_DOC,
      ctx_of=_hardtanh_ctx,
-     array=lambda ctx, x: np.where(x < ctx[0], ctx[0], np.where(x > ctx[1], ctx[1], x)))
+     array=lambda ctx, x: np.where(x < ctx[0], ctx[0], np.where(x > ctx[1], ctx[1], x)),
+      activation=True)
 
 # hardsigmoid(x) = relu6(x + 3)/6: derivative 1/6 strictly inside (-3, 3), as PyTorch.
 unary("hardsigmoid", lambda x: 0.0 if x <= -3.0 else (1.0 if x >= 3.0 else x / 6.0 + 0.5),
@@ -294,7 +327,8 @@ unary("hardsigmoid", lambda x: 0.0 if x <= -3.0 else (1.0 if x >= 3.0 else x / 6
       "1/6 if -3 < x < 3 else 0",
       expr="0 if x <= -3 else (1 if x >= 3 else x/6 + 1/2)",
       doc="relu6(x + 3) / 6, one node; derivative 1/6 strictly inside (-3, 3).",
-      array=lambda x: np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, x / 6.0 + 0.5)))
+      array=lambda x: np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, x / 6.0 + 0.5)),
+      activation=True)
 
 
 # hardswish(x) = x*relu6(x + 3)/6, computed as PyTorch does (-0.0 at and below -3).  Its
@@ -311,4 +345,5 @@ unary("hardswish",
       "0 if x <= -3 else (x/3 + 1/2 if x < 3 else 1)",
       expr="0 if x <= -3 else (x if x >= 3 else x*(x + 3)/6)",
       doc="x * relu6(x + 3) / 6, one node, with PyTorch's derivative.",
-      array=array_at_minus_inf_zero(lambda x: x * np.minimum(np.maximum(x + 3.0, 0.0), 6.0) / 6.0))
+      array=array_at_minus_inf_zero(lambda x: x * np.minimum(np.maximum(x + 3.0, 0.0), 6.0) / 6.0),
+      activation=True)

@@ -16,6 +16,7 @@ rule("add", 2,
      lambda m, out, ctx, a, b: (1.0, 1.0),
      "1", "1",
      expr="a + b",
+     operator="+", native=True, symbol=" + ", aliases=("+",),
      functions=(),
      doc="a + b (the operator ``+``).",
      array=lambda ctx, a, b: a + b)
@@ -25,6 +26,7 @@ rule("mul", 2,
      lambda m, out, ctx, a, b: (b, a),
      "b", "a",
      expr="a*b",
+     operator="*", native=True, symbol=" * ", aliases=("*",),
      functions=(),
      doc="a * b (the operator ``*``).",
      array=lambda ctx, a, b: a * b)
@@ -38,6 +40,7 @@ rule("div", 2,
      lambda m, out, ctx, a, b: (m.recip(b), -m.div(out, b)),
      "1/b", "-a/b**2",
      expr="a/b",
+     operator="/", aliases=("/",),
      cli=False,
      doc="a / b (IEEE: x/0 is +-inf, 0/0 nan); d/db = -out/b, exact down to 1e-300.",
      array=lambda ctx, a, b: np.divide(a, b))
@@ -48,6 +51,7 @@ rule("pow", 1,
      lambda m, out, k, x: ((k * m.pow(x, k - 1.0)) if k != 0.0 else 0.0,),
      "k*x**(k-1)",
      expr="x**k", ctx_names=("k",),
+     operator="**", symbol="**", aliases=("**", "^", "pow"),
      functions=(),
      doc="x ** k with a constant exponent k (the operator ``**``).",
      array=lambda k, x: np.power(x, k))
@@ -66,6 +70,7 @@ rule("powv", 2,
      lambda m, out, ctx, a, b: (m.mul0(b, m.pow(a, b - 1.0)), m.mul0(out, m.log0(a, b))),
      "b*a**(b-1)", "a**b*log(a)",
      expr="a**b",
+     operator="**", symbol="**", aliases=("**", "^", "pow"),
      functions=(),
      doc="a ** b with a Value exponent (the operator ``**``).",
      array=lambda ctx, a, b: np.power(a, b))
@@ -136,8 +141,15 @@ rule("sum", -1,
      lambda m, out, ctx, *xs: (1.0,) * len(xs),
      "1",
      expr="x_1 + ... + x_n",
-     functions=(),
-     doc="x1 + ... + xn as one node (``autograd.sum``).")
+     summed=True,
+     doc="""x1 + ... + xn as one node (a fused n-ary sum), not n - 1 additions.
+
+    >>> from autograd import Value, sum
+    >>> xs = [Value(1.0), Value(2.0), Value(3.0)]
+    >>> s = sum(xs); s.backward()
+    >>> s.data, [x.grad for x in xs]
+    (6.0, [1.0, 1.0, 1.0])
+    """)
 
 
 # Fused dot product: one node for w1*x1 + ... + wn*xn (+ b), instead of 2n nodes.
@@ -156,5 +168,12 @@ def _dot_partials(m, out, has_bias, *xs):
 
 rule("dot", -1, _dot_forward, _dot_partials, "x_i (for w_i)", "w_i (for x_i)", "1 (for b)",
      expr="w_1*x_1 + ... + w_n*x_n + b (b if has_bias)", ctx_names=("has_bias",),
-     functions=(),
-     doc="w1*x1 + ... + wn*xn (+ bias) as one node (``autograd.dot``).")
+     summed=True, paired=True,
+     doc="""w1*x1 + ... + wn*xn (+ bias) as one node, not 2n nodes.
+
+    >>> from autograd import Value, dot
+    >>> w, x = [Value(1.0), Value(2.0)], [3.0, 4.0]
+    >>> y = dot(w, x, bias=0.5); y.backward()
+    >>> y.data, [wi.grad for wi in w]
+    (11.5, [3.0, 4.0])
+    """)

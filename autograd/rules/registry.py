@@ -19,7 +19,7 @@ from .maths import FloatMath, array_function
 
 __all__ = ["Rule", "RULES", "UnknownOpError", "CHANGES", "version", "rule", "unary", "unregister",
            "registered", "rule_of", "local_partials", "op_table", "seal_built_in",
-           "check_op_name"]
+           "check_op_name", "is_paired"]
 
 
 class UnknownOpError(KeyError):
@@ -31,7 +31,10 @@ class UnknownOpError(KeyError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One primitive: its name, forward function, derivative rule and formulas."""
+    """One primitive: its name, forward function, derivative rule and formulas, and
+    everything code outside the table asks about it (what the engine builds; how it is
+    written, drawn and recognised): code elsewhere reads these fields, never an op's name.
+    Each field is described where it is declared (and in :func:`rule`'s Args)."""
 
     name: str
     forward: Callable[..., float]
@@ -60,6 +63,44 @@ class Rule:
     # the name of NumPy's own function: "exp" is numpy.exp, called with no wrapper).
     array: Callable | None = None
     array_of_x: Callable | str | None = None
+    # How code outside the table writes, draws and recognises the op (it asks the rule,
+    # never compares a name):
+    # the Python operator whose method builds it ("+": Value.__add__ and __radd__); a
+    # one-input rule with a constant shares "**" with the two-input one, for a number
+    # exponent (x ** 2.0 is pow, x ** y powv)
+    operator: str = ""
+    # its float and array forward is exactly Python's ``a <operator> b`` (add, mul), which
+    # the operators and generated code write inline
+    native: bool = False
+    # a float forward as a Python expression in ``{x}``, bit for bit ``of_x``, which
+    # generated code writes instead of a call (names: autograd.codegen.code_globals)
+    inline: str = ""
+    # what a person writes between its inputs (drawings, the explorer's formulas); on a
+    # one-input op, its constant is the right operand (x**2): see Rule.with_constant
+    symbol: str = ""
+    # n-ary, its forward adds terms left to right from 0.0 (rules.left_to_right_sum): its
+    # inputs, or with ``paired`` the products w_i*x_i (then the bias)
+    summed: bool = False
+    # inputs are n weights, then n inputs, then a bias where ctx is True (dot): a neuron,
+    # and a layer's neurons one matrix product in batched replay
+    paired: bool = False
+    # what other code spells the op (micrograd's "+", "ReLU": autograd.foreign)
+    aliases: tuple[str, ...] = ()
+    # for a function that builds one of several rules by an argument (gelu's
+    # ``approximate``): choose(*arguments) -> the op name to build; its signature, after
+    # the input, is the function's
+    choose: Callable | None = None
+    # An activation function (a neuron's f: nn's activation names, a learner's written f).
+    activation: bool = False
+
+    def with_constant(self, text: str, ctx) -> str:
+        """``text`` (one of the formulas) with the op's constant written as its number,
+        for an op whose constant is an operand (a one-input op with a ``symbol``: ``x**k``
+        at k = 3 gives ``3*x**2``); else ``text`` unchanged."""
+        if not (self.symbol and self.arity == 1 and self.ctx_names):
+            return text
+        (k,) = self.ctx_names
+        return text.replace(f"({k}-1)", f"{ctx - 1.0:g}").replace(k, f"{ctx:g}")
 
     def local_partials(self, out: float, ctx, xs) -> tuple:
         """The local partials evaluated on floats (see also the module's
@@ -119,6 +160,13 @@ def rule_of(op: str) -> Rule:
         raise UnknownOpError(op) from None
 
 
+def is_paired(op: str) -> bool:
+    """Whether ``op``'s inputs are weights, inputs and a bias (its rule is ``paired``, as
+    ``dot``'s): False for a leaf's ``""`` and for an op with no rule."""
+    r = _RULES.get(op)
+    return r is not None and r.paired
+
+
 def local_partials(node, m=FloatMath) -> tuple:
     """The local partial derivatives of ``node`` with respect to each of its inputs, in
     order: its op's rule evaluated at the node (``d node / d node.inputs[i]``).
@@ -161,7 +209,9 @@ def check_op_name(name: str) -> str:
 def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, expr: str = "",
          ctx_names: tuple[str, ...] = (), doc: str = "", method: bool = False,
          functions: tuple[str, ...] | None = None, cli: bool = True, ctx_of=None, array=None,
-         array_of_x=None) -> Rule:
+         array_of_x=None, operator: str = "", native: bool = False, inline: str = "",
+         symbol: str = "", summed: bool = False, paired: bool = False,
+         aliases: tuple[str, ...] = (), choose=None, activation: bool = False) -> Rule:
     """Register a primitive in :data:`RULES` and return its entry.
 
     Args:
@@ -186,6 +236,21 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
             inputs, is the functions' and the method's.
         array: ``forward`` on NumPy arrays, for batched replay.
         array_of_x: ``of_x`` on NumPy arrays.
+        operator: the Python operator whose ``Value`` method builds the op (``"+"``:
+            ``__add__`` and ``__radd__``); a one-input rule with a constant may share
+            ``"**"`` with a two-input one (a number exponent builds it).
+        native: the forward is exactly Python's ``a <operator> b`` on floats and arrays
+            (written inline by the operators and generated code).
+        inline: the float forward as a Python expression in ``{x}``, bit for bit
+            ``of_x`` (generated code writes it instead of a call).
+        symbol: what a person writes between the inputs (``"+"``, ``"**"``); drawings
+            and the explorer show it instead of the name.
+        summed: an n-ary op whose forward adds its terms left to right from 0.0.
+        paired: inputs are n weights, n inputs, then a bias where ctx is True.
+        aliases: other spellings of the op (micrograd's ``"+"``, ``"ReLU"``).
+        choose: ``choose(*arguments) -> op name``, for a function building one of
+            several rules by an argument (gelu's ``approximate``).
+        activation: whether the op is an activation function (a neuron's ``f``).
 
     Returns:
         The new :class:`Rule`.
@@ -198,7 +263,8 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
         raise ValueError(f"op {name!r} is already registered")
     entry = Rule(name, forward, partials, tuple(formula), arity, of_x, expr, tuple(ctx_names),
                  doc, method, (name,) if functions is None else tuple(functions), cli, ctx_of,
-                 array, array_of_x)
+                 array, array_of_x, operator, native, inline, symbol, summed, paired,
+                 tuple(aliases), choose, activation)
     _RULES[name] = entry
     _changed()
     return entry

@@ -108,7 +108,8 @@ unary("tanh", math.tanh,
       expr="tanh(x)",
       method=True,
       doc="Hyperbolic tangent.",
-      array="tanh")
+      array="tanh",
+      activation=True)
 
 # 1/hypot(1, x), not 1/sqrt(1 + x**2): x**2 overflows at 1e300 where the answer is 1e-300.
 unary("asinh", math.asinh,

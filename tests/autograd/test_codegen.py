@@ -11,7 +11,8 @@ import math
 import pytest
 
 from autograd import RULES, Value, codegen
-from autograd.rules import FloatMath
+from autograd.rules import FloatMath, registered
+from autograd.rules.arithmetic import left_to_right_sum
 
 # Input values per op that reach every branch of its rule (relu and abs at 0, pow with a
 # negative base); ctx values per op (pow's exponent, dot's bias flag).
@@ -71,7 +72,7 @@ def test_generated_forward_equals_the_table(op, ctx, n):
         assert _same(got, RULES[op].forward(ctx, *xs)), (op, ctx, xs)
 
 
-@pytest.mark.parametrize("op", sorted(codegen.INLINE))
+@pytest.mark.parametrize("op", sorted(n for n, r in RULES.items() if r.inline))
 def test_inline_forwards_equal_the_rules_function(op):
     source = codegen.forward_src(op, None, ["x"], inline=True)
     edges = POINTS + [0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, 745.2, -745.2, 36.7, -36.7,
@@ -79,6 +80,31 @@ def test_inline_forwards_equal_the_rules_function(op):
     for x in edges:
         got = eval(source, codegen.code_globals(), {"x": x})
         assert _same(got, RULES[op].of_x(x)), (op, x, got)
+
+
+def test_generated_forwards_follow_the_rules_fields_not_their_names():
+    # native: Python's own operator written inline, on floats and arrays alike
+    with registered("minus", 2, lambda ctx, a, b: a - b, lambda m, out, ctx, a, b: (1.0, -1.0),
+                    "1", "-1", operator="-", native=True):
+        assert codegen.forward_src("minus", None, ["a", "b"]) == "(a - b)"
+    with registered("minus", 2, lambda ctx, a, b: a - b, lambda m, out, ctx, a, b: (1.0, -1.0),
+                    "1", "-1"):
+        assert codegen.forward_src("minus", None, ["a", "b"]) == "_f_minus(None, a, b)"
+    # summed: added left to right from 0.0, in statements of at most CHUNK terms
+    with registered("total", -1, lambda ctx, *xs: left_to_right_sum(xs),
+                    lambda m, out, ctx, *xs: (1.0,) * len(xs), "1", summed=True):
+        assert codegen.forward_src("total", None, ["a", "b"]) == "(0.0 + a + b)"
+        xs = [0.1 * i - 3.0 for i in range(2 * codegen.CHUNK + 7)]
+        names = [f"x{i}" for i in range(len(xs))]
+        lines = codegen.forward_lines("t", "total", None, names)
+        scope = dict(zip(names, xs))
+        exec("\n".join(lines), codegen.code_globals(), scope)
+        assert len(lines) == 3 and scope["t"] == left_to_right_sum(xs)
+    # inline: the rule's own expression, for floats only
+    with registered("twice", 1, lambda ctx, x: x + x, lambda m, out, ctx, x: (2.0,), "2",
+                    of_x=lambda x: x + x, inline="({x} + {x})"):
+        assert codegen.forward_src("twice", None, ["y"], inline=True) == "(y + y)"
+        assert codegen.forward_src("twice", None, ["y"]) == "_x_twice(y)"
 
 
 def test_a_rule_that_branches_on_data_is_refused():

@@ -405,3 +405,24 @@ def test_an_op_without_a_rule_draws_its_partials_as_unknown():
     assert draw(y).pipe(format="svg", encoding="utf-8").count("?") >= 2
     page = explore(y).html
     assert '"partial":"?"' in page
+
+
+def test_an_op_is_drawn_by_its_rules_symbol_not_by_its_name():
+    from autograd.engine import new_node
+    from autograd.rules import registered
+
+    def drawn(data, inputs, op, ctx=None) -> str:
+        y = new_node(data, inputs, op, ctx)
+        y.label = "y"
+        return draw(y).source
+
+    a, b = Value(5.0, label="a"), Value(3.0, label="b")
+    with registered("minus", 2, lambda ctx, x, y: x - y, lambda m, out, ctx, x, y: (1.0, -1.0),
+                    "1", "-1", symbol=" - "):
+        assert "{ y = - | data 2 |" in drawn(2.0, (a, b), "minus")
+    with registered("scaled", 1, lambda k, x: k * x, lambda m, out, k, x: (k,), "k",
+                    ctx_names=("k",), symbol="*"):  # its constant is the right operand
+        assert "{ y = *3 | data 15 |" in drawn(15.0, (a,), "scaled", 3.0)
+    with registered("minus", 2, lambda ctx, x, y: x - y, lambda m, out, ctx, x, y: (1.0, -1.0),
+                    "1", "-1"):  # no symbol: drawn by its name
+        assert "{ y = minus | data 2 |" in drawn(2.0, (a, b), "minus")

@@ -27,11 +27,17 @@ def test_every_function_of_a_rule_is_exported_with_its_doc(name, rule):
     assert fn.__name__ == rule.functions[0] and fn.__module__ == "autograd.engine"
     assert (name in autograd.__all__) == (not hasattr(builtins, name)), name
     # it builds one node of its op, from numbers too
-    args = (0.5,) * rule.arity
+    args = (0.5,) * rule.arity if rule.arity > 0 else (0.5, 0.25)
     constants = (0.0, 0.25) if name == "clamp" else ()  # clamp has no default bounds
-    out = fn(*args, *constants)
-    assert type(out) is Value and out.op == rule.name and len(out.inputs) == rule.arity
-    expected = rule.forward(None if rule.ctx_of is None else rule.ctx_of(*constants), *args)
+    ctx = None if rule.ctx_of is None else rule.ctx_of(*constants)
+    if rule.paired:  # dot(weights, inputs): no bias
+        out, ctx = fn(args[:1], args[1:]), False
+    elif rule.summed:  # sum(values)
+        out = fn(args)
+    else:
+        out = fn(*args, *constants)
+    assert type(out) is Value and out.op == rule.name and len(out.inputs) == len(args)
+    expected = rule.forward(ctx, *args)
     assert out.data == expected or (math.isnan(out.data) and math.isnan(expected))
 
 
@@ -108,3 +114,46 @@ def test_engine_exports_follow_the_table():
         "gelu", "relu6", "sum", "dot"}
     assert autograd.abs is autograd.absolute
     assert abs(Value(-2.0)).op == "abs"
+
+
+_PYTHON = {"+": lambda a, b: a + b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+           "**": lambda a, b: a ** b}
+OPERATORS = [r for r in RULES.values() if r.operator and r.arity == 2]
+
+
+@pytest.mark.parametrize("rule", OPERATORS, ids=[r.name for r in OPERATORS])
+def test_every_operator_builds_the_rule_that_names_it(rule):
+    apply = _PYTHON[rule.operator]
+    constant = [r for r in RULES.values() if r.operator == rule.operator and r.arity == 1]
+    a, b = Value(0.5), Value(-2.0)
+    for out, inputs in ((apply(a, b), (a, b)), (apply(-1.5, b), None)):
+        assert out.op == rule.name
+        assert inputs is None or out.inputs == inputs
+    assert apply(a, b).data == rule.forward(None, 0.5, -2.0)
+    assert apply(-1.5, b).data == rule.forward(None, -1.5, -2.0)  # reflected: __radd__ ...
+    right = apply(a, -2.0)  # a number on the right: the rule with a constant, if any
+    if constant:
+        assert (right.op, right.ctx, right.inputs) == (constant[0].name, -2.0, (a,))
+        assert right.data == constant[0].forward(-2.0, 0.5)
+    else:
+        assert right.op == rule.name and right.data == rule.forward(None, 0.5, -2.0)
+
+
+def test_an_operators_method_is_generated_from_the_rules_fields():
+    import linecache
+
+    from autograd.rules import registered
+
+    for native in (True, False):
+        with registered("times", 2, lambda ctx, x, y: x * y + 0.0,
+                        lambda m, out, ctx, x, y: (y, x), "b", "a", operator="*",
+                        native=native) as times:
+            methods = engine._operators(times, None)
+            assert sorted(methods) == ["__mul__", "__rmul__"]
+            out = methods["__mul__"](Value(3.0), 4.0)
+            assert (out.op, out.data) == ("times", 12.0)
+            source = "".join(linecache.getlines(methods["__mul__"].__code__.co_filename))
+            assert ("self.data * other.data" in source) == native
+            assert ("forward(None, self.data, other.data)" in source) == (not native)
+            back = methods["__rmul__"](Value(3.0), 4.0)
+            assert (back.op, back.inputs[1].data, back.inputs[0].data) == ("times", 3.0, 4.0)

@@ -101,7 +101,7 @@ def test_backward_steps_follow_the_engine_and_add_up():
     for i, entry in enumerate(data["nodes"]):
         if i == data["root"]:
             continue
-        shares = [float(t["add"]) for t in entry["terms"]]
+        shares = [float(t["share"]) for t in entry["terms"]]
         assert math.fsum(shares) == pytest.approx(float(entry["gradExact"]), rel=1e-3,
                                                   abs=1e-6)
     # A node is final before any of its inputs are (they are below it).
@@ -372,3 +372,27 @@ def test_a_chain_of_one_factor_is_written_once():
     eq = data["nodes"][2]["explain"]["equation"]
     assert data["nodes"][2]["key"] == "#2"
     assert eq == "dloss/d#2 = 2*#2 = 12"  # d(t**2)/dt = 2t = 2*6, by hand
+
+
+def test_a_forward_is_written_with_its_rules_symbol_not_by_its_name():
+    from autograd.engine import new_node
+    from autograd.rules import registered
+
+    a, b = Value(5.0, label="a"), Value(3.0, label="b")
+    with registered("minus", 2, lambda ctx, x, y: x - y, lambda m, out, ctx, x, y: (1.0, -1.0),
+                    "1", "-1", symbol=" - "):
+        y = new_node(2.0, (a, b), "minus")
+        y.label = "y"
+        assert page_data(explore(y).html)["nodes"][-1]["forward"] == "y = a - b = 2"
+    with registered("scaled", 1, lambda k, x: k * x, lambda m, out, k, x: (k,), "k",
+                    ctx_names=("k",), symbol="*"):
+        y = new_node(15.0, (a,), "scaled", 3.0)
+        y.label = "y"
+        assert page_data(explore(y).html)["nodes"][-1]["forward"] == "y = a*3 = 15"
+    # the built-in operators, the same way
+    y = a * b + a**2
+    y.label = "y"
+    forwards = [n["forward"] for n in page_data(explore(y).html)["nodes"]]
+    assert forwards[-1].startswith("y = ") and " + " in forwards[-1]
+    assert any(f.endswith("= a * b = 15") for f in forwards)
+    assert any(f.endswith("= a**2 = 25") for f in forwards)

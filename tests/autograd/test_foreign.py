@@ -208,3 +208,34 @@ def test_unlabelled_learner_nodes_are_named_after_the_callers_variables():
     assert "weight" not in draw(product, names=False).source
     assert explain(product, weight).equation() == "dproduct/dweight = signal = -2"
     assert not hasattr(weight, "label")  # the learner's objects are not touched
+
+
+class _SetNode:
+    """A learner's node, as the lecture writes it."""
+
+    def __init__(self, data, children=(), op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = \
+            data, 0.0, set(children), op, label
+
+
+def test_a_learners_op_string_is_mapped_by_the_rules_aliases():
+    from autograd.rules import registered
+
+    a, b = _SetNode(5.0, label="a"), _SetNode(3.0, label="b")
+    # the lecture's own spellings, from the built-in rules' aliases
+    assert mirror(_SetNode(8.0, (a, b), "+")).root.op == "add"
+    assert mirror(_SetNode(0.0, (a,), "ReLU")).root.op == "relu"
+    assert (mirror(_SetNode(25.0, (a,), "**2")).root.op,
+            mirror(_SetNode(25.0, (a,), "**2")).root.ctx) == ("pow", 2.0)
+    # a rule registered with aliases is mapped by them, in the order its forward gives
+    learner = _SetNode(-2.0, (a, b), "−")  # b − a, written with U+2212
+    assert mirror(learner).root.op == "−"  # no rule spells it: kept under its own name
+    with registered("minus", 2, lambda ctx, x, y: x - y,
+                    lambda m, out, ctx, x, y: (1.0, -1.0), "1", "-1", aliases=("−",)):
+        root = mirror(learner).root
+        assert root.op == "minus" and [x.label for x in root.inputs] == ["b", "a"]
+    with registered("scaled", 1, lambda k, x: k * x, lambda m, out, k, x: (k,), "k",
+                    ctx_names=("k",), aliases=("×",)):
+        root = mirror(_SetNode(15.0, (a,), "×3")).root
+        assert (root.op, root.ctx) == ("scaled", 3.0)
+    assert mirror(learner).root.op == "−"

@@ -73,3 +73,22 @@ def test_an_unknown_op_has_unknown_partials():
     grads, _ = GraphModel(y).shares()
     assert math.isnan(grads[0])
     assert partial_formula(y, 0) == ("?", "?")
+
+
+def test_a_paired_rule_is_read_as_weights_inputs_and_bias():
+    from autograd.engine import new_node
+    from autograd.rules import is_paired, registered
+
+    dot_rule = RULES["dot"]
+    with registered("affine", -1, dot_rule.forward, dot_rule.partials, *dot_rule.formula,
+                    paired=True, summed=True):
+        w, x, b = Value(2.0), Value(3.0), Value(1.0)
+        y = new_node(7.0, (w, x, b), "affine", True)
+        assert is_paired("affine")
+        # a weight's partial is its partner input, an input's its weight, the bias's 1
+        assert partial_formula(y, 0) == (dot_rule.formula[0], 1)
+        assert partial_formula(y, 1) == (dot_rule.formula[1], 0)
+        assert partial_formula(y, 2) == (dot_rule.formula[2], "1")
+    with registered("affine", -1, dot_rule.forward, dot_rule.partials, *dot_rule.formula):
+        assert not is_paired("affine")  # the same functions, not said to be paired
+    assert not is_paired("affine") and not is_paired("") and not is_paired("mul")

@@ -92,7 +92,7 @@ def test_random_networks_equal_per_sample_eager(case):
     fn, params = network(layers, acts, l2)
     compiled = ag.compile(fn, [samples[0]])
     found = lanes_of(compiled)
-    assert sum(lane.kind == "dot" for lane in found) == len(layers)
+    assert sum(lane.kind == "matrix" for lane in found) == len(layers)
     assert sum(lane.kind == "unary" for lane in found) == sum(a != "linear" for a in acts)
     want_values, want_grads = eager_sums(fn, params, [[s] for s in samples])
     values = compiled.batch_backward(np.array(samples).T)
@@ -167,7 +167,8 @@ def moons_like(seed=0):
 def test_the_moons_network_equals_per_sample_eager():
     fn, params, samples = moons_like()
     compiled = ag.compile(fn, samples[0])
-    assert [lane.kind for lane in lanes_of(compiled)] == ["dot", "dot", "dot", "unary", "unary"]
+    assert [lane.kind for lane in lanes_of(compiled)] == \
+        ["matrix", "matrix", "matrix", "unary", "unary"]
     assert "@" in "".join(compiled._program.function("batch_backward") and
                           compiled._program.sources["batch_backward"])
     want_values, want_grads = eager_sums(fn, params, samples)
@@ -190,7 +191,7 @@ def test_the_alice_network_equals_per_sample_eager():
 
     data = [(-2.0, -1.0, 1.0), (25.0, 6.0, 0.0), (17.0, 4.0, 0.0), (-15.0, -6.0, 1.0)]
     compiled = ag.compile(fn, data[0])
-    assert [lane.kind for lane in lanes_of(compiled)] == ["dot", "dot", "unary", "unary"]
+    assert [lane.kind for lane in lanes_of(compiled)] == ["matrix", "matrix", "unary", "unary"]
     want_values, want_grads = eager_sums(fn, params, data)
     values = compiled.batch_backward(*[np.array(c) for c in zip(*data)])
     assert_close(list(values), want_values)
@@ -207,7 +208,7 @@ def test_shared_weights_and_rows_read_by_name_stay_correct():
         return ag.sum(h) ** 2, h
 
     compiled = ag.compile(fn, [0.5, -1.0])
-    assert all(lane.kind != "dot" for lane in lanes_of(compiled))
+    assert all(lane.kind != "matrix" for lane in lanes_of(compiled))
     samples = [(0.5, -1.0), (2.0, 0.25), (-1.0, 0.0)]
     want_values, want_grads = eager_sums(lambda a, b: fn(a, b)[0], [w, u, v], samples)
     values, aux = compiled.batch_backward(*[np.array(c) for c in zip(*samples)])
@@ -222,7 +223,7 @@ def test_a_lane_that_is_the_output_and_ieee_edges():
     b = Value(0.5)
     fn = lambda x0, x1: ag.dot(ws, (x0, x1), b)  # noqa: E731
     compiled = ag.compile(fn, [1.0, 2.0])
-    assert [lane.kind for lane in lanes_of(compiled)] == ["dot"]
+    assert [lane.kind for lane in lanes_of(compiled)] == ["matrix"]
     samples = [(1.0, 2.0), (math.inf, 0.0), (0.0, math.nan), (1e308, -1e308), (-0.0, 1e-300)]
     want_values, want_grads = eager_sums(fn, ws + [b], samples)
     values = compiled.batch_backward(*[np.array(c) for c in zip(*samples)])

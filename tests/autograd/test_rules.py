@@ -764,3 +764,18 @@ def test_second_derivatives_at_special_points_match_mpmath(op, x):
         return
     assert _close(got, expected, 1e-9) or (math.isinf(expected) and got == expected), \
         (op, x, got, expected)
+
+
+def test_with_constant_writes_an_operand_constant_as_its_number():
+    from autograd.rules import registered
+
+    assert RULES["pow"].with_constant(RULES["pow"].formula[0], 3.0) == "3*x**2"
+    assert RULES["pow"].with_constant(RULES["pow"].formula[0], -0.5) == "-0.5*x**-1.5"
+    with registered("scaled", 1, lambda k, x: k * x, lambda m, out, k, x: (k,), "k",
+                    ctx_names=("k",), symbol="*") as scaled:  # x*k: the constant an operand
+        assert scaled.with_constant("k", 2.5) == "2.5"
+    with registered("scaled", 1, lambda k, x: k * x, lambda m, out, k, x: (k,), "k",
+                    ctx_names=("k",)) as scaled:  # a parameter, written by its name
+        assert scaled.with_constant("k", 2.5) == "k"
+    assert RULES["leaky_relu"].with_constant(RULES["leaky_relu"].formula[0], 0.1) == \
+        RULES["leaky_relu"].formula[0]
