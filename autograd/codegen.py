@@ -8,18 +8,21 @@ instead of numbers: given the names of a node's output and inputs, :data:`CODE_M
 
 Two users: :mod:`autograd.graph` turns each op into a small backward function once (no
 per-node list of partials, no star-args), and :mod:`autograd.compile` turns a whole traced
-graph into straight-line forward and backward code.
+graph into straight-line forward and backward code.  :func:`define` runs generated source
+as a function (the engine's comparisons, and :mod:`autograd.ops`: every op's method and
+function).
 """
 
 from __future__ import annotations
 
+import linecache
 import math
 import re
 
 from .rules import RULES, FloatMath, rule_of
 
 __all__ = ["Expr", "CODE_MATH", "code_globals", "src", "forward_src", "forward_lines",
-           "partials_src", "backward_lines", "backward_function"]
+           "partials_src", "backward_lines", "backward_function", "define"]
 
 
 class Expr:
@@ -235,3 +238,20 @@ def backward_function(op: str, partials, ctx, n: int):
     namespace = code_globals()
     exec(compile("\n".join(lines) + "\n", f"<backward of {op!r}>", "exec"), namespace)
     return namespace[f"backward_{op}"]
+
+
+def define(source: str, name: str, module: str, where: str, qualname: str, **names):
+    """The function ``name`` that ``source`` defines, run with ``names`` as its globals, as
+    if written in ``module`` (its ``__module__``) and kept in ``linecache`` as
+    ``<module: where>``, so tracebacks and ``inspect`` show the generated lines.
+
+    The engine's comparisons and the ops' methods and functions (:mod:`autograd.ops`)
+    are made this way.
+    """
+    filename = f"<{module}: {where}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"__name__": module, **names}
+    exec(compile(source, filename, "exec"), namespace)
+    fn = namespace[name]
+    fn.__qualname__ = qualname
+    return fn

@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from . import engine
+from . import engine, ops
 from .engine import Value
 from .rules import RULES
 
@@ -37,7 +37,7 @@ MAX_PROGRAM_CHARS = 100_000
 
 #: The functions a program may call: those the rule table lets the command line call
 #: (each rule says so), and the engine's composites and fused ops.
-FUNCTIONS: dict[str, Callable] = {name: engine.FUNCTIONS[name] for name in engine.COMMAND_LINE}
+FUNCTIONS: dict[str, Callable] = {name: ops.FUNCTIONS[name] for name in ops.COMMAND_LINE}
 _OWN_GRAMMAR = ("clamp", "sum", "dot")  # checked by their own grammar (see _check_call)
 _INPUTS = {name: r.arity for r in RULES.values() for name in r.functions}
 #: Functions of two arguments.
@@ -237,10 +237,10 @@ def _apply(node: ast.AST, args: list, source: str):
         if name == "dot":
             n = len(node.args[0].elts)
             flat = args
-            result = engine.dot(flat[:n], flat[n:2 * n], flat[2 * n] if len(flat) > 2 * n
+            result = ops.dot(flat[:n], flat[n:2 * n], flat[2 * n] if len(flat) > 2 * n
                                 else None)
         elif name == "sum":
-            result = engine.sum(args)
+            result = ops.sum(args)
         else:
             result = FUNCTIONS[name](*args)
     else:  # pragma: no cover - _check_expression admits nothing else

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-# The generated op functions (engine.sinh, ...), called by attribute: each is the one
+# The generated op functions (ops.sinh, ...), called by attribute: each is the one
 # function of its rule, taking Values and numbers.
-from . import engine as ops
+from . import ops
 from .rules.maths import FloatMath, floor, floordiv, safe_recip, stable_sigmoid, trunc, truncdiv
 
 __all__ = ["ValueMath"]

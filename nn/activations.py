@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import autograd
 from autograd import RULES, Value
-from autograd.engine import FUNCTIONS
+from autograd.ops import FUNCTIONS
 
 __all__ = ["ACTIVATIONS", "activation"]
 

@@ -19,7 +19,8 @@ import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 
 from autograd import Value, dot
-from autograd.engine import as_values, fused_dot
+from autograd.engine import as_values
+from autograd.ops import fused_dot
 
 from .activations import activation as _activation
 from .init import make_rng, weight_matrix

@@ -32,7 +32,7 @@ class UnknownOpError(KeyError):
 @dataclass(frozen=True)
 class Rule:
     """One primitive: its name, forward function, derivative rule and formulas, and
-    everything code outside the table asks about it (what the engine builds; how it is
+    everything code outside the table asks about it (what autograd.ops builds; how it is
     written, drawn and recognised): code elsewhere reads these fields, never an op's name.
     Each field is described where it is declared (and in :func:`rule`'s Args)."""
 
@@ -50,7 +50,7 @@ class Rule:
     # The names ``expr`` and ``formula`` give ctx's constants, in ctx's order (a one-name
     # tuple for an op whose ctx is a single number).
     ctx_names: tuple[str, ...] = ()
-    # What the engine builds from the rule (autograd.engine generates them at import):
+    # What is built from the rule (autograd.ops generates them at import):
     doc: str = ""  # the docstring of the op's method and function(s)
     method: bool = False  # a Value method of the op's name (v.exp())
     functions: tuple[str, ...] = ()  # module-level functions building it (autograd.exp)

@@ -13,8 +13,8 @@ import pytest
 
 import autograd as ag
 from autograd import RULES, UnknownOpError, Value
-from autograd.engine import FUNCTIONS
 from autograd.graph import reference_backward
+from autograd.ops import FUNCTIONS
 from autograd.rules import FloatMath, local_partials
 from autograd.valuemath import ValueMath
 

@@ -1,4 +1,4 @@
-"""What the engine builds from the rule table: methods, functions, exports, the command
+"""What ``autograd.ops`` builds from the rule table: methods, functions, exports, the command
 line's whitelist, batched replay's forwards; and that people and tools can read them
 (``help``, ``__doc__``, ``inspect.signature``)."""
 
@@ -12,7 +12,7 @@ import pydoc
 import pytest
 
 import autograd
-from autograd import RULES, Value, engine, program, vectorized
+from autograd import RULES, Value, ops, program, vectorized
 from autograd.rules import op_table
 from autograd.rules.maths import array_function
 
@@ -24,7 +24,7 @@ METHODS = sorted(name for name, r in RULES.items() if r.method)
 def test_every_function_of_a_rule_is_exported_with_its_doc(name, rule):
     fn = getattr(autograd, name)
     assert fn.__doc__ == rule.doc and rule.doc
-    assert fn.__name__ == rule.functions[0] and fn.__module__ == "autograd.engine"
+    assert fn.__name__ == rule.functions[0] and fn.__module__ == "autograd.ops"
     assert (name in autograd.__all__) == (not hasattr(builtins, name)), name
     # it builds one node of its op, from numbers too
     args = (0.5,) * rule.arity if rule.arity > 0 else (0.5, 0.25)
@@ -109,8 +109,8 @@ def test_the_op_table_has_a_row_per_rule():
     assert [row.split(" | ")[0] for row in rows] == [f"| `{op}`" for op in RULES]
 
 
-def test_engine_exports_follow_the_table():
-    assert set(engine.FUNCTIONS) == {n for r in RULES.values() for n in r.functions} | {
+def test_exports_follow_the_table():
+    assert set(ops.FUNCTIONS) == {n for r in RULES.values() for n in r.functions} | {
         "gelu", "relu6", "sum", "dot"}
     assert autograd.abs is autograd.absolute
     assert abs(Value(-2.0)).op == "abs"
@@ -148,7 +148,7 @@ def test_an_operators_method_is_generated_from_the_rules_fields():
         with registered("times", 2, lambda ctx, x, y: x * y + 0.0,
                         lambda m, out, ctx, x, y: (y, x), "b", "a", operator="*",
                         native=native) as times:
-            methods = engine._operators(times, None)
+            methods = ops._operators(times, None)
             assert sorted(methods) == ["__mul__", "__rmul__"]
             out = methods["__mul__"](Value(3.0), 4.0)
             assert (out.op, out.data) == ("times", 12.0)
