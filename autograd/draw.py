@@ -35,12 +35,12 @@ from .graph import topological_order
 from .graph_model import UNKNOWN, GraphModel, stale_note
 from .layout import GRAPHVIZ_PROGRAM, LAYOUT_MEMORY, LAYOUT_TIMEOUT, NARROWING, layout
 from .modules_in_graph import COLLAPSE_LEVELS, module_of_nodes, neuron_of_parameter
-from .naming import Names, node_names, user_frame
+from .naming import Names, check_label, node_names, user_frame
 from .rules import RULES, is_paired
 from .rules.maths import safe_fsum
 
 __all__ = ["draw", "draw_dot", "render", "Drawing", "GraphTooLargeError",
-           "DEFAULT_MAX_NODES", "RENDER_FORMATS", "box_id", "check_label", "write_dot",
+           "DEFAULT_MAX_NODES", "RENDER_FORMATS", "box_id", "write_dot",
            "DotStyle", "dot_style"]
 
 DEFAULT_MAX_NODES = 2000
@@ -265,22 +265,6 @@ def box_id(name: str, k: int) -> str:
     return name if _PLAIN_ID.fullmatch(name) else f"box #{k}"
 
 
-_UNDRAWABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def check_label(text: str, what: str = "label") -> str:
-    """``text`` if it can be drawn and written as UTF-8, else a ``ValueError`` that says
-    which character is the trouble: NUL ends strings in Graphviz, and a lone surrogate
-    (half of a UTF-16 pair, e.g. from undecodable file names) has no UTF-8 form."""
-    bad = _UNDRAWABLE.search(text)
-    if bad:
-        ch = bad.group(0)
-        kind = "NUL" if ch == "\x00" else "a lone surrogate"
-        raise ValueError(f"{what} {text!r} cannot be drawn: it contains {kind} "
-                         f"({ch!r}, U+{ord(ch):04X} at position {bad.start()})")
-    return text
-
-
 def _natural(name: str) -> list:
     return [int(part) if part.isdigit() else part for part in name.split(".")]
 
@@ -447,9 +431,12 @@ def write_dot(model: GraphModel, style: DotStyle, *, grads: list[float],
         ValueError: a label or name that cannot be drawn (:func:`check_label`).
     """
     order = model.order
+    # A label was checked when it was set (a learner's node's too: it is mirrored into a
+    # Value); checked again here for one that got past the setter (a node unpickled or
+    # written to by hand), and names, which a caller's mapping gives here.
     for node in order:
         if node.label:
-            check_label(str(node.label))
+            check_label(node.label)
     for name in model.names.values():
         check_label(name, "name")
     module = module_of_nodes(order, style.collapse) if style.collapse else {}

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from .codegen import define
 from .floats import to_float
 from .modes import STATE, thread_state
+from .naming import check_label
 
 __all__ = ["Value", "as_value", "as_values", "new_node"]
 
@@ -58,7 +59,7 @@ def new_node(data: float, prev: tuple, op: str, ctx=None) -> Value:
     v._prev = prev
     v._op = op
     v._ctx = ctx
-    v.label = ""
+    v._label = ""
     if STATE.active:
         _special(v)
     return v
@@ -82,7 +83,7 @@ def as_value(x) -> Value:
     v._prev = ()
     v._op = ""
     v._ctx = None
-    v.label = ""
+    v._label = ""
     return v
 
 
@@ -135,7 +136,8 @@ class Value:
         data: the value (a float).
         grad: d(root)/d(this node), filled in by :meth:`backward`; leaves accumulate
             across calls, like PyTorch.
-        label: an optional name, shown by ``draw`` and ``explain``.
+        label: an optional name, shown by ``draw`` and ``explain`` (a str, checked
+            where it is set).
 
     >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
     >>> c = a * b + a
@@ -144,7 +146,7 @@ class Value:
     (8.0, 4.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "_prev", "_op", "_ctx", "label")
+    __slots__ = ("data", "grad", "_prev", "_op", "_ctx", "_label")
     # numpy must not broadcast over a Value: `array * value` then reaches __rmul__,
     # which refuses arrays with a clear TypeError.
     __array_ufunc__ = None
@@ -158,8 +160,9 @@ class Value:
 
         Raises:
             TypeError: ``data`` is not a real number (a one-element array or tensor
-                counts), ``label`` is not a string, or inputs / an op are given.
-            ValueError: ``data`` is an int too large for a float.
+                counts), ``label`` is not a str, or inputs / an op are given.
+            ValueError: ``data`` is an int too large for a float, or ``label`` holds a
+                character no drawing can show (NUL, a lone surrogate; see ``label``).
         """
         if isinstance(_children, str) and not _op and not label:
             _children, label = (), _children  # Value(2.0, "a"): the label, positionally
@@ -169,8 +172,8 @@ class Value:
                 "operators do; here the operators build nodes (a + b, a * b, a.tanh(), "
                 "...) and take their derivatives from autograd.rules.  For a leaf write "
                 "Value(data, label='a'); for a new operation add a rule (docs/design.md)")
-        if type(label) is not str:
-            raise TypeError(f"label must be a str, got {type(label).__name__} {label!r}")
+        if label or type(label) is not str:  # the default "" costs one test, no call
+            label = check_label(label)
         if isinstance(data, Value):
             raise TypeError("Value(v) of a Value: use v itself, or Value(v.data) for a "
                             "new leaf holding its number")
@@ -179,7 +182,7 @@ class Value:
         self._prev = ()
         self._op = ""
         self._ctx = None
-        self.label = label
+        self._label = label
 
     # --- introspection ----------------------------------------------------------------
     @property
@@ -202,8 +205,22 @@ class Value:
         """True for nodes made by the user (or under ``no_grad``), not by an op."""
         return not self._prev
 
+    @property
+    def label(self) -> str:
+        """An optional name, shown by ``draw``, ``explain`` and ``explore`` ("" for none).
+
+        Setting it checks it at once: a ``TypeError`` unless it is a str, a
+        ``ValueError`` naming the character if it holds NUL or a lone surrogate (which
+        no drawing or UTF-8 file can hold), e.g. ``v.label = "∂L/∂w₁"`` is fine.
+        """
+        return self._label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self._label = check_label(text)
+
     def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
+        label = f", label={self._label!r}" if self._label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # Reading a Value as a number can steer Python control flow, so while a function is
@@ -270,7 +287,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""
-        return Value(self.data, self.label)
+        return Value(self.data, label=self._label)
 
     def zero_grad(self) -> None:
         """Set this node's gradient to zero."""

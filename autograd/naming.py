@@ -13,6 +13,10 @@ Nothing is written onto the nodes: the result is a dictionary, passed to whateve
 shows the graph.  Nodes without a name are left out of it; the caller decides how to
 show them (a number, ``#7``).
 
+A label or name must be text that can be shown: :func:`check_label` refuses the rest,
+where a label is set (``Value(..., label=...)``, ``v.label = ...``) and where a name is
+drawn.
+
 >>> import sys
 >>> from autograd import Value
 >>> x = Value(2.0); w = Value(3.0, label="weight"); y = x * w
@@ -23,15 +27,39 @@ show them (a number, ``#7``).
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from types import FrameType
 
-__all__ = ["Names", "node_names", "user_frame", "variable_names"]
+__all__ = ["Names", "check_label", "node_names", "user_frame", "variable_names"]
 
 # `names=` as the public functions take it: None or True (labels and variables), False
 # (labels only), or an explicit mapping, either {node: name} or {name: node}.
 Names = bool | Mapping | None
+
+_UNDRAWABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_label(text: str, what: str = "label") -> str:
+    """``text`` if it is a str that can be drawn and written as UTF-8, else an error that
+    says what is wrong: a ``TypeError`` naming its type, or a ``ValueError`` naming the
+    character (NUL ends strings in Graphviz, and a lone surrogate, half of a UTF-16 pair,
+    e.g. from undecodable file names, has no UTF-8 form).
+
+    >>> check_label("∂L/∂w₁")
+    '∂L/∂w₁'
+    """
+    if type(text) is not str:
+        raise TypeError(f"{what} must be a str, got {type(text).__name__} {text!r}")
+    bad = _UNDRAWABLE.search(text)
+    if bad:
+        ch = bad.group(0)
+        kind = "NUL" if ch == "\x00" else "a lone surrogate"
+        raise ValueError(f"{what} {text!r} cannot be drawn: it contains {kind} "
+                         f"({ch!r}, U+{ord(ch):04X} at position {bad.start()})")
+    return text
+
 
 # Frames of these packages are the library's own: the user's frame is the first outside.
 _LIBRARY = ("autograd", "nn")

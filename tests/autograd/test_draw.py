@@ -382,14 +382,34 @@ def test_merged_edges_whose_sum_overflows_show_ieee_not_a_traceback(inputs, show
                                           ("x\udc80", "a lone surrogate ('\\udc80', U+DC80")])
 def test_undrawable_labels_are_refused_naming_the_character(label, shown):
     # Was a LayoutError with pygraphviz's traceback, or a bare UnicodeEncodeError
-    # (issue 17, item 13).
+    # (issue 17, item 13).  Our Value refuses such a label where it is set
+    # (tests/autograd/test_engine_bad_input.py); a learner's micrograd-style node holds
+    # anything, and reaches the drawing all the same.
     from autograd import explore, render
 
-    x = Value(1.5, label=label)
-    y = x * x
+    class Learners:
+        def __init__(self, data, kids=(), op="", label=""):
+            self.data, self.grad, self._prev, self._op, self.label = \
+                data, 0.0, tuple(kids), op, label
+
+    x = Learners(1.5, label=label)
+    y = Learners(2.25, (x, x), "*")
     for show in (draw, render, explore):
         with pytest.raises(ValueError, match="label") as e:
             show(y)
+        assert shown in str(e.value)
+
+
+@pytest.mark.parametrize("name, shown", [("a\x00b", "NUL ('\\x00', U+0000 at position 1)"),
+                                         ("x\udc80", "a lone surrogate ('\\udc80', U+DC80")])
+def test_undrawable_names_are_refused_naming_the_character(name, shown):
+    from autograd import explore, render
+
+    x = Value(1.5, label="x")
+    y = x * x
+    for show in (draw, render, explore):
+        with pytest.raises(ValueError, match="name") as e:
+            show(y, names={x: name})
         assert shown in str(e.value)
 
 

@@ -50,6 +50,50 @@ def test_a_label_must_be_a_string():
         Value(1, label=5)
 
 
+def _set(label, how):
+    if how == "constructor":
+        return Value(1.0, label=label)
+    v = Value(1.0, label="before")
+    try:
+        v.label = label
+    except (TypeError, ValueError):
+        assert v.label == "before"  # a refused label leaves the node as it was
+        raise
+    return v
+
+
+HOW = ["constructor", "assignment"]
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("label, shown", [
+    ("a\x00b", "NUL ('\\x00', U+0000 at position 1)"),
+    ("\ud800", "a lone surrogate ('\\ud800', U+D800 at position 0)"),
+    ("ok\udfff", "a lone surrogate ('\\udfff', U+DFFF at position 2)"),
+])
+def test_a_label_no_drawing_can_hold_is_refused_where_it_is_set(label, shown, how):
+    # Was refused only when the graph was drawn or explained (issue 17).
+    with pytest.raises(ValueError, match="label") as e:
+        _set(label, how)
+    assert shown in str(e.value)
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("label, shown", [(b"w", "bytes b'w'"), (5, "int 5"),
+                                          (None, "NoneType None"), (1.5, "float 1.5")])
+def test_a_label_that_is_not_a_str_is_refused_where_it_is_set(label, shown, how):
+    with pytest.raises(TypeError, match=f"label must be a str, got {shown}"):
+        _set(label, how)
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_a_unicode_label_is_kept_as_given(how):
+    # a surrogate *pair* is one character in Python: only a lone half is refused
+    for label in ("∂L/∂w₁", "x\U0001d465", "", "a b\tc\n"):
+        assert _set(label, how).label == label
+    assert Value(1.0, label="∂L/∂w₁").detach().label == "∂L/∂w₁"
+
+
 def test_micrograds_positional_leaf_construction_works():
     # the lecture's Value(data, _children, _op, label), for a leaf
     a = Value(2.0, (), "", "a")
