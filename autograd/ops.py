@@ -3,11 +3,12 @@
 (``+ * / **``, from the rule that names its operator, ``Rule.operator``).
 
 The rules carry the ops' names, docstrings, constants and forwards; this module writes
-one small function per op and shape from them and
-attaches the methods and operators to :class:`autograd.engine.Value` when it is imported,
-which ``import autograd`` does first: adding an op to the table adds them.  No op is
-named here.  The node itself (its fields, comparisons, ``backward``) is
-:mod:`autograd.engine`.
+one small function per op and shape from them, and attaches the methods and operators to
+:class:`autograd.engine.Value` when it is imported (``import autograd`` imports it, so
+every way of reaching ``Value`` finds them): adding an op to the table adds them.  No op
+is named here.  The node itself (its fields, comparisons, ``backward``) is
+:mod:`autograd.engine`, below this module; :data:`FUNCTIONS` and :data:`COMMAND_LINE`
+are what ``autograd.program`` and ``nn`` read.
 """
 
 from __future__ import annotations
