@@ -8,7 +8,8 @@ trees in for the input names, and returns a small expression tree (:class:`Expr`
 printer per language writes that tree (:func:`to_text`, :func:`to_latex`,
 :func:`to_mathml`, :func:`to_sympy_expr`).  No printer knows any op: they know the
 notation (``+ - * / **``, calls, ``a if c else b``) and a few function names
-(``sqrt`` is a root sign, ``abs`` bars).
+(how a call is written in LaTeX and MathML is the op's rule's, ``Rule.latex`` and
+``Rule.mathml``: ``sqrt`` is a root sign, ``abs`` bars).
 
 :func:`to_sympy` and :func:`symbolic_grad` give a whole graph as a sympy expression in
 its leaves' names (sympy is optional: without it they raise ImportError saying so).
@@ -30,7 +31,8 @@ from .engine import Value
 from .graph import topological_order
 from .naming import Names, node_names, user_frame
 from .notation import format_number
-from .rules import RULES, UnknownOpError
+from .program import FUNCTIONS
+from .rules import RULES, rule_of
 
 __all__ = [
     "Expr", "Num", "Name", "Deriv", "Blank", "BinOp", "Neg", "Call", "IfExp", "Compare",
@@ -99,8 +101,12 @@ class Neg(Expr):
 
 @dataclass(frozen=True, eq=False)
 class Call(Expr):
+    """A call ``fn(*args)``; ``ctx`` is the op's constant where the call stands for a
+    node (None: the op's defaults, as a formula's ``softplus(x)`` means)."""
+
     fn: str
     args: tuple
+    ctx: object = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +166,7 @@ def _rebuild(node: Expr, kids: list) -> Expr:
     if isinstance(node, Neg):
         return neg(kids[0])
     if isinstance(node, Call):
-        return Call(node.fn, tuple(kids))
+        return Call(node.fn, tuple(kids), node.ctx)
     if isinstance(node, Compare):
         return Compare(node.op, *kids)
     if isinstance(node, IfExp):
@@ -379,21 +385,28 @@ def _input_names(n: int) -> tuple[str, ...]:
     return ("x",) if n == 1 else ("a", "b") if n == 2 else ()
 
 
-def _rule(node: Value):
-    try:
-        return RULES[node.op]
-    except KeyError:
-        raise UnknownOpError(node.op) from None
+def sum_terms(k: int, count: int) -> list[tuple[int, ...]]:
+    """The inputs (by index) multiplied in each term of an op that sums its ``count``
+    inputs' products ``k`` at a time (``Rule.sum_of``): ``k`` lists of one length, taken
+    position by position, then each input left over (a bias) a term of its own."""
+    n = count // k
+    return [tuple(i + j * n for j in range(k)) for i in range(n)] + \
+        [(i,) for i in range(k * n, count)]
 
 
-def _nary_forward(node: Value, args: list[Expr]) -> Expr:
-    """The n-ary rules (``sum``, ``dot``) have ``...`` in their strings: their terms are
-    written out here (a dot with a bias has it last)."""
-    if node.op == "dot":
-        n = len(args) // 2
-        terms = [binop("*", args[i], args[n + i]) for i in range(n)]
-        return total(terms + list(args[2 * n:]))
-    return total(list(args))
+def _times(factors: list[Expr]) -> Expr:
+    return factors[0] if len(factors) == 1 else product(factors)
+
+
+def _sum_forward(rule, args: list[Expr]) -> Expr:
+    """An n-ary sum's (``Rule.sum_of``) terms written out: its strings have ``...``."""
+    return total([_times([args[i] for i in term]) for term in sum_terms(rule.sum_of, len(args))])
+
+
+def _sum_partial(rule, k: int, args: list[Expr]) -> Expr:
+    """d/d(input k) of an n-ary sum of products: the other factors of k's term."""
+    return total([_times([args[i] for i in term if i != k]) if len(term) > 1 else _const(1.0)
+                  for term in sum_terms(rule.sum_of, len(args)) if k in term])
 
 
 def forward_tree(node: Value, args: list[Expr], *, calls: bool = True) -> Expr:
@@ -403,16 +416,14 @@ def forward_tree(node: Value, args: list[Expr], *, calls: bool = True) -> Expr:
     can call by name is written as that call (``sigmoid(w*x + b)``, as the documents
     write f(...)); otherwise, and for ``calls=False`` (sympy), the rule's ``expr``.
     """
-    from .program import FUNCTIONS  # the language of the command line and the checker
-
-    rule = _rule(node)
-    if rule.arity == -1:
-        return _nary_forward(node, args)
-    expr = getattr(rule, "expr", "") or ""  # a user's primitive may have none
-    if not expr and not calls:
-        raise NotExpressible(f"op {node.op!r} has no expr in the rule table")
+    rule = rule_of(node.op)
+    if rule.arity == -1 and rule.sum_of:
+        return _sum_forward(rule, args)
+    expr = rule.expr if rule.arity != -1 else ""  # an n-ary op's is for people
+    if not expr and not calls and rule.sympy is None:
+        raise NotExpressible(f"op {node.op!r} has no expr (nor sympy form) in the rule table")
     if not expr or (calls and node.op in FUNCTIONS and node.ctx is None):
-        return Call(node.op, tuple(args))
+        return Call(node.op, tuple(args), node.ctx)
     env = dict(_ctx_env(rule, node.ctx))
     env.update(zip(_input_names(len(args)), args))
     return from_formula(expr, env)
@@ -424,10 +435,9 @@ def partial_tree(node: Value, k: int, args: list[Expr], itself: Expr | None = No
     ``itself`` (the node's name) replaces a call of the op on its own inputs in the
     formula (``sigmoid(x)*(1 - sigmoid(x))`` for a node named h is ``h*(1 - h)``).
     """
-    rule = _rule(node)
-    if node.op == "dot":  # "x_i (for w_i)": the partner of each input, 1 for the bias
-        n = len(args) // 2
-        return args[k + n] if k < n else (args[k - n] if k < 2 * n else _const(1.0))
+    rule = rule_of(node.op)
+    if rule.arity == -1 and rule.sum_of:  # "x_i (for w_i)": the other factors of the term
+        return _sum_partial(rule, k, args)
     text = rule.formula[0] if rule.arity == -1 else rule.formula[k]
     names = _input_names(len(args))
     env = dict(_ctx_env(rule, node.ctx))
@@ -530,8 +540,8 @@ def to_text(e: Expr, *, blank: Callable[[int], str] = lambda n: f"____({n})",
 
 # --- printers: LaTeX ------------------------------------------------------------------------
 
-_LATEX_FUNCTIONS = {"exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin",
-                    "arccos", "arctan", "max", "min"}
+# The notation's own functions that are not ops (an op's call is written as its rule says).
+_LATEX_NOTATION = {"max": r"\max", "min": r"\min"}
 _LATEX_SPECIAL = re.compile(r"([\\{}$&#^_%~])")
 _LATEX_CHARS = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}",
                 "~": r"\textasciitilde{}"}
@@ -559,6 +569,16 @@ def latex_name(name: str) -> str:
     if name in ("η", "pi"):
         return r"\eta" if name == "η" else r"\pi"
     return rf"\mathrm{{{latex_text(name)}}}"
+
+
+def _call_markup(fn: str, language: str, args: list[str]) -> str | None:
+    """A call of op ``fn`` as its rule writes it in ``language`` (``Rule.latex`` or
+    ``Rule.mathml``), or None where the rule gives no form for this many arguments."""
+    rule = RULES.get(fn)
+    template = getattr(rule, language, "") if rule is not None else ""
+    if not template or rule.arity not in (-1, len(args)):
+        return None
+    return template.format(*args)
 
 
 def to_latex(e: Expr) -> str:
@@ -591,14 +611,10 @@ def to_latex(e: Expr) -> str:
         if isinstance(node, Call):
             if node.fn == "and":
                 return r" \wedge ".join(kids)
-            if node.fn == "sqrt" and len(raw) == 1:
-                return rf"\sqrt{{{raw[0]}}}"
-            if node.fn == "abs" and len(raw) == 1:
-                return rf"\left|{raw[0]}\right|"
-            fn = node.fn.replace("asin", "arcsin").replace("acos", "arccos")
-            fn = fn.replace("atan", "arctan") if fn == "atan" else fn
-            head = rf"\{fn}" if fn in _LATEX_FUNCTIONS else \
-                rf"\operatorname{{{latex_text(fn)}}}"
+            written = _call_markup(node.fn, "latex", raw)
+            if written is not None:
+                return written
+            head = _LATEX_NOTATION.get(node.fn, rf"\operatorname{{{latex_text(node.fn)}}}")
             return rf"{head}\left({', '.join(raw)}\right)"
         if isinstance(node, IfExp):
             return (rf"\begin{{cases}} {raw[0]} & \text{{if }} {raw[1]} \\ {raw[2]}"
@@ -666,10 +682,9 @@ def to_mathml(e: Expr) -> str:
         if isinstance(node, Call):
             if node.fn == "and":
                 return "<mrow>" + _mo("∧").join(kids) + "</mrow>"
-            if node.fn == "sqrt" and len(raw) == 1:
-                return f"<msqrt>{raw[0]}</msqrt>"
-            if node.fn == "abs" and len(raw) == 1:
-                return f"<mrow><mo>|</mo>{raw[0]}<mo>|</mo></mrow>"
+            written = _call_markup(node.fn, "mathml", raw)
+            if written is not None:
+                return written
             args = _mo(",").join(raw)
             return f"<mrow><mi>{html.escape(node.fn)}</mi><mo>\u2061</mo>{_fenced(args)}</mrow>"
         if isinstance(node, IfExp):
@@ -695,29 +710,38 @@ def _sympy():
     return sympy
 
 
-def _sympy_functions(sp) -> dict[str, Callable]:
-    """The math functions of the notation, in sympy (the vocabulary, not the ops)."""
-    sigmoid = lambda x: 1 / (1 + sp.exp(-x))
-    softplus = lambda x: sp.log(1 + sp.exp(x))
-    return {
-        "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "sin": sp.sin, "cos": sp.cos,
-        "tan": sp.tan, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "asin": sp.asin,
-        "acos": sp.acos, "atan": sp.atan, "asinh": sp.asinh, "acosh": sp.acosh,
-        "atanh": sp.atanh, "erf": sp.erf, "erfc": sp.erfc, "abs": sp.Abs,
-        "sign": sp.sign, "sigmoid": sigmoid, "softplus": softplus,
-        "log1p": lambda x: sp.log(1 + x), "expm1": lambda x: sp.exp(x) - 1,
-        "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
-        "exp2": lambda x: 2**x, "rsqrt": lambda x: 1 / sp.sqrt(x),
-        "cbrt": lambda x: sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3),
-        "hypot": lambda a, b: sp.sqrt(a**2 + b**2), "atan2": sp.atan2,
-        "floor": sp.floor, "ceil": sp.ceiling, "min": sp.Min, "max": sp.Max,
-        "maximum": sp.Max, "minimum": sp.Min,
-        "trunc": lambda x: sp.sign(x) * sp.floor(sp.Abs(x)),
-        "round": lambda x: sp.floor(x + sp.Rational(1, 2)),  # derivative 0 either way
-        "copysign": lambda a, b: sp.Abs(a) * sp.sign(b),
-        "Phi": lambda x: (1 + sp.erf(x / sp.sqrt(2))) / 2,
-        "and": sp.And,
-    }
+# The notation's own functions that are not ops (an op is translated from its rule).
+_SYMPY_NOTATION: dict[str, Callable] = {
+    "Phi": lambda sp: lambda x: (1 + sp.erf(x / sp.sqrt(2))) / 2,
+    "min": lambda sp: sp.Min, "max": lambda sp: sp.Max, "and": lambda sp: sp.And,
+}
+
+
+def _default_ctx(rule):
+    """The ctx of a call that gives no constants (``softplus(x)`` in a formula)."""
+    if rule.ctx_of is None:
+        return None
+    try:
+        return rule.ctx_of()
+    except (TypeError, ValueError):
+        raise NotExpressible(f"op {rule.name!r} needs its constants") from None
+
+
+def _call_in_sympy(sp, call: Call, args: list, seen: frozenset):
+    """A call of the notation in sympy: one of its own functions, or an op, by its rule:
+    ``Rule.sympy``, else the rule's ``expr`` with the arguments put in."""
+    if call.fn in _SYMPY_NOTATION:
+        return _SYMPY_NOTATION[call.fn](sp)(*args)
+    rule = RULES.get(call.fn)
+    if rule is None or rule.arity not in (-1, len(args)):
+        raise NotExpressible(f"no sympy form for the function {call.fn!r}")
+    ctx = call.ctx if call.ctx is not None else _default_ctx(rule)
+    if rule.sympy is not None:
+        return rule.sympy(sp, ctx, *args)
+    if rule.arity == -1 or not rule.expr or call.fn in seen:
+        raise NotExpressible(f"no sympy form for the function {call.fn!r}")
+    tree = from_formula(rule.expr, _ctx_env(rule, ctx))
+    return _to_sympy(sp, tree, dict(zip(_input_names(len(args)), args)), seen | {call.fn})
 
 
 def to_sympy_expr(e: Expr, symbols: Mapping[str, object] | None = None):
@@ -727,9 +751,10 @@ def to_sympy_expr(e: Expr, symbols: Mapping[str, object] | None = None):
         ImportError: sympy is not installed.
         NotExpressible: ``e`` has a blank, a derivative name or an unknown function.
     """
-    sp = _sympy()
-    functions = _sympy_functions(sp)
-    symbols = dict(symbols or {})
+    return _to_sympy(_sympy(), e, dict(symbols or {}), frozenset())
+
+
+def _to_sympy(sp, e: Expr, symbols: dict, seen: frozenset):
     relations = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq,
                  "!=": sp.Ne}
 
@@ -757,9 +782,7 @@ def to_sympy_expr(e: Expr, symbols: Mapping[str, object] | None = None):
         if isinstance(node, Compare):
             return relations[node.op](*kids)
         if isinstance(node, Call):
-            if node.fn not in functions:
-                raise NotExpressible(f"no sympy form for the function {node.fn!r}")
-            return functions[node.fn](*kids)
+            return _call_in_sympy(sp, node, kids, seen)
         if isinstance(node, IfExp):
             return sp.Piecewise((kids[0], kids[1]), (kids[2], True))
         if isinstance(node, Juxt):

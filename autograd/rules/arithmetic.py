@@ -18,7 +18,8 @@ rule("add", 2,
      expr="a + b",
      functions=(),
      doc="a + b (the operator ``+``).",
-     array=lambda ctx, a, b: a + b)
+     array=lambda ctx, a, b: a + b,
+     sum_of=1)
 
 rule("mul", 2,
      lambda ctx, a, b: a * b,
@@ -78,7 +79,10 @@ unary("sqrt", safe_sqrt,
       expr="sqrt(x)",
       method=True,
       doc="Square root: IEEE at the edges (sqrt(-0.0) = -0.0; nan below 0, also at -inf).",
-      array="sqrt")
+      array="sqrt",
+      sympy=lambda sp, ctx, x: sp.sqrt(x),
+      latex=r"\sqrt{{{0}}}",
+      mathml="<msqrt>{0}</msqrt>")
 
 unary("rsqrt", lambda x: safe_recip(safe_sqrt(x)),
       lambda m, out, ctx, x: (-0.5 * (out * out * out),),
@@ -107,7 +111,8 @@ unary("cbrt", _cbrt,
       expr="sign(x)*abs(x)**(1/3)",
       method=True,
       doc="The real cube root (cbrt(-8) = -2).",
-      array="cbrt")
+      array="cbrt",
+      sympy=lambda sp, ctx, x: sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3))
 
 # hypot(a, b) = sqrt(a**2 + b**2) without overflow; d/da = a/out.  At (0, 0), a kink,
 # the derivative is 0 (div0): a subgradient, as PyTorch's norm gives (its hypot, nan).
@@ -137,7 +142,8 @@ rule("sum", -1,
      "1",
      expr="x_1 + ... + x_n",
      functions=(),
-     doc="x1 + ... + xn as one node (``autograd.sum``).")
+     doc="x1 + ... + xn as one node (``autograd.sum``).",
+     sum_of=1)
 
 
 # Fused dot product: one node for w1*x1 + ... + wn*xn (+ b), instead of 2n nodes.
@@ -157,4 +163,5 @@ def _dot_partials(m, out, has_bias, *xs):
 rule("dot", -1, _dot_forward, _dot_partials, "x_i (for w_i)", "w_i (for x_i)", "1 (for b)",
      expr="w_1*x_1 + ... + w_n*x_n + b (b if has_bias)", ctx_names=("has_bias",),
      functions=(),
-     doc="w1*x1 + ... + wn*xn (+ bias) as one node (``autograd.dot``).")
+     doc="w1*x1 + ... + wn*xn (+ bias) as one node (``autograd.dot``).",
+     sum_of=2)

@@ -62,6 +62,28 @@ class Rule:
     array_of_x: Callable | str | None = None
     # An activation function (a neuron's f: nn's activation names, a learner's written f).
     activation: bool = False
+    # -- how the learner-side modules read and write the op (symbolic, program, check,
+    # diagnose, exercises) --
+    # The op in SymPy, ``sympy(sp, ctx, *xs)`` given the sympy module, ctx and the inputs
+    # as SymPy expressions, for an op that is one of SymPy's own functions (``exp``,
+    # ``sin``) or whose ``expr`` sympy should not rebuild; other ops are translated from
+    # their ``expr`` (and a call in a formula, ``softplus(x)``, from the op's defaults).
+    sympy: Callable | None = None
+    # A call of the op in LaTeX and in MathML: format strings over the arguments' markup
+    # ("{0}", "{1}"), e.g. r"\sin\left({0}\right)" and "<msqrt>{0}</msqrt>"; "" writes
+    # the op's name upright with its arguments in parentheses.
+    latex: str = ""
+    mathml: str = ""
+    # An op whose output is a sum of products of its inputs taken k at a time: k.  1 for
+    # a plain sum (``add``, n-ary ``sum``: called ``sum(a, b, ...)``), 2 for n-ary ``dot``,
+    # whose inputs are two lists of one length multiplied pair by pair, then an optional
+    # bias (called ``dot([w1, w2], [x1, x2], b)``); 0 for every other op.
+    sum_of: int = 0
+    # The parts the op plays in generated exercises (:mod:`autograd.exercises`):
+    # "hidden" (a hidden neuron's activation), "output" (the output neuron's, with the
+    # squared error), "probability" (an output in (0, 1), so binary cross-entropy too),
+    # "expression" (the function applied in an expression exercise).
+    exercises: tuple[str, ...] = ()
 
     def local_partials(self, out: float, ctx, xs) -> tuple:
         """The local partials evaluated on floats (see also the module's
@@ -163,7 +185,8 @@ def check_op_name(name: str) -> str:
 def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, expr: str = "",
          ctx_names: tuple[str, ...] = (), doc: str = "", method: bool = False,
          functions: tuple[str, ...] | None = None, cli: bool = True, ctx_of=None, array=None,
-         array_of_x=None, activation: bool = False) -> Rule:
+         array_of_x=None, activation: bool = False, sympy=None, latex: str = "",
+         mathml: str = "", sum_of: int = 0, exercises: tuple[str, ...] = ()) -> Rule:
     """Register a primitive in :data:`RULES` and return its entry.
 
     Args:
@@ -189,6 +212,12 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
         array: ``forward`` on NumPy arrays, for batched replay.
         array_of_x: ``of_x`` on NumPy arrays.
         activation: whether the op is an activation function (a neuron's ``f``).
+        sympy: ``sympy(sp, ctx, *xs)``, the op in SymPy (when its ``expr`` is not enough).
+        latex: a call of the op in LaTeX, a format string over its arguments (``{0}``).
+        mathml: the same in MathML.
+        sum_of: k for an op whose output sums its inputs' products k at a time (1: a sum,
+            2: ``dot``); 0 otherwise.
+        exercises: the parts the op plays in generated exercises (see :class:`Rule`).
 
     Returns:
         The new :class:`Rule`.
@@ -201,7 +230,8 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
         raise ValueError(f"op {name!r} is already registered")
     entry = Rule(name, forward, partials, tuple(formula), arity, of_x, expr, tuple(ctx_names),
                  doc, method, (name,) if functions is None else tuple(functions), cli, ctx_of,
-                 array, array_of_x, activation)
+                 array, array_of_x, activation, sympy, latex, mathml, sum_of,
+                 tuple(exercises))
     _RULES[name] = entry
     _changed()
     return entry
