@@ -49,6 +49,7 @@ from .notation import (
     parse_work,
     read_work,
 )
+from .rules import rule_of
 
 __all__ = ["check_work", "CheckResult", "CheckedLine", "KINDS", "ACTIVATIONS", "LR_NAMES"]
 
@@ -267,26 +268,42 @@ class _Checker:
                     f"{'none' if not ops else ' and '.join(ops)}: write the function by "
                     f"name", line.lineno, expr.col)
             name = ops[0]
-        if name not in program.FUNCTIONS or name in ("dot", "sum") and expr.prime:
+            if name not in program.FUNCTIONS:  # an activation the language cannot call
+                return self.rule_call(line, expr, name)
+        rule = program.rule_of_function(name)
+        n_ary = rule is not None and rule.arity == -1
+        if name not in program.FUNCTIONS or n_ary and expr.prime:
             raise NotationError(f"unknown function {expr.func!r}", line.lineno, expr.col)
-        if name == "dot":
-            raise NotationError("dot() is not part of the notation: write w1*x1 + w2*x2",
-                                line.lineno, expr.col)
+        if program.lists_of(name):
+            raise NotationError(f"{name}() is not part of the notation: "
+                                f"write w1*x1 + w2*x2", line.lineno, expr.col)
         if expr.prime and len(expr.args) != 1:
             raise NotationError(f"{expr.func}'() takes one argument", line.lineno, expr.col)
         function = program.FUNCTIONS[name]
+        # the inputs as Values, then the op's constants as numbers (clamp's bounds)
+        inputs = rule.arity if rule is not None and not n_ary else None
 
         def run(func, prime, args):
             if prime:
                 x = Value(args[0])
                 (d,) = reverse_grad(function(x), [x])
                 return d
-            if name == "sum":
-                return math.fsum(args) if all(map(math.isfinite, args)) else sum(args)
-            if name == "clamp":
-                return function(Value(args[0]), *args[1:]).data
-            out = function(*(Value(a) for a in args))
-            return out.data
+            if n_ary:
+                return function([Value(a) for a in args]).data
+            cut = len(args) if inputs is None else inputs
+            return function(*(Value(a) for a in args[:cut]), *args[cut:]).data
+        return run
+
+    def rule_call(self, line: Line, expr: Call, op: str):
+        """``f`` standing for an activation that no function of the language builds (a
+        primitive registered by the user): its rule, at the graph's constant."""
+        if len(expr.args) != 1:
+            raise NotationError(f"{expr.func}() takes one argument", line.lineno, expr.col)
+        rule, ctx = rule_of(op), self.g.ctx_of_op(op)
+
+        def run(func, prime, args):
+            out = rule.forward(ctx, args[0])
+            return rule.local_partials(out, ctx, [args[0]])[0] if prime else out
         return run
 
     def evaluate(self, line: Line, expr, *, vals=None, point=None, learner=False,

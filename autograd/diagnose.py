@@ -28,28 +28,29 @@ from .graph import topological_order
 from .graph_model import local_partials, whole_multiple
 from .naming import Names, node_names
 from .notation import derivative_name, format_number
-from .rules import RULES, UnknownOpError
+from .rules import RULES, rule_of
+from .symbolic import input_names, operator_of
 
 __all__ = ["GraphEval", "Diagnoser", "Mistake", "KINDS", "ACTIVATIONS", "chain_text",
            "node_formula", "stale_grad_notes", "answer_key", "quiz_data", "QUIZ_MODES"]
 
+#: The diagnosis kind "the sign is flipped" (a word, not the op of that name).
+SIGN = "sign"
 #: Every diagnosis kind, in the order they are tried (tests and tools rely on these).
-KINDS = ("sign", "missing_path", "missing_factor", "extra_factor", "pre_activation",
+KINDS = (SIGN, "missing_path", "missing_factor", "extra_factor", "pre_activation",
          "other_node", "after_update", "carried", "rounding", "formula", "unknown")
-#: Ops a written ``f`` (the documents' "activation") may stand for.
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "celu", "gelu",
-               "silu", "mish", "softplus", "softsign", "logsigmoid", "hardsigmoid",
-               "hardswish", "hardtanh", "relu6")
+#: The package's activation ops (``Rule.activation``): those a written ``f`` (the
+#: documents' "activation") may stand for.  The checker asks each node's rule, so an
+#: activation registered later counts too (:func:`is_activation`).
+ACTIVATIONS = tuple(name for name, r in RULES.items() if r.activation)
 _MAX_PATHS = 16  # paths listed for missing_path / missing_factor diagnoses
 _PERTURBED_POINTS = 3
 
 
-def rule_of(op: str):
-    """The rule table's entry for ``op``, or :class:`UnknownOpError`."""
-    try:
-        return RULES[op]
-    except KeyError:
-        raise UnknownOpError(op) from None
+def is_activation(op: str) -> bool:
+    """Whether ``op`` is an activation function (its rule says so, ``Rule.activation``)."""
+    rule = RULES.get(op)
+    return rule is not None and rule.activation
 
 
 class GraphEval:
@@ -166,8 +167,13 @@ class GraphEval:
                 self._points.append(self.forward(moved))
         return self._points
 
+    def ctx_of_op(self, op: str):
+        """The constant of the graph's first node of ``op`` (None if it has none)."""
+        return next((n.ctx for n in self.order if n.op == op), None)
+
     def activation_ops(self) -> list[str]:
-        return sorted({n.op for n in self.order if n.op in ACTIVATIONS})
+        """The activation ops of the graph (``Rule.activation``), sorted."""
+        return sorted({n.op for n in self.order if is_activation(n.op)})
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,7 @@ class Diagnoser:
         out: list[Mistake] = []
         name = self.target_text(key)
         if t != 0:
-            out.append(Mistake("sign", -t, f"The sign is flipped: {name} is "
+            out.append(Mistake(SIGN, -t, f"The sign is flipped: {name} is "
                                               f"{format_number(t, 4)}, not "
                                               f"{format_number(-t, 4)}."))
         if key[0] == "d":
@@ -256,7 +262,7 @@ class Diagnoser:
         if key[0] == "u" and self.lr:
             i = key[1]
             gr = g.adjoint(g.root_index)[i]
-            out.append(Mistake("sign", g.base[i] + self.lr * gr,
+            out.append(Mistake(SIGN, g.base[i] + self.lr * gr,
                                   "The step goes up the gradient: subtract η times the "
                                   "derivative, do not add it."))
             out.append(Mistake("missing_factor", g.base[i] - gr,
@@ -308,7 +314,7 @@ class Diagnoser:
             for i, k, child in p:
                 op = g.order[i].op
                 e = partial(i, k)
-                if op not in ACTIVATIONS or e == 0.0 or not math.isfinite(e):
+                if not is_activation(op) or e == 0.0 or not math.isfinite(e):
                     continue
                 rule = rule_of(op)
                 z, out_v = g.base[child], g.base[i]
@@ -511,20 +517,30 @@ def _node_formula(g: GraphEval, i: int, budget: int) -> str:
 
 
 def _op_text(op: str, args: list[str], ctx) -> str:
-    if op == "add" or op == "sum":
+    """A node written from its inputs' texts as its rule writes it: a sum of its inputs
+    (``Rule.sum_of``) with + and -, an op whose ``expr`` is one operator between its
+    operands infix (``w1*x1``, ``h**2``), any other as a call."""
+    rule = RULES.get(op)
+    if rule is not None and rule.sum_of == 1:
         return "".join(a if n == 0 else (f" - {a[1:]}" if a.startswith("-") else f" + {a}")
                        for n, a in enumerate(args))
-    if op == "mul" and len(args) == 2 and "-1" in args:
-        other = args[1] if args[0] == "-1" else args[0]
+    shape = operator_of(rule)
+    if shape is None or len(args) != rule.arity:
+        return f"{op}({', '.join(args)})"
+    symbol, left, right = shape
+    constants = ctx if isinstance(ctx, tuple) else (ctx,)
+    operands = {name: f"{value:g}" for name, value in zip(rule.ctx_names, constants)}
+    operands.update(zip(input_names(len(args)), args))
+    a, b = operands[left], operands[right]
+    if symbol == "*" and "-1" in (a, b):  # x * -1 is how negation is built
+        other = b if a == "-1" else a
         return f"-({other})" if " " in other else f"-{other}"
-    if op == "mul":
-        return "*".join(f"({a})" if " + " in a else a for a in args)
-    if op == "pow":
-        a = args[0]
-        return f"({a})**{ctx:g}" if (" " in a or "*" in a) else f"{a}**{ctx:g}"
-    if op == "div":
-        return f"{args[0]}/{args[1]}"
-    return f"{op}({', '.join(args)})"
+    if symbol == "*":
+        return "*".join(f"({x})" if " + " in x or " - " in x else x for x in (a, b))
+    if symbol == "**":
+        b = f"({b})" if (" " in b or "*" in b or "/" in b) else b
+        return f"({a})**{b}" if (" " in a or "*" in a or a.startswith("-")) else f"{a}**{b}"
+    return f"{a} {symbol} {b}" if symbol in "+-" else f"{a}{symbol}{b}"
 
 
 def stale_grad_notes(g: GraphEval) -> list[str]:

@@ -21,6 +21,7 @@ unnamed nodes written out inline is as deep as the graph.
 from __future__ import annotations
 
 import ast
+import functools
 import html
 import math
 import re
@@ -38,7 +39,7 @@ __all__ = [
     "Expr", "Num", "Name", "Deriv", "Blank", "BinOp", "Neg", "Call", "IfExp", "Compare",
     "Juxt", "NotExpressible", "from_formula", "fold", "to_text", "to_latex", "to_mathml",
     "to_sympy_expr", "substitute", "writable", "product", "total", "number_text", "forward_tree",
-    "partial_tree", "to_sympy", "symbolic_grad",
+    "partial_tree", "to_sympy", "symbolic_grad", "sum_terms", "input_names", "operator_of",
 ]
 
 
@@ -381,7 +382,8 @@ def _ctx_env(rule, ctx) -> dict[str, Expr]:
     return env
 
 
-def _input_names(n: int) -> tuple[str, ...]:
+def input_names(n: int) -> tuple[str, ...]:
+    """The names a rule's strings give its ``n`` inputs: ``x``, or ``a`` and ``b``."""
     return ("x",) if n == 1 else ("a", "b") if n == 2 else ()
 
 
@@ -409,6 +411,26 @@ def _sum_partial(rule, k: int, args: list[Expr]) -> Expr:
                   for term in sum_terms(rule.sum_of, len(args)) if k in term])
 
 
+@functools.lru_cache(maxsize=256)
+def _operator_in(expr: str, names: tuple[str, ...]) -> tuple[str, str, str] | None:
+    try:
+        tree = from_formula(expr, {})
+    except NotExpressible:
+        return None
+    if isinstance(tree, BinOp) and isinstance(tree.left, Name) \
+            and isinstance(tree.right, Name) and {tree.left.name, tree.right.name} <= set(names):
+        return tree.op, tree.left.name, tree.right.name
+    return None
+
+
+def operator_of(rule) -> tuple[str, str, str] | None:
+    """``(operator, left, right)`` when the rule's ``expr`` is one operator between its
+    inputs or constants (``a*b``, ``a/b``, ``x**k``: the op is written infix), else None."""
+    if rule is None or rule.arity == -1 or not rule.expr:
+        return None
+    return _operator_in(rule.expr, input_names(rule.arity) + tuple(rule.ctx_names))
+
+
 def forward_tree(node: Value, args: list[Expr], *, calls: bool = True) -> Expr:
     """The forward of ``node`` over the trees of its inputs.
 
@@ -425,7 +447,7 @@ def forward_tree(node: Value, args: list[Expr], *, calls: bool = True) -> Expr:
     if not expr or (calls and node.op in FUNCTIONS and node.ctx is None):
         return Call(node.op, tuple(args), node.ctx)
     env = dict(_ctx_env(rule, node.ctx))
-    env.update(zip(_input_names(len(args)), args))
+    env.update(zip(input_names(len(args)), args))
     return from_formula(expr, env)
 
 
@@ -439,7 +461,7 @@ def partial_tree(node: Value, k: int, args: list[Expr], itself: Expr | None = No
     if rule.arity == -1 and rule.sum_of:  # "x_i (for w_i)": the other factors of the term
         return _sum_partial(rule, k, args)
     text = rule.formula[0] if rule.arity == -1 else rule.formula[k]
-    names = _input_names(len(args))
+    names = input_names(len(args))
     env = dict(_ctx_env(rule, node.ctx))
     env.update(zip(names, args))
     calls = {(node.op, names): itself} if itself is not None else None
@@ -741,7 +763,7 @@ def _call_in_sympy(sp, call: Call, args: list, seen: frozenset):
     if rule.arity == -1 or not rule.expr or call.fn in seen:
         raise NotExpressible(f"no sympy form for the function {call.fn!r}")
     tree = from_formula(rule.expr, _ctx_env(rule, ctx))
-    return _to_sympy(sp, tree, dict(zip(_input_names(len(args)), args)), seen | {call.fn})
+    return _to_sympy(sp, tree, dict(zip(input_names(len(args)), args)), seen | {call.fn})
 
 
 def to_sympy_expr(e: Expr, symbols: Mapping[str, object] | None = None):
