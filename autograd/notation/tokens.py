@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .tree import NotationError
 
-__all__ = []
+__all__ = ["Token", "tokenize"]
 
 
 # How the documents write the operators, mapped to the language's own.

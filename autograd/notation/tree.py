@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 __all__ = [
-    "Blank", "Call", "Deriv", "Expr", "Line", "MAX_LINE_CHARS", "MAX_NESTING", "Name", "Neg",
-    "NotationError", "Num", "Pow", "Prod", "Sum", "derivative_name", "evaluate", "leaves",
+    "MAX_LINE_CHARS", "MAX_NESTING", "NotationError", "Num", "Name", "Deriv", "Call", "Neg",
+    "Sum", "Prod", "Pow", "Blank", "Expr", "Line", "quantum", "derivative_name", "leaves",
+    "evaluate",
 ]
 
 

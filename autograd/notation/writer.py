@@ -7,7 +7,7 @@ import math
 from .reader import parse_line
 from .tree import derivative_name
 
-__all__ = ["format_line", "format_number"]
+__all__ = ["format_number", "format_line"]
 
 
 def format_number(x: float, digits: int = 3) -> str:

@@ -27,7 +27,7 @@ from .tree import (
     number_text,
 )
 
-__all__ = ["symbolic_grad", "to_sympy", "to_sympy_expr"]
+__all__ = ["to_sympy_expr", "to_sympy", "symbolic_grad"]
 
 
 # --- sympy ------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ from .tree import (
 )
 
 __all__ = [
-    "forward_tree", "from_formula", "input_names", "operator_of", "partial_tree", "sum_terms",
+    "from_formula", "constants_env", "input_names", "sum_terms", "operator_of", "forward_tree",
+    "partial_tree",
 ]
 
 

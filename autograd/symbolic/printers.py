@@ -26,7 +26,7 @@ from .tree import (
 )
 
 __all__ = [
-    "latex_name", "latex_text", "mathml_name", "to_latex", "to_mathml", "to_text", "writable",
+    "writable", "to_text", "latex_text", "latex_name", "to_latex", "mathml_name", "to_mathml",
 ]
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from ..notation import format_number
 
 __all__ = [
-    "BinOp", "Blank", "Call", "Compare", "Deriv", "Expr", "IfExp", "Juxt", "Name", "Neg",
-    "NotExpressible", "Num", "binop", "children", "constant", "fold", "neg", "number_text",
-    "product", "substitute", "total",
+    "NotExpressible", "Expr", "Num", "Name", "Deriv", "Blank", "BinOp", "Neg", "Call",
+    "Compare", "IfExp", "Juxt", "children", "fold", "substitute", "number_text", "constant",
+    "neg", "binop", "product", "total",
 ]
 
 
