@@ -1,42 +1,18 @@
-"""``check_work``: a learner's hand calculation checked line by line, mistakes diagnosed.
-
-The work is written in the line notation of :mod:`autograd.notation` (forward lines
-``h1 = ... = 0.0474``, derivative lines ``dL/dw1 = ... = 0.0214``, update lines
-``w1 ← w1 - η*dL/dw1 = 0.998``).  Every ``= EXPR`` part of every line is checked against
-the graph:
-
-* a **number** is right when, at the precision it is written, it equals the exact value
-  or the value that follows from the learner's own earlier (rounded) numbers, the way the
-  documents carry their rounding (D4's ``0.0214`` is the product of its rounded factors;
-  the exact value rounds to 0.0215: accepted, with a note).  On an exact tie both
-  neighbours are right.
-* an **expression in names only** (``w5 * f'(w5*h1 + w6*h2 + b3)``) is right when it
-  equals the truth *as a function of the leaves*: it is also evaluated with the named
-  leaves moved a little, so a formula that matches by coincidence here is caught.
-* an **expression with numbers in it** (``x1 * 0.0452``, ``-2*(1 - ypred)``: the 1 may
-  stand for a leaf ``y``) is checked at this point only, within the rounding of the
-  numbers written in it (whole numbers are exact).
-
-``dA/dB`` is the total derivative of node A with respect to node B: all paths, parallel
-edges merged, taken from the rule table (this module evaluates rules and multiplies; it
-derives nothing).  A wrong part gets a diagnosis whose ``kind`` is one of :data:`KINDS`
-and a sentence that names the nodes and gives the correct formula as
-:func:`autograd.explain` writes it.
+"""The check itself: every ``= EXPR`` part of every line against the graph, the first
+mistake named (:func:`check_work`).
 """
 
 from __future__ import annotations
 
-import html
 import math
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 
-from . import program
-from .diagnose import ACTIVATIONS, KINDS, Diagnoser, GraphEval, stale_grad_notes
-from .engine import Value
-from .functional import grad as reverse_grad
-from .naming import Names, user_frame
-from .notation import (
+from .. import program
+from ..diagnose import Diagnoser, GraphEval, stale_grad_notes
+from ..engine import Value
+from ..functional import grad as reverse_grad
+from ..naming import Names, user_frame
+from ..notation import (
     Blank,
     Call,
     Deriv,
@@ -49,148 +25,25 @@ from .notation import (
     parse_work,
     read_work,
 )
-from .rules import rule_of
+from ..rules import rule_of
+from .precision import (
+    REL,
+    close_to,
+    matches_written,
+    round_like,
+    significant_digits,
+    unit_of,
+    within,
+)
+from .result import CheckedLine, CheckResult, PartCheck
 
-__all__ = ["check_work", "CheckResult", "CheckedLine", "KINDS", "ACTIVATIONS", "LR_NAMES"]
+__all__ = ["LR_NAMES", "check_work"]
+
 
 #: Names of the learning rate in update lines (unless a node has that name).
 LR_NAMES = ("η", "lr", "eta")
 _F_ALIASES = ("f", "σ")
 _LOOKED_UP = ("other_node", "after_update")
-_REL = 1e-6  # agreement of formulas (names only) with the truth, relative
-_MARK = {"right": "✔", "wrong": "✘", "cannot check": "?"}
-
-
-@dataclass(frozen=True)
-class PartCheck:
-    """The check of one ``= EXPR`` part of a line.
-
-    Attributes:
-        text: the part as parsed (normalised).
-        verdict: ``"right"``, ``"wrong"`` or ``"cannot check"``.
-        kind: a diagnosis kind (:data:`KINDS`) or None.
-        value: the part's value as the learner computes it (their earlier numbers put
-            in), or None.
-        message: what is wrong, or a note; "" when right without remark.
-    """
-
-    text: str
-    verdict: str
-    kind: str | None
-    value: float | None
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class CheckedLine:
-    """One line of the learner's work, checked.
-
-    Attributes:
-        text: the line as written.
-        lineno: its 1-based line number in the work.
-        target: what the line computes (``h1``, ``dL/dw1``).
-        verdict: ``"right"``, ``"wrong"`` or ``"cannot check"``.
-        expected: the engine's (exact) value of the target, or None.
-        kind: the diagnosis (:data:`KINDS`): for a wrong line the kind of mistake
-            (``carried`` when it only follows from an earlier wrong line); for a right
-            line ``rounding`` when its number was rounded early; else None.
-        message: the diagnosis for people, naming the nodes, with the correct formula.
-        value: the learner's value for the target (their last number), or None.
-        parts: the check of each ``= EXPR`` part.
-    """
-
-    text: str
-    lineno: int
-    target: str
-    verdict: str
-    expected: float | None
-    kind: str | None
-    message: str
-    value: float | None
-    parts: tuple[PartCheck, ...] = ()
-
-
-@dataclass
-class CheckResult:
-    """The learner's work, checked line by line.
-
-    Attributes:
-        lines: one :class:`CheckedLine` per line of work (comments and blank lines are
-            kept in ``text`` only).
-        notes: remarks about the graph itself (``backward ran 2 times without
-            zero_grad``).
-        text: the work as given.
-    """
-
-    lines: list[CheckedLine]
-    notes: list[str] = field(default_factory=list)
-    text: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """True when every line is right."""
-        return all(line.verdict == "right" for line in self.lines)
-
-    @property
-    def first_error(self) -> CheckedLine | None:
-        """The first wrong line whose mistake is new there (not ``carried``), or None."""
-        for line in self.lines:
-            if line.verdict == "wrong" and line.kind != "carried":
-                return line
-        return None
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __str__(self) -> str:
-        by_lineno = {line.lineno: line for line in self.lines}
-        first = self.first_error
-        out = []
-        for i, raw in enumerate(self.text.splitlines(), start=1):
-            line = by_lineno.get(i)
-            if line is None:
-                out.append(f"  {raw}")
-                continue
-            out.append(f"{_MARK[line.verdict]} {raw}")
-            if line is first:
-                out.append(f"    {line.kind}: {line.message}")
-            elif line.verdict == "wrong":
-                out.append(f"    {line.kind}: {_first_sentence(line.message)}")
-            elif line.message:
-                out.append(f"    {'note' if line.verdict == 'right' else 'cannot check'}: "
-                           f"{line.message}")
-        right = sum(line.verdict == "right" for line in self.lines)
-        summary = f"{right} of {len(self.lines)} lines right"
-        if first is not None:
-            summary += f"; the first mistake is on line {first.lineno} ({first.kind})"
-        out.append(summary)
-        out.extend(f"note: {note}" for note in self.notes)
-        return "\n".join(out)
-
-    def __repr__(self) -> str:
-        return (f"CheckResult(ok={self.ok}, lines={len(self.lines)}, first_error="
-                f"{self.first_error.lineno if self.first_error else None})")
-
-    def _repr_html_(self) -> str:
-        first = self.first_error
-        rows = []
-        for line in self.lines:
-            note = html.escape(line.message if line is first or line.verdict != "wrong"
-                               else _first_sentence(line.message))
-            kind = html.escape(line.kind or "")
-            rows.append(
-                f'<tr class="{line.verdict.replace(" ", "-")}"><td>{_MARK[line.verdict]}'
-                f"</td><td><code>{html.escape(line.text)}</code></td>"
-                f"<td>{kind}{': ' if kind and note else ''}{note}</td></tr>")
-        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
-        return ('<table class="autograd-check"><thead><tr><th></th><th>work</th>'
-                "<th>check</th></tr></thead><tbody>" + "".join(rows)
-                + "</tbody></table>" + notes)
-
-
-def _first_sentence(text: str) -> str:
-    head, dot, _ = text.partition(". ")
-    return head + ("." if dot else "")
 
 
 # --- the graph, evaluated on floats from the rule table ---------------------------------
@@ -390,7 +243,7 @@ class _Checker:
                 continue
             if not (math.isfinite(t) and math.isfinite(v)):
                 continue
-            if not _close(v, t):
+            if not close_to(v, t):
                 return False
         return True
 
@@ -450,20 +303,20 @@ class _Checker:
         # this point only.
         if names and not numbers:
             exact = self.evaluate(line, expr)
-            if _close(exact, t):
+            if close_to(exact, t):
                 if self.symbolic_ok(line, expr, key):
                     return PartCheck(text, "right", None, learner.value), learner
                 return PartCheck(text, "wrong", "formula", learner.value, (
                     f"{text} equals {self.d.target_text(key)} here only by coincidence: "
                     f"as a function of the leaves it differs (move a weight and they "
                     f"part). {self.d.formula(key)}")), learner
-            return self.diagnosed(line, key, t, text, exact, learner, _REL * abs(t), True,
+            return self.diagnosed(line, key, t, text, exact, learner, REL * abs(t), True,
                                   prev)
         truth = self.with_bound(line, expr, learner=False)
-        if _within(truth.value, t, truth.bound) or (
-                learner.tainted is None and _within(learner.value, t, learner.bound)):
+        if within(truth.value, t, truth.bound) or (
+                learner.tainted is None and within(learner.value, t, learner.bound)):
             return PartCheck(text, "right", None, learner.value), learner
-        if prev is not None and _within(learner.value, prev[0].value,
+        if prev is not None and within(learner.value, prev[0].value,
                                         learner.bound + prev[0].bound):
             if prev[1] == "right" and learner.tainted is None:
                 return PartCheck(text, "right", None, learner.value), learner
@@ -475,8 +328,8 @@ class _Checker:
                     if isinstance(leaf, Num)]
             first = min((h.lineno for h in hits if h is not None),
                         default=learner.tainted)
-            if _within(fixed.value, t, fixed.bound) or (
-                    learner.tainted is not None and _within(truth.value, t, truth.bound)):
+            if within(fixed.value, t, fixed.bound) or (
+                    learner.tainted is not None and within(truth.value, t, truth.bound)):
                 return PartCheck(text, "wrong", "carried", learner.value,
                                  f"follows from the mistake on line {first}"), learner
         return self.diagnosed(line, key, t, text, learner.value, learner,
@@ -484,32 +337,32 @@ class _Checker:
 
     def check_number(self, line, key, t, num: Num, prev) -> PartCheck:
         text = num.text
-        if _matches(num, t):
+        if matches_written(num, t):
             return PartCheck(text, "right", None, num.value)
-        if prev is not None and (_matches(num, prev[0].value) or abs(
-                num.value - prev[0].value) <= _unit(num) / 2 + prev[0].bound):
+        if prev is not None and (matches_written(num, prev[0].value) or abs(
+                num.value - prev[0].value) <= unit_of(num) / 2 + prev[0].bound):
             if prev[1] == "right" and prev[0].tainted is None:
                 exact = format_number(t, 6)
                 return PartCheck(text, "right", "rounding", num.value, (
                     f"{text} follows from the rounded numbers before it; the exact value "
-                    f"{exact} rounds to {_round_like(num, t)} (rounded early: accepted)"))
+                    f"{exact} rounds to {round_like(num, t)} (rounded early: accepted)"))
             where = prev[0].tainted
             return PartCheck(text, "wrong", "carried", num.value,
                              f"follows from the mistake on line {where}" if where and
                              where != line.lineno else "follows from the part before it")
-        learner = _Eval(num.value, _unit(num), None)
-        return self.diagnosed(line, key, t, text, num.value, learner, _unit(num), False,
+        learner = _Eval(num.value, unit_of(num), None)
+        return self.diagnosed(line, key, t, text, num.value, learner, unit_of(num), False,
                               prev)[0]
 
     def diagnosed(self, line, key, t, text, value, learner, tol, is_expr, prev):
-        vague = not is_expr and _significant(text) < 2
+        vague = not is_expr and significant_digits(text) < 2
         for cand in self.d.candidates(key):
             if vague and cand.kind in _LOOKED_UP:
                 continue  # one digit matches some node or other: no diagnosis from it
             # a slip of arithmetic may be a unit of the last digit off (rounded inputs);
             # a number looked up elsewhere (another node's) must round to what is written
             near = tol / 2 if not is_expr and cand.kind in _LOOKED_UP else tol
-            tol_c = max(near, _REL * abs(cand.value), 1e-12)
+            tol_c = max(near, REL * abs(cand.value), 1e-12)
             if math.isfinite(cand.value) and abs(value - cand.value) <= tol_c \
                     and abs(cand.value - t) > tol_c:
                 return PartCheck(text, "wrong", cand.kind, learner.value,
@@ -556,62 +409,6 @@ def _line_verdict(parts: list[PartCheck]) -> tuple[str, str | None, str]:
         if p.kind == "rounding":
             return "right", "rounding", p.message
     return "right", None, ""
-
-
-# --- numbers at the precision written ---------------------------------------------------
-
-
-def _significant(text: str) -> int:
-    """How many significant digits a written number has (``0.0214``: 3)."""
-    try:
-        digits = Decimal(text).as_tuple().digits
-    except InvalidOperation:
-        return 0
-    return max(1, len("".join(map(str, digits)).lstrip("0")))
-
-
-def _unit(num: Num) -> float:
-    """The unit of the last digit written (1 for a whole number)."""
-    return num.quantum or 1.0 * _scale_of_whole(num.text)
-
-
-def _scale_of_whole(text: str) -> float:
-    mantissa, _, exponent = text.lower().partition("e")
-    return 10.0 ** int(exponent) if exponent else 1.0
-
-
-def _matches(num: Num, x: float) -> bool:
-    """Whether ``x`` rounds to ``num`` at the precision ``num`` is written (on an exact
-    tie, both neighbours match)."""
-    if not math.isfinite(x):
-        return False
-    q = _unit(num)
-    k = x / q
-    written = round(num.value / q)
-    lo = math.floor(k)
-    frac = k - lo
-    slack = 1e-9 * max(1.0, abs(k))
-    if abs(frac - 0.5) <= slack:
-        return written in (lo, lo + 1)
-    return written == (lo if frac < 0.5 else lo + 1)
-
-
-def _round_like(num: Num, x: float) -> str:
-    q = _unit(num)
-    decimals = max(0, -math.floor(math.log10(q) + 1e-9))
-    return f"{round(x / q) * q:.{decimals}f}"
-
-
-def _within(value: float, target: float, bound: float) -> bool:
-    if not (math.isfinite(value) and math.isfinite(target)):
-        return value == target
-    return abs(value - target) <= bound + _REL * 1e-3 * max(abs(target), 1e-300) + 1e-15
-
-
-def _close(a: float, b: float) -> bool:
-    if not (math.isfinite(a) and math.isfinite(b)):
-        return a == b
-    return math.isclose(a, b, rel_tol=_REL, abs_tol=1e-12)
 
 
 # --- the public function ----------------------------------------------------------------
@@ -674,4 +471,3 @@ def check_work(root: Value, work, *, lr: float | None = None,
                         for i in [graph.resolve(line.target)] if i is not None]
     checked = [checker.check_line(line) for line in lines]
     return CheckResult(checked, stale_grad_notes(graph), text)
-
