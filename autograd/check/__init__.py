@@ -24,13 +24,15 @@ and a sentence that names the nodes and gives the correct formula as
 :func:`autograd.explain` writes it.
 
 The modules: ``result`` (:class:`CheckResult` and its lines), ``precision`` (numbers at
-the precision they are written) and ``checker`` (:func:`check_work`, line by line).
+the precision they are written), ``reading`` (the work's names and values, against the
+graph) and ``checker`` (:func:`check_work`, line by line).
 """
 
 from __future__ import annotations
 
 from ..diagnose import ACTIVATIONS, KINDS
-from .checker import LR_NAMES, check_work
+from .checker import check_work
+from .reading import LR_NAMES
 from .result import CheckedLine, CheckResult, PartCheck
 
 __all__ = ["check_work", "CheckResult", "CheckedLine", "PartCheck", "KINDS", "ACTIVATIONS",
