@@ -426,3 +426,15 @@ def test_f_stands_for_an_activation_because_its_rule_says_so():
         h = graph()
         with pytest.raises(NotationError, match="graph's activation, but the graph has none"):
             check_work(h, work)
+
+
+def test_f_is_the_graphs_activation_with_its_constant():
+    """A written f is the graph's activation as the graph has it: leaky_relu with slope
+    0.2, not the function's default 0.01."""
+    from autograd import leaky_relu
+
+    w, x = Value(-1.5, label="w"), Value(2.0, label="x")
+    h = leaky_relu(w * x, 0.2)
+    # by hand: w*x = -3, h = 0.2 * -3 = -0.6; dh/dw = x * 0.2 = 0.4
+    result = check_work(h, "h = f(w*x) = -0.6\ndh/dw = x*f′(w*x) = 0.4\n")
+    assert result.ok, str(result)

@@ -97,9 +97,7 @@ class WorkReader:
                     f"{name!r} stands for the graph's activation, but the graph has "
                     f"{'none' if not ops else ' and '.join(ops)}: write the function by "
                     f"name", line.lineno, expr.col)
-            name = ops[0]
-            if name not in program.FUNCTIONS:  # an activation the language cannot call
-                return self.rule_call(line, expr, name)
+            return self.rule_call(line, expr, ops[0])
         rule = program.rule_of_function(name)
         n_ary = rule is not None and rule.arity == -1
         if name not in program.FUNCTIONS or n_ary and expr.prime:
@@ -125,8 +123,9 @@ class WorkReader:
         return run
 
     def rule_call(self, line: Line, expr: Call, op: str):
-        """``f`` standing for an activation that no function of the language builds (a
-        primitive registered by the user): its rule, at the graph's constant."""
+        """``f`` standing for the graph's activation: its rule, at the graph's constant
+        (``leaky_relu``'s slope as the graph has it; a primitive registered by the user,
+        which no function of the language builds, too)."""
         if len(expr.args) != 1:
             raise NotationError(f"{expr.func}() takes one argument", line.lineno, expr.col)
         rule, ctx = rule_of(op), self.g.ctx_of_op(op)
