@@ -30,9 +30,6 @@ from .tree import (
 __all__ = ["to_sympy_expr", "to_sympy", "symbolic_grad"]
 
 
-# --- sympy ------------------------------------------------------------------------------------
-
-
 def _sympy():
     try:
         import sympy
