@@ -17,12 +17,15 @@ Kinds:
 
 from __future__ import annotations
 
+import operator
 import random
 from dataclasses import dataclass, field
 
-from .engine import Value
+from .engine import Value, new_node
 from .functional import grad
 from .graph import topological_order
+from .ops import FUNCTIONS
+from .rules import RULES
 from .worksheets import Worksheet, worksheet
 
 __all__ = ["exercise", "Exercise", "KINDS"]
@@ -32,7 +35,14 @@ KINDS = ("neuron", "two-layer", "expression")
 _INPUTS = (-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0)
 _WEIGHTS = (-1.5, -1.0, -0.5, 0.5, 1.0, 1.5)
 _BIASES = (-1.0, -0.5, 0.0, 0.5, 1.0)
-_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+# How u = a ? b is made in an expression exercise: the operator as written, and applied.
+_COMBINE = (("*", operator.mul), ("+", operator.add), ("-", operator.sub))
+
+
+def _ops(part: str) -> tuple[str, ...]:
+    """The ops that play ``part`` in exercises (``Rule.exercises``: "hidden", "output",
+    "probability", "expression"), in the table's order (the same in every process)."""
+    return tuple(name for name, r in RULES.items() if part in r.exercises)
 
 
 @dataclass
@@ -71,7 +81,12 @@ class Exercise:
 
 
 def _activate(z: Value, name: str) -> Value:
-    return getattr(z, name)()
+    """``name``'s op applied to ``z``: its function, or (a rule registered after import,
+    which has none yet) a node of its rule."""
+    rule = RULES[name]
+    if rule.functions and rule.functions[0] in FUNCTIONS:
+        return FUNCTIONS[rule.functions[0]](z)
+    return new_node(rule.forward(None, z.data), (z,), name)
 
 
 def _loss(yhat: Value, y: Value, kind: str) -> Value:
@@ -90,8 +105,8 @@ def _leaf(name: str, value: float) -> Value:
 
 
 def _neuron(rng: random.Random):
-    act = rng.choice(_ACTIVATIONS)
-    loss = rng.choice(("mse", "bce")) if act == "sigmoid" else "mse"
+    act = rng.choice(_ops("hidden"))
+    loss = rng.choice(("mse", "bce")) if act in _ops("probability") else "mse"
     while True:  # never exactly at relu's kink
         x1, x2 = (_leaf(n, rng.choice(_INPUTS)) for n in ("x1", "x2"))
         w1, w2 = (_leaf(n, rng.choice(_WEIGHTS)) for n in ("w1", "w2"))
@@ -109,9 +124,9 @@ def _neuron(rng: random.Random):
 
 
 def _two_layer(rng: random.Random):
-    hidden = rng.choice(_ACTIVATIONS)
+    hidden = rng.choice(_ops("hidden"))
     loss = rng.choice(("mse", "bce"))
-    out = "sigmoid" if loss == "bce" else rng.choice(("sigmoid", "tanh"))
+    out = rng.choice(_ops("probability" if loss == "bce" else "output"))
     names = ("w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2", "b3")
     while True:
         x1, x2 = (_leaf(n, rng.choice(_INPUTS)) for n in ("x1", "x2"))
@@ -137,10 +152,9 @@ def _two_layer(rng: random.Random):
 
 def _expression(rng: random.Random):
     a, b, c = (_leaf(n, rng.choice(_INPUTS)) for n in ("a", "b", "c"))
-    act = rng.choice(("sigmoid", "tanh", "exp"))
-    combine = rng.choice(("mul", "add", "sub"))
-    u = {"mul": lambda: a * b, "add": lambda: a + b, "sub": lambda: a - b}[combine]()
-    _label(u, "u")
+    act = rng.choice(_ops("expression"))
+    symbol, combine = rng.choice(_COMBINE)
+    u = _label(combine(a, b), "u")
     v = _label(_activate(u, act), "v")
     # u reaches f twice: through v and directly
     shape = rng.choice(("v*c + u", "(u + v)*c", "u*v + c"))
@@ -148,9 +162,8 @@ def _expression(rng: random.Random):
          "u*v + c": lambda: u * v + c}[shape]()
     root = _label(f, "f")
     return root, [a, b, c], act, "", (
-        f"f = {shape} with u = a {'*' if combine == 'mul' else '+' if combine == 'add' else '-'}"
-        f" b and v = {act}(u): u reaches f along two paths, so df/da and df/db are sums "
-        f"over both. Work out u, v, f, df/da, df/db and df/dc.")
+        f"f = {shape} with u = a {symbol} b and v = {act}(u): u reaches f along two "
+        f"paths, so df/da and df/db are sums over both. Work out u, v, f, df/da, df/db and df/dc.")
 
 
 _BUILDERS = {"neuron": _neuron, "two-layer": _two_layer, "expression": _expression}

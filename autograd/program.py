@@ -6,7 +6,11 @@ use numbers, names, ``+ - * / ** %``, unary ``-``/``+`` and calls of the engine'
 (one argument: ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``sin``, ``cos``,
 ``sqrt``, ``softplus``, ``abs`` and the rest of :data:`UNARY`, activations with their
 default arguments; two: ``atan2``, ``maximum``, ... (:data:`BINARY`); ``clamp(x, min,
-max)`` with two numbers; ``sum(a, b, ...)`` and ``dot([w1, w2], [x1, x2], b)``).  Every other
+max)`` with two numbers; ``sum(a, b, ...)`` and ``dot([w1, w2], [x1, x2], b)``).  How a
+function is called is its rule's: its inputs (``Rule.arity``), then the constants its
+``ctx_of`` has no default for, as numbers (``clamp``'s bounds; the others keep their
+defaults); an n-ary sum (``Rule.sum_of``) takes its terms, one of products takes one list
+per factor and an optional bias.  Every other
 construct is rejected with a :class:`ProgramError` that names the line and column: the
 text is parsed with :mod:`ast` and checked against that whitelist, then evaluated by
 walking the tree (iteratively) with the engine's own operations.
@@ -17,6 +21,7 @@ Assigned names become labels; the last assignment is the output.
 from __future__ import annotations
 
 import ast
+import inspect
 import keyword
 import math
 import operator
@@ -25,10 +30,10 @@ from dataclasses import dataclass
 
 from . import engine, ops
 from .engine import Value
-from .rules import RULES
+from .rules import RULES, Rule
 
 __all__ = ["Program", "ProgramError", "run_program", "FUNCTIONS", "UNARY", "BINARY",
-           "MAX_EXPONENT"]
+           "MAX_EXPONENT", "rule_of_function", "required_constants", "lists_of"]
 
 MAX_EXPONENT = 1000.0
 # Everything is evaluated in floats, so a huge exponent cannot hang the evaluator, but
@@ -38,12 +43,37 @@ MAX_PROGRAM_CHARS = 100_000
 #: The functions a program may call: those the rule table lets the command line call
 #: (each rule says so), and the engine's composites and fused ops.
 FUNCTIONS: dict[str, Callable] = {name: ops.FUNCTIONS[name] for name in ops.COMMAND_LINE}
-_OWN_GRAMMAR = ("clamp", "sum", "dot")  # checked by their own grammar (see _check_call)
-_INPUTS = {name: r.arity for r in RULES.values() for name in r.functions}
+_BUILT_BY = {name: r for r in RULES.values() for name in r.functions}
+
+
+def rule_of_function(name: str) -> Rule | None:
+    """The rule of the op a function builds: the rule listing it among its ``functions``,
+    else the op of that name (a builder written by hand, as the fused n-ary ones); None
+    for a composite (``relu6``) or an unknown name."""
+    return _BUILT_BY.get(name) or RULES.get(name)
+
+
+def required_constants(rule: Rule | None) -> tuple[str, ...]:
+    """The constants a call must give after the inputs: those of ``rule.ctx_of`` with no
+    default a program can write (``clamp``'s ``min`` and ``max``, default None)."""
+    if rule is None or rule.ctx_of is None:
+        return ()
+    return tuple(p.name for p in inspect.signature(rule.ctx_of).parameters.values()
+                 if p.default is None or p.default is p.empty)
+
+
+def _own_grammar(name: str) -> bool:
+    """Whether calls of ``name`` are checked by a grammar of their own (see _check_call)."""
+    rule = rule_of_function(name)
+    return rule is not None and (rule.arity == -1 or bool(required_constants(rule)))
+
+
 #: Functions of two arguments.
-BINARY = tuple(n for n in FUNCTIONS if n not in _OWN_GRAMMAR and _INPUTS.get(n) == 2)
+BINARY = tuple(n for n in FUNCTIONS if not _own_grammar(n)
+               and getattr(rule_of_function(n), "arity", 1) == 2)
 #: Functions of one argument (activations with PyTorch's default arguments).
-UNARY = tuple(n for n in FUNCTIONS if n not in _OWN_GRAMMAR and n not in BINARY)
+UNARY = tuple(n for n in FUNCTIONS if not _own_grammar(n) and n not in BINARY)
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
 
 _ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
                ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod}
@@ -126,7 +156,7 @@ def _check_name(name: str, what: str) -> str | None:
 
 def _check_expression(expr: ast.AST, source: str) -> None:
     """Reject everything outside the whitelist (ast.walk is iterative)."""
-    dot_lists: set[ast.AST] = set()
+    lists: set[ast.AST] = set()
     calls: set[ast.AST] = set()
     for node in ast.walk(expr):
         kind = type(node)
@@ -159,17 +189,25 @@ def _check_expression(expr: ast.AST, source: str) -> None:
             if type(node.op) not in (ast.USub, ast.UAdd):
                 raise _error(node, "only unary - and + are allowed", source)
         elif kind is ast.Call:
-            _check_call(node, source, dot_lists)
+            _check_call(node, source, lists)
             calls.add(node.func)
         elif kind is ast.List:
-            if node not in dot_lists:
-                raise _error(node, "lists are only allowed as dot()'s first two arguments",
+            if node not in lists:
+                raise _error(node, "lists are only allowed as the first arguments of "
+                             f"{', '.join(f'{n}()' for n in FUNCTIONS if lists_of(n))}",
                              source)
         else:
             raise _error(node, f"{kind.__name__} is not allowed; only {_ALLOWED}", source)
 
 
-def _check_call(node: ast.Call, source: str, dot_lists: set) -> None:
+def lists_of(name: str) -> int:
+    """How many lists a call of ``name`` starts with: an n-ary sum of products k at a time
+    (``Rule.sum_of``, ``dot``: 2) takes one list per factor; 0 for every other function."""
+    rule = rule_of_function(name)
+    return rule.sum_of if rule is not None and rule.arity == -1 and rule.sum_of > 1 else 0
+
+
+def _check_call(node: ast.Call, source: str, lists: set) -> None:
     func = node.func
     if type(func) is not ast.Name:
         raise _error(node, "only the engine's functions can be called, by name", source)
@@ -180,26 +218,35 @@ def _check_call(node: ast.Call, source: str, dot_lists: set) -> None:
                      source)
     if node.keywords:
         raise _error(node.keywords[0], "keyword arguments are not allowed", source)
-    n = len(node.args)
-    if func.id == "dot":
-        if n not in (2, 3) or any(type(a) is not ast.List for a in node.args[:2]):
-            raise _error(node, "dot() takes two lists and an optional bias: "
-                         "dot([w1, w2], [x1, x2], b)", source)
-        if len(node.args[0].elts) != len(node.args[1].elts) or not node.args[0].elts:
-            raise _error(node, "dot() needs two non-empty lists of the same length", source)
-        dot_lists.update(node.args[:2])
-    elif func.id == "sum":
+    name, n = func.id, len(node.args)
+    rule = rule_of_function(name)
+    k = lists_of(name)
+    constants = required_constants(rule)
+    if k:
+        if n not in (k, k + 1) or any(type(a) is not ast.List for a in node.args[:k]):
+            example = ", ".join(f"[{c}1, {c}2]" for c in "wxyzuv"[:k])
+            raise _error(node, f"{name}() takes {_WORDS.get(k, k)} lists and an optional "
+                         f"bias: {name}({example}, b)", source)
+        if len({len(a.elts) for a in node.args[:k]}) != 1 or not node.args[0].elts:
+            raise _error(node, f"{name}() needs {_WORDS.get(k, k)} non-empty lists of the "
+                         f"same length", source)
+        lists.update(node.args[:k])
+    elif rule is not None and rule.arity == -1:
         if n < 1:
-            raise _error(node, "sum() needs at least one argument", source)
-    elif func.id == "clamp":
-        if n != 3 or any(_constant(a) is None for a in node.args[1:]):
-            raise _error(node, "clamp() takes a value and two numbers: clamp(x, min, max)",
-                         source)
-    elif func.id in BINARY:
+            raise _error(node, f"{name}() needs at least one argument", source)
+    elif constants:
+        inputs = rule.arity
+        if n != inputs + len(constants) or any(_constant(a) is None
+                                               for a in node.args[inputs:]):
+            values = "a value" if inputs == 1 else f"{_WORDS.get(inputs, inputs)} values"
+            shown = ", ".join(["x", *(f"x{i + 2}" for i in range(inputs - 1)), *constants])
+            raise _error(node, f"{name}() takes {values} and {_WORDS.get(len(constants))} "
+                         f"numbers: {name}({shown})", source)
+    elif name in BINARY:
         if n != 2:
-            raise _error(node, f"{func.id}() takes exactly two arguments, got {n}", source)
+            raise _error(node, f"{name}() takes exactly two arguments, got {n}", source)
     elif n != 1:
-        raise _error(node, f"{func.id}() takes exactly one argument, got {n}", source)
+        raise _error(node, f"{name}() takes exactly one argument, got {n}", source)
 
 
 def _constant(node: ast.AST) -> float | None:
@@ -234,13 +281,13 @@ def _apply(node: ast.AST, args: list, source: str):
         return -a if type(node.op) is ast.USub else a
     elif kind is ast.Call:
         name = node.func.id
-        if name == "dot":
+        k, rule = lists_of(name), rule_of_function(name)
+        if k:  # the lists, then the bias if given
             n = len(node.args[0].elts)
-            flat = args
-            result = ops.dot(flat[:n], flat[n:2 * n], flat[2 * n] if len(flat) > 2 * n
-                                else None)
-        elif name == "sum":
-            result = ops.sum(args)
+            result = FUNCTIONS[name](*(args[j * n:(j + 1) * n] for j in range(k)),
+                                     *args[k * n:])
+        elif rule is not None and rule.arity == -1:
+            result = FUNCTIONS[name](args)
         else:
             result = FUNCTIONS[name](*args)
     else:  # pragma: no cover - _check_expression admits nothing else
@@ -256,8 +303,9 @@ def _children(node: ast.AST) -> list[ast.AST]:
     if type(node) is ast.UnaryOp:
         return [node.operand]
     if type(node) is ast.Call:
-        if node.func.id == "dot":
-            return [*node.args[0].elts, *node.args[1].elts, *node.args[2:]]
+        k = lists_of(node.func.id)
+        if k:
+            return [*(e for a in node.args[:k] for e in a.elts), *node.args[k:]]
         return list(node.args)
     return []
 

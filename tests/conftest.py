@@ -13,6 +13,7 @@ pytest.register_assert_rewrite("markdown_blocks")
 # The shared oracles' asserts report like a test's own (see tests/oracles.py).
 pytest.register_assert_rewrite("oracles")
 pytest.register_assert_rewrite("browser")
+pytest.register_assert_rewrite("pages")
 
 # The page tests' fixtures (headless Chromium); only the browser test modules ask for them.
 from browser import browser, watched  # noqa: E402, F401, I001

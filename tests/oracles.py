@@ -239,3 +239,13 @@ def two_paths(label_x: str = "x"):
     L = u * v
     L.label = "L"
     return L
+
+
+def small_mlp_loss():
+    """A 2-3-3-1 nn.MLP's squared error on one sample, labelled ``loss`` (seed 0)."""
+    import nn
+
+    model = nn.MLP(2, [3, 3, 1], seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.label = "loss"
+    return loss

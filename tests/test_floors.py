@@ -169,3 +169,22 @@ def test_the_checker_finds_op_names_used_to_decide():
 def test_an_op_is_named_only_in_its_rule(name):
     source = MODULES[name].read_text(encoding="utf-8")
     assert op_names_written(source, _op_names()) == []
+
+
+def _imported_names(path: pathlib.Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_no_test_module_imports_another():
+    """Shared code lives in the helper modules at the top of tests/ (oracles.py, ...)."""
+    crossing = [f"{p.relative_to(TESTS)} imports {name}"
+                for p in sorted(TESTS.rglob("*.py"))
+                for name in _imported_names(p)
+                if name.split(".")[-1].startswith("test_") or name.split(".")[0] == "conftest"]
+    assert crossing == []

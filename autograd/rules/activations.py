@@ -44,7 +44,8 @@ unary("sigmoid", stable_sigmoid,
       # goes to the second, which gives nan as its explicit check does)
       inline="((1.0 / (1.0 + _exp(-{x}))) if {x} >= 0.0 else ((_e := _exp({x})) / (1.0 + _e)))",
       array=ArrayMath.sigmoid,
-      activation=True)
+      activation=True,
+      exercises=("hidden", "output", "probability", "expression"))
 
 # relu(-0.0) is 0.0 and relu(nan) is nan (it propagates).  The derivative is 0 at 0, as in
 # PyTorch, and 0 at nan (m.step); PyTorch's threshold rule gives 1 there.
@@ -57,7 +58,8 @@ unary("relu", lambda x: 0.0 if x <= 0.0 else x,
       doc="max(x, 0): relu(-0.0) = 0.0, relu(nan) = nan; its derivative at 0 is 0, as in "
            "PyTorch (and 0 at nan, where PyTorch's is 1).",
       array=lambda x: np.where(x <= 0.0, 0.0, x),
-      activation=True)
+      activation=True,
+      exercises=("hidden",))
 
 # leaky_relu(x, negative_slope): ctx is the slope.  At 0 the derivative is the slope
 # (PyTorch: x > 0 ? 1 : slope); leaky_relu(-0.0) is -0.0.
@@ -107,6 +109,13 @@ Raises:
 """
 
 
+def _softplus_sympy(sp, ctx, x):
+    """softplus in SymPy: the function itself (the threshold only switches to x where the
+    two agree in floats), as a formula's ``softplus(x)`` means it."""
+    beta = sp.nsimplify(ctx[0])
+    return sp.log(1 + sp.exp(beta * x)) / beta
+
+
 def _softplus_partials(m, out, ctx, x):
     beta, threshold = ctx
     s = m.sigmoid(beta * x)
@@ -120,7 +129,8 @@ rule("softplus", 1, _softplus, _softplus_partials,
      doc=_SOFTPLUS_DOC,
      ctx_of=_softplus_ctx,
      array=_softplus_array,
-      activation=True)
+      activation=True,
+     sympy=_softplus_sympy)
 
 
 # elu(x, alpha): alpha*(exp(x) - 1) below 0; ctx is alpha.  Derivative 1 above 0 and

@@ -19,7 +19,8 @@ rule("add", 2,
      operator="+", native=True, symbol=" + ", aliases=("+",),
      functions=(),
      doc="a + b (the operator ``+``).",
-     array=lambda ctx, a, b: a + b)
+     array=lambda ctx, a, b: a + b,
+     sum_of=1)
 
 rule("mul", 2,
      lambda ctx, a, b: a * b,
@@ -83,7 +84,10 @@ unary("sqrt", safe_sqrt,
       expr="sqrt(x)",
       method=True,
       doc="Square root: IEEE at the edges (sqrt(-0.0) = -0.0; nan below 0, also at -inf).",
-      array="sqrt")
+      array="sqrt",
+      sympy=lambda sp, ctx, x: sp.sqrt(x),
+      latex=r"\sqrt{{{0}}}",
+      mathml="<msqrt>{0}</msqrt>")
 
 unary("rsqrt", lambda x: safe_recip(safe_sqrt(x)),
       lambda m, out, ctx, x: (-0.5 * (out * out * out),),
@@ -112,7 +116,8 @@ unary("cbrt", _cbrt,
       expr="sign(x)*abs(x)**(1/3)",
       method=True,
       doc="The real cube root (cbrt(-8) = -2).",
-      array="cbrt")
+      array="cbrt",
+      sympy=lambda sp, ctx, x: sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3))
 
 # hypot(a, b) = sqrt(a**2 + b**2) without overflow; d/da = a/out.  At (0, 0), a kink,
 # the derivative is 0 (div0): a subgradient, as PyTorch's norm gives (its hypot, nan).
@@ -149,7 +154,8 @@ rule("sum", -1,
     >>> s = sum(xs); s.backward()
     >>> s.data, [x.grad for x in xs]
     (6.0, [1.0, 1.0, 1.0])
-    """)
+    """,
+     sum_of=1)
 
 
 # Fused dot product: one node for w1*x1 + ... + wn*xn (+ b), instead of 2n nodes.
@@ -176,4 +182,5 @@ rule("dot", -1, _dot_forward, _dot_partials, "x_i (for w_i)", "w_i (for x_i)", "
     >>> y = dot(w, x, bias=0.5); y.backward()
     >>> y.data, [wi.grad for wi in w]
     (11.5, [3.0, 4.0])
-    """)
+    """,
+     sum_of=2)

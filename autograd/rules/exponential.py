@@ -15,7 +15,10 @@ unary("exp", safe_exp,
       expr="exp(x)",
       method=True,
       doc="e ** x (inf on overflow, never OverflowError).",
-      array="exp")
+      array="exp",
+      sympy=lambda sp, ctx, x: sp.exp(x),
+      latex=r"\exp\left({0}\right)",
+      exercises=("expression",))
 
 unary("exp2", lambda x: safe_pow(2.0, x),
       lambda m, out, ctx, x: (out * _LN2,),
@@ -48,7 +51,9 @@ unary("log", safe_log,
       expr="log(x)",
       method=True,
       doc="Natural log: log(0) = -inf, log(negative) = nan.",
-      array="log")
+      array="log",
+      sympy=lambda sp, ctx, x: sp.log(x),
+      latex=r"\log\left({0}\right)")
 
 
 def _log1p(x: float) -> float:

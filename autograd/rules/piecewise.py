@@ -30,7 +30,10 @@ unary("abs", abs,
       method=True,
       functions=("absolute", "abs"),
       doc="|x|; its derivative at 0 is 0.",
-      array="abs")
+      array="abs",
+      sympy=lambda sp, ctx, x: sp.Abs(x),
+      latex=r"\left|{0}\right|",
+      mathml="<mrow><mo>|</mo>{0}<mo>|</mo></mrow>")
 
 
 def _sign(x: float) -> float:
@@ -42,12 +45,14 @@ unary("sign", _sign, _ZERO, "0",
       expr="sign(x)",
       method=True,
       doc="-1, 0 or 1 (nan for nan); derivative 0, as in PyTorch.",
-      array=lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, np.where(x == 0.0, 0.0, x))))
+      array=lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, np.where(x == 0.0, 0.0, x))),
+      sympy=lambda sp, ctx, x: sp.sign(x))
 unary("floor", floor, _ZERO, "0",
       expr="floor(x)",
       method=True,
       doc="Round down; derivative 0, as in PyTorch.",
-      array=ArrayMath.floor)
+      array=ArrayMath.floor,
+      sympy=lambda sp, ctx, x: sp.floor(x))
 
 
 def _ceil(x: float) -> float:
@@ -63,17 +68,20 @@ unary("ceil", _ceil, _ZERO, "0",
       expr="ceil(x)",
       method=True,
       doc="Round up; derivative 0, as in PyTorch.",
-      array="ceil")
+      array="ceil",
+      sympy=lambda sp, ctx, x: sp.ceiling(x))
 unary("round", _round, _ZERO, "0",
       expr="round(x)",
       method=True,
       doc="Round half to even, as torch.round (round(-0.4) is -0.0); derivative 0.",
-      array=lambda x: np.where(x == 0.0, x, np.round(x)))
+      array=lambda x: np.where(x == 0.0, x, np.round(x)),
+      sympy=lambda sp, ctx, x: sp.floor(x + sp.Rational(1, 2)))
 unary("trunc", trunc, _ZERO, "0",
       expr="trunc(x)",
       method=True,
       doc="Round toward 0; derivative 0, as in PyTorch.",
-      array="trunc")
+      array="trunc",
+      sympy=lambda sp, ctx, x: sp.sign(x) * sp.floor(sp.Abs(x)))
 
 
 def _maximum(a: float, b: float) -> float:
@@ -101,7 +109,8 @@ rule("maximum", 2,
      expr="maximum(a, b)",
      method=True,
      doc="The larger of a and b (nan if either is); at a tie each gets half the gradient.",
-     array=lambda ctx, a, b: np.maximum(a, b))
+     array=lambda ctx, a, b: np.maximum(a, b),
+     sympy=lambda sp, ctx, a, b: sp.Max(a, b))
 
 rule("minimum", 2,
      lambda ctx, a, b: _minimum(a, b),
@@ -110,7 +119,8 @@ rule("minimum", 2,
      expr="minimum(a, b)",
      method=True,
      doc="The smaller of a and b (nan if either is); at a tie each gets half the gradient.",
-     array=lambda ctx, a, b: np.minimum(a, b))
+     array=lambda ctx, a, b: np.minimum(a, b),
+     sympy=lambda sp, ctx, a, b: sp.Min(a, b))
 
 
 # clamp(x, min, max); ctx is (min, max), either None for no bound.  As torch.clamp: nan

@@ -92,6 +92,28 @@ class Rule:
     choose: Callable | None = None
     # An activation function (a neuron's f: nn's activation names, a learner's written f).
     activation: bool = False
+    # -- how the learner-side modules read and write the op (symbolic, program, check,
+    # diagnose, exercises) --
+    # The op in SymPy, ``sympy(sp, ctx, *xs)`` given the sympy module, ctx and the inputs
+    # as SymPy expressions, for an op that is one of SymPy's own functions (``exp``,
+    # ``sin``) or whose ``expr`` sympy should not rebuild; other ops are translated from
+    # their ``expr`` (and a call in a formula, ``softplus(x)``, from the op's defaults).
+    sympy: Callable | None = None
+    # A call of the op in LaTeX and in MathML: format strings over the arguments' markup
+    # ("{0}", "{1}"), e.g. r"\sin\left({0}\right)" and "<msqrt>{0}</msqrt>"; "" writes
+    # the op's name upright with its arguments in parentheses.
+    latex: str = ""
+    mathml: str = ""
+    # An op whose output is a sum of products of its inputs taken k at a time: k.  1 for
+    # a plain sum (``add``, n-ary ``sum``: called ``sum(a, b, ...)``), 2 for n-ary ``dot``,
+    # whose inputs are two lists of one length multiplied pair by pair, then an optional
+    # bias (called ``dot([w1, w2], [x1, x2], b)``); 0 for every other op.
+    sum_of: int = 0
+    # The parts the op plays in generated exercises (:mod:`autograd.exercises`):
+    # "hidden" (a hidden neuron's activation), "output" (the output neuron's, with the
+    # squared error), "probability" (an output in (0, 1), so binary cross-entropy too),
+    # "expression" (the function applied in an expression exercise).
+    exercises: tuple[str, ...] = ()
 
     def with_constant(self, text: str, ctx) -> str:
         """``text`` (one of the formulas) with the op's constant written as its number,
@@ -211,7 +233,9 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
          functions: tuple[str, ...] | None = None, cli: bool = True, ctx_of=None, array=None,
          array_of_x=None, operator: str = "", native: bool = False, inline: str = "",
          symbol: str = "", summed: bool = False, paired: bool = False,
-         aliases: tuple[str, ...] = (), choose=None, activation: bool = False) -> Rule:
+         aliases: tuple[str, ...] = (), choose=None, activation: bool = False, sympy=None,
+         latex: str = "", mathml: str = "", sum_of: int = 0,
+         exercises: tuple[str, ...] = ()) -> Rule:
     """Register a primitive in :data:`RULES` and return its entry.
 
     Args:
@@ -251,6 +275,12 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
         choose: ``choose(*arguments) -> op name``, for a function building one of
             several rules by an argument (gelu's ``approximate``).
         activation: whether the op is an activation function (a neuron's ``f``).
+        sympy: ``sympy(sp, ctx, *xs)``, the op in SymPy (when its ``expr`` is not enough).
+        latex: a call of the op in LaTeX, a format string over its arguments (``{0}``).
+        mathml: the same in MathML.
+        sum_of: k for an op whose output sums its inputs' products k at a time (1: a sum,
+            2: ``dot``); 0 otherwise.
+        exercises: the parts the op plays in generated exercises (see :class:`Rule`).
 
     Returns:
         The new :class:`Rule`.
@@ -264,7 +294,8 @@ def rule(name: str, arity: int, forward, partials, *formula: str, of_x=None, exp
     entry = Rule(name, forward, partials, tuple(formula), arity, of_x, expr, tuple(ctx_names),
                  doc, method, (name,) if functions is None else tuple(functions), cli, ctx_of,
                  array, array_of_x, operator, native, inline, symbol, summed, paired,
-                 tuple(aliases), choose, activation)
+                 tuple(aliases), choose, activation, sympy, latex, mathml, sum_of,
+                 tuple(exercises))
     _RULES[name] = entry
     _changed()
     return entry

@@ -16,7 +16,8 @@ unary("erf", math.erf,
       expr="erf(x)",
       method=True,
       doc="The error function.",
-      array=array_erf)
+      array=array_erf,
+      sympy=lambda sp, ctx, x: sp.erf(x))
 
 unary("erfc", math.erfc,
       lambda m, out, ctx, x: (-_TWO_OVER_SQRT_PI * m.exp(-(x * x)),),
@@ -24,4 +25,5 @@ unary("erfc", math.erfc,
       expr="erfc(x)",
       method=True,
       doc="1 - erf(x), accurate where erf(x) is near 1.",
-      array=ArrayMath.erfc)
+      array=ArrayMath.erfc,
+      sympy=lambda sp, ctx, x: sp.erfc(x))

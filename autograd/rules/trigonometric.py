@@ -17,7 +17,9 @@ unary("sin", safe_sin,
       expr="sin(x)",
       method=True,
       doc="Sine.",
-      array="sin")
+      array="sin",
+      sympy=lambda sp, ctx, x: sp.sin(x),
+      latex=r"\sin\left({0}\right)")
 
 unary("cos", safe_cos,
       lambda m, out, ctx, x: (-1.0 * m.sin(x),),
@@ -25,7 +27,9 @@ unary("cos", safe_cos,
       expr="cos(x)",
       method=True,
       doc="Cosine.",
-      array="cos")
+      array="cos",
+      sympy=lambda sp, ctx, x: sp.cos(x),
+      latex=r"\cos\left({0}\right)")
 
 unary("tan", lambda x: math.tan(x) if math.isfinite(x) else math.nan,
       lambda m, out, ctx, x: (1.0 + out * out,),
@@ -33,7 +37,9 @@ unary("tan", lambda x: math.tan(x) if math.isfinite(x) else math.nan,
       expr="tan(x)",
       method=True,
       doc="Tangent.",
-      array="tan")
+      array="tan",
+      sympy=lambda sp, ctx, x: sp.tan(x),
+      latex=r"\tan\left({0}\right)")
 
 
 def _in_unit(fn):
@@ -50,7 +56,9 @@ unary("asin", _in_unit(math.asin),
       expr="asin(x)",
       method=True,
       doc="Inverse sine: nan outside [-1, 1].",
-      array="arcsin")
+      array="arcsin",
+      sympy=lambda sp, ctx, x: sp.asin(x),
+      latex=r"\arcsin\left({0}\right)")
 
 unary("acos", _in_unit(math.acos),
       lambda m, out, ctx, x: (-m.rsqrt((1.0 - x) * (1.0 + x)),),
@@ -58,7 +66,9 @@ unary("acos", _in_unit(math.acos),
       expr="acos(x)",
       method=True,
       doc="Inverse cosine: nan outside [-1, 1].",
-      array="arccos")
+      array="arccos",
+      sympy=lambda sp, ctx, x: sp.acos(x),
+      latex=r"\arccos\left({0}\right)")
 
 unary("atan", math.atan,
       lambda m, out, ctx, x: (m.recip(1.0 + x * x),),
@@ -66,7 +76,9 @@ unary("atan", math.atan,
       expr="atan(x)",
       method=True,
       doc="Inverse tangent.",
-      array="arctan")
+      array="arctan",
+      sympy=lambda sp, ctx, x: sp.atan(x),
+      latex=r"\arctan\left({0}\right)")
 
 
 # atan2(a, b) is the angle of the point (b, a), as torch.atan2(input=a, other=b).
@@ -84,7 +96,8 @@ rule("atan2", 2,
      expr="atan2(a, b)",
      method=True,
      doc="The angle of the point (b, a), as ``torch.atan2(a, b)``; derivative 0 at (0, 0).",
-     array=lambda ctx, a, b: np.arctan2(a, b))
+     array=lambda ctx, a, b: np.arctan2(a, b),
+     sympy=lambda sp, ctx, a, b: sp.atan2(a, b))
 
 unary("sinh", safe_sinh,
       lambda m, out, ctx, x: (m.cosh(x),),
@@ -92,7 +105,9 @@ unary("sinh", safe_sinh,
       expr="sinh(x)",
       method=True,
       doc="Hyperbolic sine (+-inf on overflow).",
-      array="sinh")
+      array="sinh",
+      sympy=lambda sp, ctx, x: sp.sinh(x),
+      latex=r"\sinh\left({0}\right)")
 
 unary("cosh", safe_cosh,
       lambda m, out, ctx, x: (m.sinh(x),),
@@ -100,7 +115,9 @@ unary("cosh", safe_cosh,
       expr="cosh(x)",
       method=True,
       doc="Hyperbolic cosine (inf on overflow).",
-      array="cosh")
+      array="cosh",
+      sympy=lambda sp, ctx, x: sp.cosh(x),
+      latex=r"\cosh\left({0}\right)")
 
 unary("tanh", math.tanh,
       lambda m, out, ctx, x: (1.0 - out * out,),
@@ -109,7 +126,10 @@ unary("tanh", math.tanh,
       method=True,
       doc="Hyperbolic tangent.",
       array="tanh",
-      activation=True)
+      activation=True,
+      sympy=lambda sp, ctx, x: sp.tanh(x),
+      latex=r"\tanh\left({0}\right)",
+      exercises=("hidden", "output", "expression"))
 
 # 1/hypot(1, x), not 1/sqrt(1 + x**2): x**2 overflows at 1e300 where the answer is 1e-300.
 unary("asinh", math.asinh,
@@ -118,7 +138,9 @@ unary("asinh", math.asinh,
       expr="asinh(x)",
       method=True,
       doc="Inverse hyperbolic sine.",
-      array="arcsinh")
+      array="arcsinh",
+      sympy=lambda sp, ctx, x: sp.asinh(x),
+      latex=r"\operatorname{{arcsinh}}\left({0}\right)")
 
 unary("acosh", lambda x: math.acosh(x) if x >= 1.0 else math.nan,
       lambda m, out, ctx, x: (m.rsqrt(x - 1.0) * m.rsqrt(x + 1.0),),
@@ -126,7 +148,9 @@ unary("acosh", lambda x: math.acosh(x) if x >= 1.0 else math.nan,
       expr="acosh(x)",
       method=True,
       doc="Inverse hyperbolic cosine: nan below 1.",
-      array="arccosh")
+      array="arccosh",
+      sympy=lambda sp, ctx, x: sp.acosh(x),
+      latex=r"\operatorname{{arccosh}}\left({0}\right)")
 
 
 def _atanh(x: float) -> float:
@@ -141,5 +165,6 @@ unary("atanh", _atanh,
       expr="atanh(x)",
       method=True,
       doc="Inverse hyperbolic tangent: +-inf at +-1, nan beyond.",
-      array="arctanh")
+      array="arctanh",
+      sympy=lambda sp, ctx, x: sp.atanh(x))
 

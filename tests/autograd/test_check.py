@@ -395,3 +395,46 @@ def test_a_one_digit_number_is_not_looked_up_among_the_nodes():
     # 0.5 is ypred (0.524) to one digit, and so is half the graph: no diagnosis from it
     assert check_alice("h2 = 0.5").first_error.kind == "unknown"
     assert check_alice("h2 = 0.52").first_error.kind == "other_node"
+
+
+def _softclip(registered, activation: bool):
+    return registered("softclip", 1, lambda ctx, x: x / (1.0 + abs(x)),
+                      lambda m, out, ctx, x: (1.0 / (1.0 + abs(x)) ** 2,),
+                      "1/(1 + abs(x))**2", expr="x/(1 + abs(x))", activation=activation)
+
+
+def test_f_stands_for_an_activation_because_its_rule_says_so():
+    """No list of names: a primitive registered now and flagged ``activation`` is one a
+    written ``f`` may stand for (evaluated by its rule); unflagged, it is not."""
+    from autograd.engine import new_node
+    from autograd.rules import registered
+
+    def graph():
+        w, x = Value(1.5, label="w"), Value(2.0, label="x")
+        z = w * x
+        return new_node(0.75, (z,), "softclip")  # 3/(1 + 3)
+
+    # by hand: h = 3/4; dh/dw = x * 1/(1 + w*x)**2 = 2/16
+    work = "h = f(w*x) = 0.75\ndh/dw = x*f′(w*x) = 0.125\n"
+    with _softclip(registered, activation=True):
+        h = graph()
+        result = check_work(h, work)
+        assert result.ok, str(result)
+        slipped = check_work(h, work.replace("= 0.125", "= -0.125"))
+        assert slipped.first_error.kind == "sign"
+    with _softclip(registered, activation=False):
+        h = graph()
+        with pytest.raises(NotationError, match="graph's activation, but the graph has none"):
+            check_work(h, work)
+
+
+def test_f_is_the_graphs_activation_with_its_constant():
+    """A written f is the graph's activation as the graph has it: leaky_relu with slope
+    0.2, not the function's default 0.01."""
+    from autograd import leaky_relu
+
+    w, x = Value(-1.5, label="w"), Value(2.0, label="x")
+    h = leaky_relu(w * x, 0.2)
+    # by hand: w*x = -3, h = 0.2 * -3 = -0.6; dh/dw = x * 0.2 = 0.4
+    result = check_work(h, "h = f(w*x) = -0.6\ndh/dw = x*f′(w*x) = 0.4\n")
+    assert result.ok, str(result)

@@ -6,12 +6,11 @@ in tests/lecture_engine.py.
 
 from __future__ import annotations
 
-import json
 import math
-import re
 
 import pytest
 from lecture_engine import make_value, neuron
+from pages import page_data
 
 import autograd as ag
 from autograd import Value, check_engine, draw_dot, explore
@@ -117,18 +116,13 @@ def test_explore_compare_colours_the_wrong_nodes():
     V = make_value("tanh")
     g = neuron(V)
     g["o"].backward()
-    data = _page_data(explore(g["o"], compare=True).html)
+    data = page_data(explore(g["o"], compare=True).html)
     wrong = {data["nodes"][i]["key"] for i in data["wrong"]}
     assert wrong == {"n", "x1*w1 + x2*w2", "b", "x1*w1", "x2*w2", "x1", "x2", "w1"}
-    assert _page_data(explore(g["o"]).html)["wrong"] == []
+    assert page_data(explore(g["o"]).html)["wrong"] == []
     # The page shows our gradients: d o / d n is the lecture's 0.5, not the learner's.
     assert data["nodes"][[n["key"] for n in data["nodes"]].index("n")]["grad"] == "0.5"
 
-
-def _page_data(page: str) -> dict:
-    m = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page,
-                  re.S)
-    return json.loads(m.group(1))
 
 
 class _Node:

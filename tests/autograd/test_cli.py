@@ -219,3 +219,24 @@ def test_a_closed_pipe_is_not_reported_as_an_error():
     stderr = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert "error" not in stderr.lower() and "Traceback" not in stderr
+
+
+def test_how_a_function_is_called_is_its_rules():
+    """The command line's grammar reads the rule: its function names, the constants its
+    ctx_of has no default for, how an n-ary op's inputs come (Rule.sum_of)."""
+    from autograd import RULES
+    from autograd.program import lists_of, required_constants, rule_of_function
+    from autograd.rules import registered
+
+    assert rule_of_function("absolute") is RULES["abs"] and rule_of_function("relu6") is None
+    assert rule_of_function("sum") is RULES["sum"]
+    assert required_constants(RULES["clamp"]) == ("min", "max")
+    assert required_constants(RULES["leaky_relu"]) == ()
+    assert lists_of("dot") == 2 and lists_of("sum") == 0 and lists_of("exp") == 0
+    with registered("wrap", 1, lambda ctx, x: x, lambda m, out, ctx, x: (1.0,), "1",
+                    ctx_of=lambda lo, hi=1.0: (float(lo), float(hi))) as wrap:
+        assert required_constants(wrap) == ("lo",)
+    with pytest.raises(ProgramError, match=r"clamp\(\) takes a value and two numbers"):
+        run_program("y = clamp(x, 1)", {"x": 0.5})
+    with pytest.raises(ProgramError, match=r"first arguments of dot\(\)"):
+        run_program("y = [x]", {"x": 0.5})

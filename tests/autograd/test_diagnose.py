@@ -77,3 +77,27 @@ def test_explore_quiz_option(tmp_path):
     assert main(["explore", "y = x*x + x", "--set", "x=2", "-o", str(path),
                  "--quiz", "forward"]) == 0
     assert '"mode":"forward"' in path.read_text(encoding="utf-8")
+
+
+def test_a_node_is_written_as_its_rule_writes_it():
+    """The diagnoser's formulas ask the rule: an op whose expr is one operator between
+    its inputs is written infix (a primitive registered now too), others as calls; and
+    whether an op is an activation is its rule's ``activation``, read when asked."""
+    from autograd.diagnose import is_activation, node_formula
+    from autograd.engine import new_node
+    from autograd.rules import registered
+
+    with registered("minus", 2, lambda ctx, a, b: a - b,
+                    lambda m, out, ctx, a, b: (1.0, -1.0), "1", "-1", expr="a - b",
+                    activation=True):
+        x, y = Value(3.0, label="x"), Value(1.0, label="y")
+        d = new_node(2.0, (x, y), "minus")
+        L = d * d
+        L.label = "L"
+        g = GraphEval(L, False, None)
+        assert node_formula(g, g.index[id(d)]) == "x - y"
+        assert node_formula(g, g.root_index) == "(x - y)*(x - y)"
+        assert is_activation("minus") and g.activation_ops() == ["minus"]
+    assert not is_activation("minus") and is_activation("tanh") and not is_activation("mul")
+    g = GraphEval((Value(2.0, label="a") ** Value(3.0, label="b")).exp(), False, None)
+    assert node_formula(g, g.root_index) == "exp(a**b)"  # powv: its expr is a**b

@@ -136,3 +136,20 @@ def test_bad_kind_and_seed():
 def test_negative_and_huge_seeds():
     assert exercise("neuron", -3).answers() == exercise("neuron", -3).answers()
     assert re.search(r"= ___", exercise("expression", 10**30).worksheet.text())
+
+
+def test_the_parts_an_op_plays_are_its_rules():
+    """Which functions exercises use is each rule's ``exercises``: a primitive registered
+    now for expressions is drawn by some seed, and its key passes check_work."""
+    from autograd.rules import RULES, registered
+
+    assert {n for n, r in RULES.items() if "hidden" in r.exercises} == \
+        {exercise("neuron", s).activation for s in range(40)}
+    with registered("softclip", 1, lambda ctx, x: x / (1.0 + abs(x)),
+                    lambda m, out, ctx, x: (1.0 / (1.0 + abs(x)) ** 2,),
+                    "1/(1 + abs(x))**2", expr="x/(1 + abs(x))", exercises=("expression",)):
+        made = [exercise("expression", s) for s in range(40)]
+        chosen = [e for e in made if e.activation == "softclip"]
+        assert chosen
+        assert check_work(chosen[0].root, chosen[0].answers(), names=False).ok
+    assert all(exercise("expression", s).activation != "softclip" for s in range(40))

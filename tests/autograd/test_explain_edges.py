@@ -296,14 +296,12 @@ def test_drawing_before_backward_says_so():
 
 
 def test_the_explorer_says_when_backward_has_not_run():
-    import json
-    import re
+    from pages import page_data
 
     from autograd import explore
 
     x, y = _square()
-    data = lambda: json.loads(re.search(r'id="explorer-data">(.*?)</script>',
-                                        explore(y).html, re.S).group(1))
+    data = lambda: page_data(explore(y).html)
     assert data()["notice"] == ("backward() has not run on this graph: every .grad is "
                                 "still 0. The gradients shown are replayed here; "
                                 "y.backward() fills them in.")

@@ -6,32 +6,20 @@ here by hand.  The page itself is driven in a real browser in test_explore_brows
 """
 
 import html
-import json
 import math
 import pathlib
 import re
 import sys
 
 import pytest
-from oracles import DOC_LINE, alice
+from oracles import DOC_LINE, alice, small_mlp_loss
+from pages import data_nodes, page_data
 
 import autograd
 from autograd import Value, explore
 from autograd.cli import main
 from autograd.explore import backward_order
 from demos.alice import NAMES
-
-
-def page_data(page: str) -> dict:
-    m = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page,
-                  re.S)
-    assert m, "no embedded data"
-    return json.loads(m.group(1))
-
-
-def data_nodes(page: str) -> list[str]:
-    return [html.unescape(k) for k in re.findall(r'<g id="node\d+" class="node value" '
-                                                 r'data-node="([^"]*)"', page)]
 
 
 def test_alice_w1_chain_rule_is_the_documents():
@@ -312,15 +300,6 @@ def test_the_page_files_are_package_data():
     for suffix in ("html", "js", "css"):
         assert f'"explorer/*.{suffix}"' in text
         assert (ROOT / "autograd" / "explorer" / f"explorer.{suffix}").is_file()
-
-
-def small_mlp_loss():
-    import nn
-
-    model = nn.MLP(2, [3, 3, 1], seed=0)
-    loss = (model([0.5, -1.0]) - 1.0) ** 2
-    loss.label = "loss"
-    return loss
 
 
 def test_collapsed_page_holds_the_boxes_and_the_full_graph():

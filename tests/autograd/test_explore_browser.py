@@ -177,7 +177,8 @@ def test_a_problem_in_the_page_is_caught(tmp_path, browser):
 
 
 def test_a_collapsed_box_expands(tmp_path, watched):
-    from test_explore import page_data, small_mlp_loss
+    from oracles import small_mlp_loss
+    from pages import page_data
 
     loss = small_mlp_loss()
     path = explore(loss, tmp_path / "mlp.html", collapse="neuron").path

@@ -191,3 +191,68 @@ def test_every_formula_prints_in_every_language(op):
             parse_line(f"dy/d{args[k].name} = {to_text(tree)}")
     if not expressible:
         pytest.skip(f"{op}'s formula is prose, not a formula: the worksheet writes f'(x)")
+
+
+def test_a_rules_own_sympy_form_and_markup_are_what_the_translator_uses():
+    """Nothing outside the rule knows an op: a primitive registered now, with no expr,
+    is translated by its ``sympy`` form (ctx included), its derivative is sympy's of that,
+    and a call of it prints as its ``latex``/``mathml`` say."""
+    from autograd.rules import registered
+    from autograd.symbolic import Call, Name
+
+    with registered("scaled_sinh", 1, lambda ctx, x: ctx * math.sinh(x),
+                    lambda m, out, ctx, x: (ctx * m.cosh(x),), "k*cosh(x)",
+                    ctx_of=lambda k=2.0: float(k),
+                    sympy=lambda sp, ctx, x: sp.nsimplify(ctx) * sp.sinh(x),
+                    latex=r"\mathcal{{S}}\left({0}\right)", mathml="<ms>{0}</ms>"):
+        x = Value(0.3, label="x")
+        y = autograd.engine.new_node(3.0 * math.sinh(0.3), (x,), "scaled_sinh", 3.0)
+        X = sp.Symbol("x", real=True)
+        assert to_sympy(y) == 3 * sp.sinh(X)
+        d = symbolic_grad(y, x)
+        assert math.isclose(float(d.subs(X, 0.3)), grad(y, [x])[0], rel_tol=1e-12)
+        # a formula's call gives no constants: the op's defaults (k = 2)
+        assert autograd.symbolic.to_sympy_expr(Call("scaled_sinh", (Name("x"),))) == \
+            2 * sp.sinh(X)
+        assert to_latex(Call("scaled_sinh", (Name("x"),))) == r"\mathcal{S}\left(x\right)"
+        assert to_mathml(Call("scaled_sinh", (Name("x"),))) == "<ms><mi>x</mi></ms>"
+
+
+def test_an_op_without_a_sympy_form_is_translated_from_its_expr_in_other_ops():
+    from autograd.rules import registered
+    from autograd.symbolic import Call, Name
+
+    with registered("softsq", 1, lambda ctx, x: math.log1p(x * x),
+                    lambda m, out, ctx, x: (2.0 * x / (1.0 + x * x),), "2*x/(1 + x**2)",
+                    expr="log1p(x**2)"):
+        X = sp.Symbol("x", real=True)
+        # log1p's own expr (log(1 + x)) is used in turn: a chain of rules, no table
+        assert autograd.symbolic.to_sympy_expr(Call("softsq", (Name("x"),))) == \
+            sp.log(1 + X**2)
+    with registered("loops", 1, lambda ctx, x: x, lambda m, out, ctx, x: (1.0,), "1",
+                    expr="loops(x)"), pytest.raises(NotExpressible, match="loops"):
+        autograd.symbolic.to_sympy_expr(Call("loops", (Name("x"),)))
+
+
+def test_an_n_ary_sum_of_products_is_written_from_the_rule():
+    """``Rule.sum_of`` says how an n-ary op's inputs combine: a registered op that sums
+    products of triples is expanded and differentiated as such."""
+    from autograd.rules import registered
+    from autograd.symbolic import Name
+
+    def forward(ctx, *xs):
+        n = len(xs) // 3
+        return math.fsum(xs[i] * xs[n + i] * xs[2 * n + i] for i in range(n))
+
+    def partials(m, out, ctx, *xs):
+        n = len(xs) // 3
+        return tuple(xs[(k + n) % (3 * n)] * xs[(k + 2 * n) % (3 * n)] for k in range(3 * n))
+
+    with registered("triple_dot", -1, forward, partials, "the others of the triple",
+                    sum_of=3) as rule:
+        names = [Name(n) for n in ("a", "b", "c", "d", "e", "f")]
+        assert autograd.symbolic.sum_terms(rule.sum_of, 6) == [(0, 2, 4), (1, 3, 5)]
+        node = autograd.engine.new_node(0.0, tuple(Value(1.0) for _ in range(6)),
+                                        "triple_dot")
+        assert to_text(autograd.symbolic.forward_tree(node, names)) == "a*c*e + b*d*f"
+        assert to_text(partial_tree(node, 3, names)) == "b*f"
