@@ -1,9 +1,9 @@
 """``fit(compiled=True)``: every mini-batch step as one replay of one traced program.
 
 One sample's step (the model, its loss, weighted by the sample's share of the batch loss)
-is traced once, with every per-sample number an input of the trace: the
-features, the target (a class index as a one-hot row, see ``losses.SAMPLE_FORMS``) and
-the weight.  A mini-batch of any size is then one call of the generated ``batch_grad``
+is traced once, with every per-sample number an input of the trace: the features, the
+target (a class index as a one-hot row, see ``losses.SAMPLE_FORMS``) and the weight.  A
+mini-batch of any size is then one call of the generated ``batch_grad``
 (:meth:`autograd.compile.Compiled.batch_grad`): a layer is one matrix product forward
 and two backward, the loss runs on arrays of samples.  The parameters stay in one NumPy
 array for the whole call and the optimizer updates that array (``step_arrays``); they
@@ -11,11 +11,16 @@ are written back to their Values when ``fit`` returns or is interrupted.
 
 The program is kept for the next ``fit`` call on the same model and named loss (see
 :func:`cache_info`): a notebook's epoch-by-epoch loop, early stopping or a learning-rate
-sweep trace once, not once per call.  Kept only when reuse can be told to be right:
-the model's class and every submodule's are ``nn``'s own, and the loss is a named one
-(or a function of ``nn.losses`` standing for one); a module class or a loss function of
-your own may read anything (a global, a changed closure), so it is traced on every call.
-Kept per model in a weak-keyed table: it dies with the model and holds it only weakly.
+sweep trace once, not once per call.  What the program depends on is its key: the loss's
+name, and the model's state as :func:`_model_state` reads it (the rule table's version,
+every module's class and attributes: sizes, activations, the parameter ``Value`` s by
+identity); a change to any of them traces anew.  The parameters' values are never part
+of the code (``batch_grad`` takes them as an array), nor is the optimizer (it steps on
+the arrays outside the generated code).  Kept only when the key can be complete: every
+module's class is ``nn``'s own and the loss is a named one (or a function of
+``nn.losses`` standing for one); a module class or a loss function of your own may read
+anything (a global, a closure's changed cell), so it is traced on every call.  Kept in a
+weak-keyed table that holds the model only weakly: the program goes with its model.
 
 Never silently different from eager training:
 
@@ -282,9 +287,10 @@ def _traced(trace: Callable[[], object], loss):
 
 
 class CompiledSteps:
-    """The state of one compiled ``fit`` call: the program, the data as arrays, the
-    parameters as one array.  Use as a context manager: leaving it writes the
-    parameters (and the optimizer's state) back to the Values.
+    """The state of one compiled ``fit`` call: the program (kept from an earlier call
+    when it can be), the data as arrays, the parameters as one array.  Use as a context
+    manager: leaving it writes the parameters (and the optimizer's state) back to the
+    Values.
 
     Args:
         model, rows, y, nout: the checked training data and the model's width.

@@ -373,6 +373,14 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
             batch's loss is summed in another order).  A batch whose samples take another
             branch than the trace (a comparison of Values) runs eagerly; a loss that
             cannot be traced trains eagerly, with a ``RuntimeWarning``.  Needs NumPy.
+            The traced program is kept for the next call on the same model and named
+            loss (an epoch-by-epoch loop, early stopping or a sweep traces once); a
+            change to the model's structure (a parameter added or replaced, an
+            activation or layer swapped) or to the rule table traces anew, while new
+            parameter values, optimizers, schedules and data of the same width reuse
+            it.  A module class or loss function of your own is traced on every call.
+            ``nn.compiled.cache_info(model)`` counts hits and traces;
+            ``nn.compiled.cache_clear(model)`` forgets the program.
         lr_schedule: a schedule such as ``nn.LinearLR(optimizer, ...)``, stepped once
             after every epoch.
 
