@@ -12,7 +12,7 @@ are written back to their Values when ``fit`` returns or is interrupted.
 The program is kept for the next ``fit`` call on the same model and named loss (see
 :func:`cache_info`): a notebook's epoch-by-epoch loop, early stopping or a learning-rate
 sweep trace once, not once per call.  What the program depends on is its key: the loss's
-name, and the model's state as :func:`_model_state` reads it (the rule table's version,
+name, and the model's state (the rule table's version,
 every module's class and attributes: sizes, activations, the parameter ``Value`` s by
 identity); a change to any of them traces anew.  The parameters' values are never part
 of the code (``batch_grad`` takes them as an array), nor is the optimizer (it steps on

@@ -69,7 +69,8 @@ def _class_check(t, nout: int, what: str) -> None:
     if nout < 2:
         raise ValueError("cross_entropy needs a model with at least 2 outputs (one logit per "
                          f"class); this one has {nout}")
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 0 <= t < nout:
+    if (type(t) is not int and (isinstance(t, bool) or not isinstance(t, numbers.Integral))) \
+            or not 0 <= t < nout:
         raise ValueError(f"{what} is {t!r}; cross_entropy targets are class indices "
                          f"0..{nout - 1}")
 
@@ -149,6 +150,7 @@ def _as_lists(data):
 
 
 _PLAIN = {float, int}
+_ROW_TYPES = (list, tuple)
 
 
 def _plain_finite(row) -> bool:
@@ -179,7 +181,9 @@ def _rows(X, nin: int) -> list[list[float]]:
         raise ValueError("X must be a non-empty list of samples (each a list of numbers)")
     rows = []
     for i, row in enumerate(X):
-        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+        # (a list or tuple is a Sequence: the ABC check, slow per row, only for the rest)
+        if type(row) not in _ROW_TYPES and (isinstance(row, (str, bytes)) or
+                                            not isinstance(row, Sequence)):
             raise ValueError(f"X[{i}] is {row!r}, not a list of numbers")
         if len(row) != len(X[0]):
             raise ValueError(f"X is ragged: X[0] has {len(X[0])} values but X[{i}] has "
