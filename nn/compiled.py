@@ -12,15 +12,15 @@ are written back to their Values when ``fit`` returns or is interrupted.
 The program is kept for the next ``fit`` call on the same model and named loss (see
 :func:`cache_info`): a notebook's epoch-by-epoch loop, early stopping or a learning-rate
 sweep trace once, not once per call.  What the program depends on is its key: the loss's
-name, and the model's state (the rule table's version,
-every module's class and attributes: sizes, activations, the parameter ``Value`` s by
-identity); a change to any of them traces anew.  The parameters' values are never part
-of the code (``batch_grad`` takes them as an array), nor is the optimizer (it steps on
-the arrays outside the generated code).  Kept only when the key can be complete: every
-module's class is ``nn``'s own and the loss is a named one (or a function of
-``nn.losses`` standing for one); a module class or a loss function of your own may read
-anything (a global, a closure's changed cell), so it is traced on every call.  Kept in a
-weak-keyed table that holds the model only weakly: the program goes with its model.
+name, and the model's state (the rule table's version, every module's class and
+attributes: sizes, activations, the parameter Values by identity); a change to any of
+them traces anew.  The parameters' values are never part of the code (``batch_grad``
+takes them as an array), nor is the optimizer (it steps on the arrays outside the
+generated code).  Kept only when the key can be complete: every module's class is
+``nn``'s own and the loss is a named one (or a function of ``nn.losses`` standing for
+one); a module class or a loss function of your own may read anything (a global, a
+closure's changed cell), so it is traced on every call.  Kept in a weak-keyed table that
+holds the model only weakly: the program goes with its model.
 
 Never silently different from eager training:
 
@@ -140,7 +140,7 @@ def _model_state(model) -> tuple[tuple, list] | None:
     Returns ``(atoms, objects)``: the rule table's version, then every module's class and
     attributes flattened: numbers and strings by value (a float by its repr, so -0.0 and
     nan are told apart as written), lists, tuples and dicts item by item, submodules in
-    turn; ``objects`` holds the rest (the parameter ``Value`` s, an activation function),
+    turn; ``objects`` holds the rest (the parameter Values, an activation function),
     compared by identity.  Adding, removing or replacing a parameter, swapping an
     activation or changing a size changes the state.
     """
@@ -272,11 +272,10 @@ def _array_optimizer(optimizer, params: list[Value]) -> bool:
         {id(p) for p in params} <= set(ids)
 
 
-def _traced(trace: Callable[[], object], loss):
-    """``trace()`` (a trace of one sample's step), with what cannot be traced made
-    NotCompiled."""
+def _traced(fn: Callable, example: list, loss) -> Compiled:
+    """``fn`` traced on the example sample, with what cannot be traced made NotCompiled."""
     try:
-        return trace()
+        return autograd.compile(fn, example)
     except (NotCompiled, NotTraceable, autograd.CompileError) as e:
         raise NotCompiled(str(e)) from e
     except Exception as e:  # a custom loss that cannot take Values as targets
@@ -320,8 +319,8 @@ class CompiledSteps:
         self.program = kept[0].find(loss, kept[1]) if kept else None
         traced = self.program is None
         if traced:
-            fn = _sample_fn(model, loss, nout, weak=kept is not None)
-            self.program = _traced(lambda: autograd.compile(fn, example), loss)
+            self.program = _traced(_sample_fn(model, loss, nout, weak=kept is not None),
+                                   example, loss)
         self.params = self.program.parameters
         self.arrays = _array_optimizer(optimizer, self.params)
         owned = optimizer.params if self.arrays else self.params
