@@ -615,3 +615,33 @@ def test_own_module_classes_and_loss_functions_are_traced_on_every_call(counted)
             CacheInfo(0, 0, 0, 0)
     assert counted["traces"] == 4
     _same(results[1], results[0])
+
+
+MODELS = {
+    "Neuron": lambda: nn.Neuron(2, activation="sigmoid", seed=3),
+    "Layer": lambda: nn.Layer(2, 2, activation="sigmoid", seed=3),
+    "micrograd MLP": lambda: _micrograd_mlp(),
+}
+
+
+def _micrograd_mlp():
+    from nn.micrograd import MLP
+
+    random.seed(3)
+    return MLP(2, [3, 2])
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_every_module_class_of_nn_keeps_its_program(kind):
+    results = []
+    for compiled in (False, True):
+        model = MODELS[kind]()
+        y = CASES["mse2"][0] if model.nout == 2 else CASES["mse"][0]
+        opt = nn.SGD(model.parameters(), lr=0.2, momentum=0.5)
+        for k in range(3):
+            nn.fit(model, X, y, optimizer=opt, epochs=2, batch_size=2, seed=k,
+                   progress=False, compiled=compiled)
+        results.append([p.data for p in model.parameters()])
+    assert nn.compiled.cache_info(model) == CacheInfo(hits=2, misses=1, traces=1,
+                                                      programs=1)
+    _same(results[1], results[0])
