@@ -687,6 +687,8 @@ class Compiled:
             parameter to its ``grad`` (leaves accumulate, as with eager ``backward()``).
         parameters: the leaves read on every call (in order of first use), for the
             structure traced last.
+        traces: how many times ``fn`` was traced (the first trace, and one per retrace
+            when a guard decided otherwise).
     """
 
     def __init__(self, fn: Callable[..., Value], example_inputs: Sequence | None = None,

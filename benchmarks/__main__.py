@@ -28,15 +28,16 @@ def run_all(rounds: int, quick: bool, log=print, only: str | None = None) -> lis
     ``only``: run just the steps whose label contains this text.
     """
     sizes = dict(points=8, fit=2, epochs=3, triples=50, deep=2_000, chain=500, floor=500,
-                 bytes=500, compile=(500,), digits=1) if quick else \
+                 bytes=500, compile=(500,), digits=1, calls=2) if quick else \
         dict(points=100, fit=20, epochs=1000, triples=100_000, deep=1_000_000,
              chain=100_000, floor=100_000, bytes=10_000, compile=(10_000, 45_000, 500_000),
-             digits=6)
+             digits=6, calls=20)
     steps = [
         ("moons", lambda: moons.run(rounds, sizes["points"])),
         ("nn.fit", lambda: [moons.run_fit(rounds, sizes["points"], sizes["fit"])]),
         # one epoch (quick) is short of the demo's accuracy target: 80% checks it learnt
         ("digits", lambda: [digits.run(rounds, sizes["digits"], 0.8 if quick else 0.95)]),
+        ("fit calls", lambda: [digits.run_calls(rounds, sizes["calls"])]),
         ("alice", lambda: alice.run(rounds, sizes["epochs"])),
         ("floor", lambda: graphs.run_floor(rounds, sizes["floor"])),
         ("a*b+c", lambda: [graphs.run_abc(rounds, sizes["triples"])]),
@@ -66,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per row (median)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--only", help="run only the rows whose label contains this text "
-                                       "(moons, nn.fit, digits, alice, floor, a*b+c, chain, bytes)")
+                                       "(moons, nn.fit, digits, fit calls, alice, floor, "
+                                       "a*b+c, chain, bytes)")
     parser.add_argument("--out", help=f"Markdown file to write the report to (default: {OUT}; "
                                       "none with --quick)")
     parser.add_argument("--update-docs", action="store_true",

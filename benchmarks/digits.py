@@ -14,6 +14,9 @@ process, interleaved:
 Timed: training only (imports, data loading and evaluation are not), as process CPU
 time (``time.process_time``: every thread of the process, so BLAS threads count too).
 Each contender must reach the demo's held-out accuracy target, or the row fails.
+
+A second row (:func:`run_calls`) times the same model trained by many short ``fit``
+calls, as a notebook's epoch-by-epoch loop does, against one long call.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import time
 import warnings
 
-from .harness import Row, fmt_time, interleaved, median
+from .harness import Row, all_close, fmt_time, interleaved, median
 
 HIDDEN, LR, BATCH = 32, 0.01, 32
 TARGET = 0.95  # the demo's held-out accuracy target
@@ -139,3 +142,49 @@ def run(rounds: int, epochs: int = 6, target: float = TARGET) -> Row:
     return Row(name, measured, ratio=t["ours"] / t["scikit-learn"], target=2.0, lower=True,
                unit="x slower", ok=all(a >= target for a in accuracy.values()),
                details=details)
+
+
+def _fit_calls(X, y, calls: list[int]):
+    """A new model trained by one compiled ``fit`` call per entry of ``calls`` (its
+    epochs), unshuffled, on one Adam: one long call and many short ones take the same
+    steps."""
+    import nn
+
+    model = nn.MLP(64, [HIDDEN, 10], activation="tanh", output_activation="linear",
+                   init="xavier", seed=0)
+    optimizer = nn.Adam(model.parameters(), lr=LR)
+    for epochs in calls:
+        nn.fit(model, X, y, loss=nn.cross_entropy_loss, optimizer=optimizer, epochs=epochs,
+               batch_size=BATCH, shuffle=False, progress=False, compiled=True)
+    return model
+
+
+def run_calls(rounds: int, calls: int = 20) -> Row:
+    """The repeated-calls row: ``calls`` one-epoch ``fit`` calls on one model against one
+    call of ``calls`` epochs, both compiled.  The short calls replay the program the first
+    one traced (``nn.compiled.cache_info``); when each call traced and generated code anew
+    they took ~4x the long call.  What is left per call is ``fit``'s input check and the
+    data as arrays (about one epoch's training here): target at most 3x.  Both must end
+    with the same weights (1e-12), and the short calls must have traced once."""
+    import nn
+
+    X, y = _data()[:2]
+    trained: dict = {}
+    contenders = {
+        f"{calls} calls of 1 epoch": lambda: trained.__setitem__(
+            "short", _fit_calls(X, y, [1] * calls)),
+        f"1 call of {calls} epochs": lambda: trained.__setitem__(
+            "long", _fit_calls(X, y, [calls])),
+    }
+    times = interleaved(contenders, rounds, clock=time.process_time)
+    short, long = (median(ts) for ts in times.values())
+    info = nn.compiled.cache_info(trained["short"])
+    same = all_close([p.data for p in trained["short"].parameters()],
+                     [p.data for p in trained["long"].parameters()], 1e-12)
+    return Row(f"digits, repeated fit calls: {calls} calls of 1 epoch vs 1 call of "
+               f"{calls} epochs, MLP(64,[32,10]), Adam, batch {BATCH}, compiled",
+               f"{fmt_time(short)} vs {fmt_time(long)} (process CPU time)",
+               ratio=short / long, target=3.0, lower=True, unit="x slower",
+               ok=same and info.traces == 1,
+               details=[f"the short calls: {info.hits} replays of the program the first "
+                        f"traced (cache_info: {info})"])

@@ -69,7 +69,8 @@ def _class_check(t, nout: int, what: str) -> None:
     if nout < 2:
         raise ValueError("cross_entropy needs a model with at least 2 outputs (one logit per "
                          f"class); this one has {nout}")
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 0 <= t < nout:
+    if (type(t) is not int and (isinstance(t, bool) or not isinstance(t, numbers.Integral))) \
+            or not 0 <= t < nout:
         raise ValueError(f"{what} is {t!r}; cross_entropy targets are class indices "
                          f"0..{nout - 1}")
 
@@ -149,6 +150,7 @@ def _as_lists(data):
 
 
 _PLAIN = {float, int}
+_ROW_TYPES = (list, tuple)
 
 
 def _plain_finite(row) -> bool:
@@ -179,7 +181,9 @@ def _rows(X, nin: int) -> list[list[float]]:
         raise ValueError("X must be a non-empty list of samples (each a list of numbers)")
     rows = []
     for i, row in enumerate(X):
-        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+        # (a list or tuple is a Sequence: the ABC check, slow per row, only for the rest)
+        if type(row) not in _ROW_TYPES and (isinstance(row, (str, bytes)) or
+                                            not isinstance(row, Sequence)):
             raise ValueError(f"X[{i}] is {row!r}, not a list of numbers")
         if len(row) != len(X[0]):
             raise ValueError(f"X is ragged: X[0] has {len(X[0])} values but X[{i}] has "
@@ -373,6 +377,14 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, loss="mse",
             batch's loss is summed in another order).  A batch whose samples take another
             branch than the trace (a comparison of Values) runs eagerly; a loss that
             cannot be traced trains eagerly, with a ``RuntimeWarning``.  Needs NumPy.
+            The traced program is kept for the next call on the same model and named
+            loss (an epoch-by-epoch loop, early stopping or a sweep traces once); a
+            change to the model's structure (a parameter added or replaced, an
+            activation or layer swapped) or to the rule table traces anew, while new
+            parameter values, optimizers, schedules and data of the same width reuse
+            it.  A module class or loss function of your own is traced on every call.
+            ``nn.compiled.cache_info(model)`` counts hits and traces;
+            ``nn.compiled.cache_clear(model)`` forgets the program.
         lr_schedule: a schedule such as ``nn.LinearLR(optimizer, ...)``, stepped once
             after every epoch.
 

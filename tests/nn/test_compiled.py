@@ -8,12 +8,15 @@ optimizer, with shuffling and a partial last batch, and on interrupt.
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import warnings
+import weakref
 
 import pytest
 
+import autograd
 import nn
 from autograd.compile import Compiled
 
@@ -125,6 +128,22 @@ def test_optimizer_state_is_written_back_and_continues(optimizer):
     _same(results[1], results[0])
 
 
+def _interrupt(opt, compiled: bool, at: int) -> str:
+    """Make the optimizer's ``at``-th step (on arrays, when compiled) raise
+    KeyboardInterrupt; returns the name of the method replaced on the instance."""
+    name = "step_arrays" if compiled else "step"
+    real, calls = getattr(opt, name), []
+
+    def step(*args):
+        calls.append(1)
+        if len(calls) == at:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    setattr(opt, name, step)
+    return name
+
+
 @pytest.mark.parametrize("compiled", [False, True])
 def test_an_interrupt_mid_epoch_leaves_the_parameters_of_the_last_step(compiled):
     """KeyboardInterrupt in the third step: the Values hold the parameters after two
@@ -132,17 +151,7 @@ def test_an_interrupt_mid_epoch_leaves_the_parameters_of_the_last_step(compiled)
     y, out_act, nout = CASES["cross_entropy"]
     stopped = nn.MLP(2, [4, 3], output_activation=out_act, seed=4)
     opt = nn.Adam(stopped.parameters(), lr=0.05)
-    calls = []
-    name = "step_arrays" if compiled else "step"
-    real = getattr(opt, name)
-
-    def step(*args):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args)
-
-    setattr(opt, name, step)
+    _interrupt(opt, compiled, at=3)
     with pytest.raises(KeyboardInterrupt):
         nn.fit(stopped, X, y, loss="cross_entropy", optimizer=opt, epochs=5, batch_size=2,
                seed=0, progress=False, compiled=compiled)
@@ -346,3 +355,293 @@ def test_an_interrupt_before_the_first_step_leaves_the_values_alone(monkeypatch)
         nn.fit(model, X, CASES["mse"][0], epochs=2, progress=False, compiled=True,
                optimizer=nn.Adam(model.parameters()))
     assert [(p.data, p.grad) for p in model.parameters()] == before
+
+
+# ---- the program kept between fit calls (nn.compiled.cache_info) ----
+
+CacheInfo = nn.compiled.CacheInfo
+
+
+def _state_of(opt) -> list:
+    """The optimizer's state as numbers (a momentum buffer not made yet as inf)."""
+    if isinstance(opt, nn.SGD):
+        return [math.inf if b is None else b for b in opt.buffers]
+    return opt.m + opt.v + [opt.t]
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_two_calls_equal_one_eager_call_of_the_whole_schedule(case, optimizer):
+    """Unshuffled, two compiled fits of 2 epochs are one eager fit of 4: the second
+    replays the first's program (no trace), and the optimizer's state and the schedule
+    carry on."""
+    y, out_act, nout = CASES[case]
+    runs = []
+    for calls in ([4], [2, 2]):
+        model = nn.MLP(2, [4, nout], activation="tanh", output_activation=out_act, seed=1)
+        opt = OPTIMIZERS[optimizer](model.parameters())
+        sched = nn.StepLR(opt, step_size=1, gamma=0.8)
+        losses, accuracy = [], []
+        for epochs in calls:
+            h = nn.fit(model, X, y, loss=case.rstrip("2"), optimizer=opt, epochs=epochs,
+                       batch_size=2, shuffle=False, progress=False, lr_schedule=sched,
+                       compiled=len(calls) == 2)
+            losses += h.loss
+            accuracy += h.accuracy or []
+        runs.append((losses, accuracy, [p.data for p in model.parameters()],
+                     [p.grad for p in model.parameters()], _state_of(opt), model))
+    (l0, a0, p0, g0, s0, eager), (l1, a1, p1, g1, s1, model) = runs
+    assert nn.compiled.cache_info(eager) == CacheInfo(0, 0, 0, 0)
+    assert nn.compiled.cache_info(model) == CacheInfo(hits=1, misses=1, traces=1,
+                                                      programs=1)
+    _same(l1, l0)
+    assert a1 == a0
+    _same(p1, p0)
+    _same(g1, g0)
+    _same(s1, s0)
+
+
+def _layer_of_relus(model):
+    old = model.layers[0]
+    model.layers[0] = nn.Layer(2, 4, activation="relu",
+                               weights=[[w.data for w in n.w] for n in old.neurons],
+                               biases=[n.b.data for n in old.neurons])
+
+
+def _new_weight(model):
+    model.layers[1].neurons[0].w[1] = autograd.Value(0.3)
+
+
+def _added_bias(model):
+    model.layers[0].neurons[2].b = autograd.Value(0.1)
+
+
+def _added_layer(model):
+    model.layers.insert(1, nn.Layer(4, 4, activation="sigmoid", seed=5))
+
+
+def _output_activation(model):
+    model.layers[-1] = nn.Layer(4, 3, activation="tanh",
+                                weights=[[w.data for w in n.w] for n in
+                                         model.layers[-1].neurons], bias=False)
+
+
+CHANGES = {"activation swapped": _layer_of_relus, "a weight replaced": _new_weight,
+           "a bias added": _added_bias, "a layer added": _added_layer,
+           "last layer replaced": _output_activation}
+
+
+def _fit_twice(change, compiled, y=None, loss="cross_entropy", bias=True):
+    """fit, change the model (or not), fit again; a new Adam each time (a replaced
+    parameter is only in a new optimizer)."""
+    y = y or CASES["cross_entropy"][0]
+    model = nn.MLP(2, [4, 3], output_activation="linear", seed=7, bias=bias)
+    history = []
+    for k in range(2):
+        if k == 1 and change is not None:
+            change(model)
+        h = nn.fit(model, X, y, loss=loss, optimizer=nn.Adam(model.parameters(), lr=0.05),
+                   epochs=2, batch_size=2, seed=k, progress=False, compiled=compiled)
+        history += h.loss
+    return model, history + [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_model_changed_in_structure_is_traced_again(change):
+    eager, expected = _fit_twice(CHANGES[change], compiled=False, bias=change != "a bias added")
+    model, got = _fit_twice(CHANGES[change], compiled=True, bias=change != "a bias added")
+    assert len(got) == len(expected)
+    _same(got, expected)
+    # the second call found the kept program stale, traced anew and kept that instead
+    assert nn.compiled.cache_info(model) == CacheInfo(hits=0, misses=2, traces=1,
+                                                      programs=1)
+
+
+def test_a_changed_rule_table_is_traced_again():
+    from autograd import rules
+
+    model = nn.MLP(2, [4, 3], output_activation="linear", seed=7)
+    y = CASES["cross_entropy"][0]
+    for _ in range(2):
+        nn.fit(model, X, y, loss="cross_entropy", epochs=1, progress=False, compiled=True)
+    with rules.registered("test_fit_cache_op", 1, lambda ctx, x: x,
+                          lambda m, out, ctx, x: (1.0,), "1"):
+        nn.fit(model, X, y, loss="cross_entropy", epochs=1, progress=False, compiled=True)
+    assert nn.compiled.cache_info(model) == CacheInfo(hits=1, misses=2, traces=1,
+                                                      programs=1)
+
+
+def test_one_program_is_kept_per_loss():
+    y = CASES["mse"][0]
+    model = nn.MLP(2, [3, 1], output_activation="linear", seed=2)
+    for loss in ("mse", "half_sse", nn.mse_loss, "mse", "half_sse"):
+        nn.fit(model, X, y, loss=loss, epochs=1, progress=False, compiled=True)
+    assert nn.compiled.cache_info(model) == CacheInfo(hits=3, misses=2, traces=2,
+                                                      programs=2)
+
+
+def test_parameter_values_are_read_live_not_baked():
+    """Between the calls the values change (load_state_dict, an assignment): the kept
+    program reads them, as eager fit does."""
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [4, 3], output_activation="linear", seed=3)
+        y = CASES["cross_entropy"][0]
+        history = []
+        for k in range(3):
+            if k == 1:
+                model.load_state_dict({name: -0.5 * v for name, v in
+                                       model.state_dict().items()})
+            if k == 2:
+                model.layers[0].neurons[1].w[0].data = 2.5
+            h = nn.fit(model, X, y, loss="cross_entropy", epochs=2, batch_size=3, seed=k,
+                       optimizer=nn.SGD(model.parameters(), lr=0.3, momentum=0.5),
+                       progress=False, compiled=compiled)
+            history += h.loss + h.accuracy
+        results.append(history + [p.data for p in model.parameters()])
+    assert nn.compiled.cache_info(model).hits == 2
+    _same(results[1], results[0])
+
+
+def test_an_interrupted_call_writes_back_and_leaves_the_kept_program_usable():
+    y = CASES["cross_entropy"][0]
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [4, 3], output_activation="linear", seed=4)
+        opt = nn.Adam(model.parameters(), lr=0.05)
+        history = nn.fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=1,
+                         batch_size=2, seed=0, progress=False, compiled=compiled).loss
+        name = _interrupt(opt, compiled, at=2)
+        with pytest.raises(KeyboardInterrupt):
+            nn.fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=3,
+                   batch_size=2, seed=1, progress=False, compiled=compiled)
+        delattr(opt, name)
+        stopped = [p.data for p in model.parameters()] + _state_of(opt)
+        assert opt.t == 3 + 1  # one epoch of 3 steps, then one step before the interrupt
+        history += nn.fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=2,
+                          batch_size=2, seed=2, progress=False, compiled=compiled).loss
+        results.append(stopped + history + [p.data for p in model.parameters()])
+    assert nn.compiled.cache_info(model) == CacheInfo(hits=2, misses=1, traces=1,
+                                                      programs=1)
+    _same(results[1], results[0])
+
+
+def test_a_kept_program_replays_calls_whose_first_sample_it_cannot_trace(counted):
+    """Saturated bce: a first call would train eagerly (the first sample cannot be
+    traced); a kept program replays every batch it can and runs the rest eagerly."""
+    Xs = X + [[3.0, -2.0], [-1.0, 2.5]]
+    y = [0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+    results = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [1], output_activation="sigmoid", seed=0)
+        nn.fit(model, Xs, y, loss="bce", epochs=2, progress=False, compiled=compiled)
+        for p in model.parameters()[1:]:
+            p.data = 20.0  # the first sample (0, 0) saturates: sigmoid(20)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no "trains eagerly"
+            h = nn.fit(model, Xs, y, loss="bce", epochs=3, batch_size=3, seed=0,
+                       progress=False, compiled=compiled,
+                       optimizer=nn.SGD(model.parameters(), lr=1e-3))
+        results.append(h.loss + [p.data for p in model.parameters()])
+    assert counted["traces"] == 1 and counted["replays"] > 2
+    assert nn.compiled.cache_info(model).hits == 1
+    _same(results[1], results[0])
+
+
+def _fit_30_times():
+    """(a weak reference to the model, its cache_info) after 30 one-epoch fits."""
+    model = nn.MLP(2, [4, 3], output_activation="linear", seed=5)
+    opt = nn.Adam(model.parameters(), lr=0.01)
+    for _ in range(30):
+        nn.fit(model, X, CASES["cross_entropy"][0], loss=nn.cross_entropy_loss,
+               optimizer=opt, epochs=1, progress=False, compiled=True)
+    return weakref.ref(model), nn.compiled.cache_info(model)
+
+
+def test_kept_programs_do_not_grow_with_calls_or_keep_the_model_alive():
+    # (the model lives in a helper's frame: an assert here snapshots this frame's locals)
+    alive, info = _fit_30_times()
+    assert info == CacheInfo(hits=29, misses=1, traces=1, programs=1)
+    gc.collect()
+    assert alive() is None
+
+
+def test_cache_clear_forgets_one_model_or_all():
+    y = CASES["mse"][0]
+    models = [nn.MLP(2, [3, 1], seed=s) for s in (0, 1)]
+    for model in models + models:
+        nn.fit(model, X, y, epochs=1, progress=False, compiled=True)
+    nn.compiled.cache_clear(models[0])
+    assert nn.compiled.cache_info(models[0]) == CacheInfo(0, 0, 0, 0)
+    assert nn.compiled.cache_info(models[1]) == CacheInfo(1, 1, 1, 1)
+    nn.fit(models[0], X, y, epochs=1, progress=False, compiled=True)
+    assert nn.compiled.cache_info(models[0]) == CacheInfo(0, 1, 1, 1)
+    nn.compiled.cache_clear()
+    assert [nn.compiled.cache_info(m) for m in models] == [CacheInfo(0, 0, 0, 0)] * 2
+
+
+class _ScaledMLP(nn.MLP):
+    """A module class of the user's: its forward may read anything."""
+
+    scale = 1.0
+
+    def __call__(self, x):
+        return [v * _ScaledMLP.scale for v in super().__call__(x)]
+
+
+def test_own_module_classes_and_loss_functions_are_traced_on_every_call(counted):
+    """Their code may read what no key sees (a class attribute, a closure's cell): traced
+    afresh on every call, they still equal eager fit after such a change."""
+    weight = [1.0]
+
+    def loss(pred, target):
+        return autograd.sum([(p - t) ** 2 for p, t in zip(pred, target)]) * weight[0]
+
+    y = CASES["mse2"][0]
+    results = []
+    for compiled in (False, True):
+        _ScaledMLP.scale, weight[0] = 1.0, 1.0
+        own = _ScaledMLP(2, [3, 2], output_activation="sigmoid", seed=1)
+        plain = nn.MLP(2, [3, 2], output_activation="sigmoid", seed=1)
+        for k in range(2):
+            if k:
+                _ScaledMLP.scale, weight[0] = 2.0, 3.0
+            nn.fit(own, X, y, epochs=2, batch_size=2, seed=k, progress=False,
+                   compiled=compiled)
+            nn.fit(plain, X, y, loss=loss, epochs=2, batch_size=2, seed=k, progress=False,
+                   compiled=compiled)
+        results.append([p.data for p in own.parameters() + plain.parameters()])
+        assert nn.compiled.cache_info(own) == nn.compiled.cache_info(plain) == \
+            CacheInfo(0, 0, 0, 0)
+    assert counted["traces"] == 4
+    _same(results[1], results[0])
+
+
+MODELS = {
+    "Neuron": lambda: nn.Neuron(2, activation="sigmoid", seed=3),
+    "Layer": lambda: nn.Layer(2, 2, activation="sigmoid", seed=3),
+    "micrograd MLP": lambda: _micrograd_mlp(),
+}
+
+
+def _micrograd_mlp():
+    from nn.micrograd import MLP
+
+    random.seed(3)
+    return MLP(2, [3, 2])
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_every_module_class_of_nn_keeps_its_program(kind):
+    results = []
+    for compiled in (False, True):
+        model = MODELS[kind]()
+        y = CASES["mse2"][0] if model.nout == 2 else CASES["mse"][0]
+        opt = nn.SGD(model.parameters(), lr=0.2, momentum=0.5)
+        for k in range(3):
+            nn.fit(model, X, y, optimizer=opt, epochs=2, batch_size=2, seed=k,
+                   progress=False, compiled=compiled)
+        results.append([p.data for p in model.parameters()])
+    assert nn.compiled.cache_info(model) == CacheInfo(hits=2, misses=1, traces=1,
+                                                      programs=1)
+    _same(results[1], results[0])
