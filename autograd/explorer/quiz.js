@@ -275,8 +275,9 @@
       say("carried", "✘ carried:", "right from your answer for " + origin.answer.target +
           ", which was wrong: the mistake is there, not new here. Correct it, keep it " +
           "and go on, or reveal it.");
-      mark("quiz-origin", [entries[verdict.origin]].concat(
-        Array.prototype.slice.call(nodeEls(origin))));
+      var originEls = Array.prototype.slice.call(nodeEls(origin));
+      mark("quiz-origin", [entries[verdict.origin]].concat(originEls));
+      if (originEls.length) originEls[0].scrollIntoView({ block: "nearest", inline: "nearest" });
     } else if (verdict.kind === "unknown") {
       mark("quiz-origin", []);
       say("unknown", "✘ not " + answer.target + ":", "no known slip gives " + text +
