@@ -96,6 +96,7 @@
   // In forward mode the factors are the learner's own inputs, already in `mine`.
   var FACTORS_ROUNDED = quiz.mode === "backward";
   function halfUnit(x, significant) {
+    significant = Math.min(significant, 100);  // toPrecision's limit
     if (!FACTORS_ROUNDED || x === 0 || Number(x.toPrecision(significant)) === x) return 0;
     return Math.pow(10, Math.floor(Math.log10(Math.abs(x))) - significant + 1) / 2;
   }

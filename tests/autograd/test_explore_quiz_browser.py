@@ -81,6 +81,9 @@ def test_precision_typed(browser, tmp_path):  # noqa: F811
     assert answer(page, "6.00") == "right"
     assert answer(page, "x") == "unreadable"
     assert answer(page, "1.4e1") == "right"  # dL/du = 14 to the unit of 1e0
+    assert answer(page, "2.5e-400") == "unknown"  # dL/dy = v*x + u*x = 28, not 0
+    assert answer(page, "-" + "1" * 130) == "unknown"  # more digits than toPrecision takes
+    assert answer(page, "nan") == "unreadable"
     w.page.close()
     assert not w.problems, w.problems
 
@@ -252,5 +255,29 @@ def test_forward_answers_carried_through_the_op(browser, tmp_path):  # noqa: F81
     assert answer(page, f"{float(((-X * Y) * (-X * Y + X)).subs(AT)):g}") == "carried"
     assert "your answer for u" in page.text_content("#quiz-feedback")
     assert answer(page, f"{float(LOSS.subs(AT)):g}") == "right"
+    w.page.close()
+    assert not w.problems, w.problems
+
+
+def test_the_documents_forward_numbers(browser, tmp_path):  # noqa: F811
+    """D4's forward pass as the document writes it: h1 = f(-3) = 0.0474, then
+    w5h1 + w6h2 + b3 = 0.0474 + 0.0474 + 0 = 0.0948 (the exact 0.094852 rounds to 0.0949:
+    accepted as rounded), then ypred = f(0.0948) = 0.524."""
+    loss, _ = alice()
+    w = opened(browser, tmp_path, loss, quiz="forward")
+    page = w.page
+    z = sp.Integer(-3)
+    h = 1 / (1 + sp.exp(-z))
+    assert f"{float(h):.3g}" == "0.0474" and f"{float(2 * h):.4f}" == "0.0949"
+    typed = {"#4": "-2", "#7": "-1", "#8": "-3", "#10": "-3", "h1": "0.0474",
+             "#12": "0.0474", "#15": "-2", "#17": "-1", "#18": "-3", "#20": "-3",
+             "h2": "0.0474", "#22": "0.0474", "#23": "0.0948", "#25": "0.0948",
+             "ypred": "0.524", "#28": "-0.524", "#29": "0.476", "L": "0.227"}
+    kinds = {}
+    while page.is_visible("#quiz-check"):
+        node = page.text_content("#quiz-target")
+        kinds[node] = answer(page, typed[node])
+    assert {n for n, k in kinds.items() if k != "right"} == {"#23", "#25"}
+    assert kinds["#23"] == kinds["#25"] == "rounding"
     w.page.close()
     assert not w.problems, w.problems
