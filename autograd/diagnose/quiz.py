@@ -24,8 +24,8 @@ def answer_key(root: Value, *, names: Names = None, lr: float | None = None,
                frame=None) -> list[dict]:
     """Every node's right value and gradient with the slips for each, as plain data.
 
-    The explorer's quiz embeds this and only compares numbers: it computes no
-    derivative itself.
+    The explorer's quiz embeds this (and :func:`chain`) and compares numbers: it
+    derives nothing itself.
 
     Args:
         root: the output (the loss).
@@ -93,8 +93,9 @@ def quiz_data(root: Value, mode: str = "backward", *, names: Names = None,
     ``"backward"``: every gradient d(root)/d(node) in the engine's backward order (the
     root's own, 1, and constants' are not asked); ``"forward"``: every computed value in
     forward order (leaves are given).  Each item carries the right value, the formula
-    for the reveal button and the slips' values (:func:`answer_key`); the page only
-    compares numbers.
+    for the reveal button, the slips' values (:func:`answer_key`) and the factors the
+    answer is made of (:func:`chain`), so that the page can follow the learner's own
+    earlier answers (``carried``, ``rounding``) with sums of products and derive nothing.
 
     Raises:
         ValueError: ``mode`` is not one of :data:`QUIZ_MODES`.
