@@ -194,6 +194,7 @@
   var at = 0, right = 0, fixed = 0, revealed = 0, kept = 0, tries = 0;
   var wrong = null;  // the last wrong answer to this question: {typed, text, verdict}
   var entries = [];  // position -> its line in the history
+  var firstWrong = null;  // the position of the first answer kept wrong, if any
   function current() { return items[at]; }
   function mark(cls, elements) {
     document.querySelectorAll("." + cls).forEach(function (e) { e.classList.remove(cls); });
@@ -212,6 +213,11 @@
     if (at >= items.length) {
       form.hidden = true;
       items.forEach(show);  // kept answers were left hidden: the quiz is over
+      if (firstWrong !== null) {
+        say("done", "Done.", "Your first wrong answer was " +
+            items[firstWrong].answer.target + "; the drawing now shows the right values.");
+        mark("quiz-origin", [entries[firstWrong]]);
+      }
       return;
     }
     var item = current();
@@ -221,7 +227,8 @@
     input.focus();
   }
   function say(kind, head, text) {
-    var accepted = { right: "right", rounding: "right", revealed: "revealed" };
+    var accepted = { right: "right", rounding: "right", revealed: "revealed",
+                     done: "revealed" };
     feedback.className = "quiz-feedback quiz-" + (accepted[kind] || "wrong");
     feedback.setAttribute("data-kind", kind);
     feedback.textContent = "";
@@ -294,6 +301,7 @@
     var item = current(), v = wrong.verdict;
     kept += 1;
     var from = v.kind === "carried" ? v.origin : at;
+    if (firstWrong === null || from < firstWrong) firstWrong = from;
     done(item, "kept", own(wrong.typed, from), item.answer.target + " = " + wrong.text +
          " ✘ " + v.kind + (v.kind === "carried" ? " from " + items[from].answer.target
                                                   : ""));

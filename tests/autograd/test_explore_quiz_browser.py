@@ -254,7 +254,11 @@ def test_forward_answers_carried_through_the_op(browser, tmp_path):  # noqa: F81
     # L = u*v from the learner's u = -6 and v = -4: 24, both factors moved
     assert answer(page, f"{float(((-X * Y) * (-X * Y + X)).subs(AT)):g}") == "carried"
     assert "your answer for u" in page.text_content("#quiz-feedback")
-    assert answer(page, f"{float(LOSS.subs(AT)):g}") == "right"
+    page.click("#quiz-keep")
+    # the end names the first wrong answer, and the drawing shows the right values
+    assert page.get_attribute("#quiz-feedback", "data-kind") == "done"
+    assert "first wrong answer was u" in page.text_content("#quiz-feedback")
+    assert page.text_content('g.value[data-node="u"] .data-text') == f"data {u:g}"
     w.page.close()
     assert not w.problems, w.problems
 
