@@ -126,9 +126,11 @@ def explore(root: Value, path: str | os.PathLike | None = None,
             on its micrograd-style graph) differs from the replayed d(root)/d(node).
         quiz: ``True`` (or ``"backward"``): gradients are hidden and the learner types
             each one in the engine's backward order; ``"forward"``: values are hidden
-            and typed in forward order.  Each answer is checked at the precision typed,
-            a wrong one diagnosed as :func:`autograd.check_work` would (the page
-            compares numbers that :func:`autograd.diagnose.quiz_data` computed).
+            and typed in forward order.  Each answer is judged as
+            :func:`autograd.check_work` judges a number: right at the precision typed,
+            ``rounding`` (accepted) or ``carried`` when it follows from the learner's own
+            earlier answers, else a known slip (the page compares numbers and adds up
+            products of those that :func:`autograd.diagnose.quiz_data` computed).
 
     Returns:
         An :class:`Explorer`: ``.html`` is the page; it displays inline in Jupyter.

@@ -1,14 +1,16 @@
 """The answer key the quiz embeds: right values (against sympy) and the slips for each."""
 
 import math
+import re
 
 import pytest
 import sympy as sp
-from oracles import two_paths
+from oracles import BINARY, NARY, UNARY, build, two_paths
 
 from autograd import Value, explore, sigmoid
 from autograd.cli import main
 from autograd.diagnose import KINDS, GraphEval, answer_key, chain_text, quiz_data
+from autograd.diagnose.quiz import chain, local_second_partials
 
 
 def test_answer_key_values_against_sympy():
@@ -101,3 +103,137 @@ def test_a_node_is_written_as_its_rule_writes_it():
     assert not is_activation("minus") and is_activation("tanh") and not is_activation("mul")
     g = GraphEval((Value(2.0, label="a") ** Value(3.0, label="b")).exp(), False, None)
     assert node_formula(g, g.root_index) == "exp(a**b)"  # powv: its expr is a**b
+
+
+# --- what the quiz follows a learner's own numbers with (diagnose.quiz.chain) ----------------
+
+
+def test_backward_chain_is_the_chain_rule_against_sympy():
+    """dL/dx = sum over x's users u of du/dx * dL/du: the local derivatives against sympy,
+    the sum against sympy's dL/dx (L = u*v, u = x*y, v = u + x at x=2, y=3)."""
+    X, Y, U, V = sp.symbols("x y u v")
+    at = {X: 2, Y: 3}
+    items = {i["answer"]["target"]: i for i in quiz_data(two_paths())["items"]}
+    terms = items["dL/dx"]["chain"]["terms"]
+    assert items["dL/dx"]["chain"]["second"] is None  # backward: sums of products only
+    u_at, v_at = (X * Y).subs(at), (X * Y + X).subs(at)
+    # x's users in topological order: u = x*y, then v = u + x
+    assert [t["partial"] for t in terms] == [float(sp.diff(X * Y, X).subs(at)),
+                                              float(sp.diff(U + X, X))]
+    assert [t["given"] for t in terms] == [float(sp.diff(U * V, U).subs({U: u_at, V: v_at})
+                                                 + sp.diff(U * V, V).subs({U: u_at,
+                                                                          V: v_at})),
+                                           float(sp.diff(U * V, V).subs({U: u_at}))]
+    total = sum(t["partial"] * t["given"] for t in terms)
+    assert total == pytest.approx(float(sp.diff((X * Y) * (X * Y + X), X).subs(at)))
+
+
+def test_a_node_used_twice_gives_two_terms():
+    x = Value(1.5, label="x")
+    y = x * x
+    y.label = "y"
+    (item,) = quiz_data(y)["items"]
+    assert [t["partial"] for t in item["chain"]["terms"]] == [1.5, 1.5]  # d(a*b)/da, /db
+    assert sum(t["partial"] * t["given"] for t in item["chain"]["terms"]) == 3.0
+
+
+def test_forward_chain_and_second_partials_against_sympy():
+    """The forward terms are the op's inputs and its local derivatives; the second
+    partials are its Hessian (sympy), which makes a Taylor step exact for a product."""
+    z_, a_, b_ = sp.symbols("z a b")
+    z = Value(-3.0, label="z")
+    h = sigmoid(z)
+    h.label = "h"
+    (item,) = quiz_data(h, "forward")["items"]
+    s = 1 / (1 + sp.exp(-z_))
+    (term,) = item["chain"]["terms"]
+    assert term["given"] == -3.0
+    assert term["partial"] == pytest.approx(float(sp.diff(s, z_).subs(z_, -3)), rel=1e-12)
+    assert item["chain"]["second"] == [[pytest.approx(float(sp.diff(s, z_, 2).subs(z_, -3)),
+                                                      rel=1e-12)]]
+    items = quiz_data(two_paths(), "forward")["items"]
+    L = items[-1]["chain"]
+    assert L["second"] == [[float(sp.diff(a_ * b_, a_, a_)), float(sp.diff(a_ * b_, a_, b_))],
+                           [float(sp.diff(a_ * b_, b_, a_)), float(sp.diff(a_ * b_, b_, b_))]]
+    # the Taylor step from u = 6, v = 8 to u = -6, v = -4 lands on (-6)(-4) = 24
+    off = [-12.0, -12.0]
+    step = 48 + sum(t["partial"] * d for t, d in zip(L["terms"], off)) + sum(
+        L["second"][j][k] * off[j] * off[k] / 2 for j in range(2) for k in range(2))
+    assert step == 24.0
+
+
+@pytest.mark.parametrize("op, at", [("tanh", 0.3), ("exp", -1.2), ("sqrt", 2.5),
+                                    ("log", 0.7)])
+def test_second_partials_against_finite_differences(op, at):
+    node = getattr(Value(at), op)()
+    first = getattr(math, op)
+    h = 1e-4
+    fd = (first(at + h) - 2 * first(at) + first(at - h)) / h ** 2
+    assert local_second_partials(node, [at]) == [[pytest.approx(fd, rel=1e-5)]]
+
+
+def test_no_chain_where_a_local_derivative_is_not_finite():
+    x = Value(0.0, label="x")
+    y = x.sqrt() + x
+    y.label = "y"
+    key = {e["name"]: e for e in answer_key(y)}
+    assert key["x"]["grad"]["value"] is None  # d sqrt(x)/dx at 0 is inf: not asked
+    g = GraphEval(y, None, None)
+    assert chain(g, g.by_name["x"]) is None
+    assert chain(g, g.by_name["x"], "forward") is None  # x is a leaf: no op to follow
+    root = chain(g, g.root_index, "forward")  # y = sqrt(x) + x: an add, followed
+    assert [t["partial"] for t in root["terms"]] == [1.0, 1.0]
+    sqrt_at_0 = g.inputs[g.root_index][0]
+    assert chain(g, sqrt_at_0, "forward") is None  # d sqrt(x)/dx at 0 is inf
+
+
+def test_every_chain_against_finite_differences_of_the_forward_ops():
+    """Over a graph of every op of the oracles' tables: each forward term's partial and
+    each second partial against central differences of the op's forward on floats, and
+    each backward chain sums to the answer (the chain rule)."""
+    from autograd.rules import rule_of
+
+    program = [("u", name, k) for k, name in enumerate(sorted(UNARY))]
+    program += [("b", name, k, k + 3) for k, name in enumerate(sorted(BINARY))]
+    program += [("n", name, [k, k + 2, k + 5, k + 7]) for k, name in enumerate(sorted(NARY))]
+    root = build(program, [Value(v, label=f"x{i}") for i, v in enumerate((0.3, -0.7, 1.1))])
+    g = GraphEval(root, None, None)
+    h = 1e-4
+    for i in range(g.root_index + 1):
+        found = chain(g, i, "forward")
+        if found is None:
+            assert not g.inputs[i]
+            continue
+        node, xs = g.order[i], [g.base[c] for c in g.inputs[i]]
+
+        def f(*moves, node=node, xs=xs):
+            moved = list(xs)
+            for k, d in moves:
+                moved[k] += d
+            return rule_of(node.op).forward(node.ctx, *moved)
+
+        for k, term in enumerate(found["terms"]):
+            fd = (f((k, h)) - f((k, -h))) / (2 * h)
+            assert term["partial"] == pytest.approx(fd, rel=1e-5, abs=1e-7), node.op
+        if found["second"] is not None:
+            for j, row in enumerate(found["second"]):
+                for k, second in enumerate(row):
+                    fd = (f((j, h), (k, h)) - f((j, h), (k, -h)) - f((j, -h), (k, h))
+                          + f((j, -h), (k, -h))) / (4 * h * h)
+                    assert second == pytest.approx(fd, rel=1e-3, abs=1e-4), node.op
+    for item in quiz_data(root)["items"]:
+        total = sum(t["partial"] * t["given"] for t in item["chain"]["terms"])
+        assert total == pytest.approx(item["answer"]["value"], rel=1e-9, abs=1e-12)
+
+
+def test_the_quiz_page_judges_with_check_works_tolerance():
+    """quiz.js diagnoses a slip within check_work's relative tolerance (one rule)."""
+    from pathlib import Path
+
+    import autograd
+    from autograd.check.precision import REL
+
+    script = (Path(autograd.__file__).parent / "explorer" / "quiz.js").read_text("utf-8")
+    (found,) = re.findall(r"var REL = ([0-9.e+-]+);  // autograd\.check\.precision\.REL",
+                          script)
+    assert float(found) == REL
