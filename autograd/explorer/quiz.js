@@ -264,7 +264,7 @@
       if (tries === 0) right += 1; else fixed += 1;
       if (verdict.kind === "right") {
         say("right", "✔ right:", answer.target + " = " + item.shown +
-            (typed.value === answer.value ? "" : " (" + text + " is it rounded)"));
+            (typed.value === answer.value ? "" : " (" + text + " is it, rounded to the digits you typed)"));
       } else {
         say("rounding", "✔ rounded early:", text + " follows from rounded numbers; " +
             "the exact value " + item.shown + " rounds to " +
