@@ -7,10 +7,10 @@ instead of numbers: given the names of a node's output and inputs, :data:`CODE_M
 ``FloatMath`` would, in the same order, so its results are bit-for-bit the eager ones.
 
 Two users: :mod:`autograd.graph` turns each op into a small backward function once (no
-per-node list of partials, no star-args), and :mod:`autograd.compile` turns a whole traced
-graph into straight-line forward and backward code.  :func:`define` runs generated source
-as a function (the engine's comparisons, and :mod:`autograd.ops`: every op's method and
-function).
+per-node list of partials, no star-args), and :mod:`autograd.compiling.emit` turns a whole
+traced graph into straight-line forward and backward code.  :func:`define` runs generated
+source as a function (the engine's comparisons, and :mod:`autograd.ops`: every op's method
+and function).
 """
 
 from __future__ import annotations

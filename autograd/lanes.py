@@ -16,8 +16,8 @@ This module finds the structure a hand-written NumPy program would use:
   NumPy dot product, the same for every sample.
 
 Everything else runs node by node, as before.  Planning is pure Python; the code is
-written by :mod:`autograd.compile`.  Results equal per-sample replay up to rounding (a
-matrix product adds in its own order), which the tests hold to 1e-12.
+written by :mod:`autograd.compiling.emit`.  Results equal per-sample replay up to rounding
+(a matrix product adds in its own order), which the tests hold to 1e-12.
 """
 
 from __future__ import annotations
