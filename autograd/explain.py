@@ -30,6 +30,7 @@ from .naming import Names, node_names, user_frame
 from .notation import derivative_name
 from .rules import RULES, UnknownOpError
 from .rules.maths import safe_fsum
+from .symbolic.printers import latex_name
 
 __all__ = ["explain", "Explanation", "Factor", "ChainPath", "assert_grad", "GradientMismatch"]
 
@@ -266,8 +267,8 @@ class Explanation:
     # --- notebooks ----------------------------------------------------------------------
     def _latex_equation(self) -> str:
         d = self.digits
-        frac = lambda top, bottom: (rf"\frac{{\partial {_tex_name(top)}}}"
-                                    rf"{{\partial {_tex_name(bottom)}}}")
+        frac = lambda top, bottom: (rf"\frac{{\partial {latex_name(top)}}}"
+                                    rf"{{\partial {latex_name(bottom)}}}")
         lhs = frac(self.output_name, self.wrt_name)
         if self.n_paths == 0:
             return f"{lhs} = 0"
@@ -297,31 +298,6 @@ class Explanation:
         lines += ["", markdown_text(self.check())]
         return "\n".join(lines)
 
-
-# LaTeX for each character a name may hold that LaTeX, or the Markdown and HTML a
-# formula is shown in, would read as markup.  `<` and `>` are braced so they are never
-# followed by a letter (no HTML tag can start); `*`, `[`, `]` and the backtick are
-# written as symbols so no emphasis, link or code span can form around a formula.
-_TEX_SPECIAL = {
-    "\\": r"\backslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&", "%": r"\%",
-    "$": r"\$", "#": r"\#", "^": r"\wedge{}", "~": r"\sim{}", "<": "{<}", ">": "{>}",
-    " ": r"\ ", "*": r"\ast{}", "[": r"\lbrack{}", "]": r"\rbrack{}", "`": r"\backprime{}",
-}
-
-
-def tex_escape(text: str) -> str:
-    r"""``text`` as math-mode LaTeX characters (for ``\mathrm{...}``): each special is
-    escaped, line breaks and other control characters become spaces."""
-    return "".join(_TEX_SPECIAL.get(ch, ch) if ch.isprintable() else r"\ " for ch in text)
-
-
-def _tex_name(name: str) -> str:
-    m = re.fullmatch(r"([A-Za-z])(\d+)", name)
-    if m:
-        return f"{m.group(1)}_{{{m.group(2)}}}"
-    if re.fullmatch(r"[A-Za-z]", name):
-        return name
-    return rf"\mathrm{{{tex_escape(name)}}}"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")

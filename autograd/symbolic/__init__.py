@@ -27,7 +27,16 @@ from __future__ import annotations
 
 from .closed_form import symbolic_grad, to_sympy, to_sympy_expr
 from .formulas import forward_tree, from_formula, input_names, operator_of, partial_tree, sum_terms
-from .printers import latex_name, latex_text, mathml_name, to_latex, to_mathml, to_text, writable
+from .printers import (
+    latex_name,
+    latex_text,
+    mathml_name,
+    tex_escape,
+    to_latex,
+    to_mathml,
+    to_text,
+    writable,
+)
 from .tree import (
     BinOp,
     Blank,
@@ -57,6 +66,6 @@ __all__ = [
     "NotExpressible", "from_formula", "fold", "to_text", "to_latex", "to_mathml",
     "to_sympy_expr", "substitute", "writable", "product", "total", "number_text",
     "forward_tree", "partial_tree", "to_sympy", "symbolic_grad", "sum_terms", "input_names",
-    "operator_of", "binop", "neg", "children", "constant", "latex_text", "latex_name",
+    "operator_of", "binop", "neg", "children", "constant", "latex_text", "tex_escape", "latex_name",
     "mathml_name",
 ]

@@ -26,7 +26,8 @@ from .tree import (
 )
 
 __all__ = [
-    "writable", "to_text", "latex_text", "latex_name", "to_latex", "mathml_name", "to_mathml",
+    "writable", "to_text", "latex_text", "tex_escape", "latex_name", "to_latex", "mathml_name",
+    "to_mathml",
 ]
 
 
@@ -137,10 +138,29 @@ _LATEX_SYMBOLS = {"η": r"\ensuremath{\eta}", "←": r"\ensuremath{\leftarrow}",
 
 
 def latex_text(text: str) -> str:
-    """``text`` escaped for LaTeX (text mode or inside ``\\mathrm``)."""
+    """``text`` escaped for LaTeX's text mode (titles and prose; a name in a formula is
+    :func:`tex_escape`'s)."""
     text = _LATEX_SPECIAL.sub(lambda m: _LATEX_CHARS.get(m.group(1), "\\" + m.group(1)),
                               text)
     return "".join(_LATEX_SYMBOLS.get(ch, ch) for ch in text)
+
+
+# Math mode (a name inside ``\mathrm``): LaTeX for each character a name may hold that
+# LaTeX, or the Markdown and HTML a formula is shown in, would read as markup.  `<` and
+# `>` are braced so they are never followed by a letter (no HTML tag can start); `*`, `[`,
+# `]` and the backtick are written as symbols so no emphasis, link or code span can form
+# around a formula.
+_TEX_SPECIAL = {
+    "\\": r"\backslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&", "%": r"\%",
+    "$": r"\$", "#": r"\#", "^": r"\wedge{}", "~": r"\sim{}", "<": "{<}", ">": "{>}",
+    " ": r"\ ", "*": r"\ast{}", "[": r"\lbrack{}", "]": r"\rbrack{}", "`": r"\backprime{}",
+}
+
+
+def tex_escape(text: str) -> str:
+    r"""``text`` as math-mode LaTeX characters (for ``\mathrm{...}``): each special is
+    escaped, line breaks and other control characters become spaces."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) if ch.isprintable() else r"\ " for ch in text)
 
 
 def latex_name(name: str) -> str:
@@ -152,7 +172,7 @@ def latex_name(name: str) -> str:
         return name
     if name in ("η", "pi"):
         return r"\eta" if name == "η" else r"\pi"
-    return rf"\mathrm{{{latex_text(name)}}}"
+    return rf"\mathrm{{{tex_escape(name)}}}"
 
 
 def _call_markup(fn: str, language: str, args: list[str]) -> str | None:

@@ -247,7 +247,7 @@ def test_a_label_is_escaped_in_latex(label):
 
 
 def test_latex_escapes_a_backslash_and_the_specials():
-    from autograd.explain import tex_escape
+    from autograd.symbolic import tex_escape  # explain's and the worksheets' one escape
 
     assert tex_escape("a\\") == r"a\backslash{}"
     assert tex_escape("50% & $#_{}") == r"50\%\ \&\ \$\#\_\{\}"

@@ -256,3 +256,15 @@ def test_an_n_ary_sum_of_products_is_written_from_the_rule():
                                         "triple_dot")
         assert to_text(autograd.symbolic.forward_tree(node, names)) == "a*c*e + b*d*f"
         assert to_text(partial_tree(node, 3, names)) == "b*f"
+
+
+def test_a_name_in_a_latex_formula_is_escaped_for_math_mode():
+    """A name sits in ``\\mathrm{}`` inside math: text-mode commands (``\\textbackslash``)
+    are errors there and a plain space is dropped, so names take explain's math-mode
+    escape, the same one (``tex_escape``) for worksheets and explain."""
+    from autograd.symbolic import Deriv, Name, to_latex
+
+    latex = to_latex(Name("my loss^2\\x"))
+    assert latex == r"\mathrm{my\ loss\wedge{}2\backslash{}x}"
+    assert "\\text" not in to_latex(Deriv("a~b", "w_1<b>"))
+    assert to_latex(Name("w1")) == "w_{1}" and to_latex(Name("η")) == r"\eta"
